@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { PatchbayError } from '../errors.js'
+import { connectionView, integrationView } from '../runtime/index.js'
+import type { Patchbay } from '../runtime/index.js'
+import { fail, printResponse } from './output.js'
+
+type Open = () => Promise<Patchbay>
+
+async function withPatchbay(open: Open, raisedIn: string, run: (patchbay: Patchbay) => Promise<void>) {
+  let patchbay: Patchbay | undefined
+  try {
+    patchbay = await open()
+    await run(patchbay)
+  } catch (error) {
+    fail(error, raisedIn)
+  } finally {
+    await patchbay?.close()
+  }
+}
+
+interface IntegrationFlags {
+  connector: string
+  clientId?: string
+  clientSecret?: string
+  clientSecretStdin?: boolean
+  scopes?: string
+  redirectUri?: string
+}
+
+/** `integrations set|list|delete` and `connections list|show|delete`. */
+export function registerAdminCommands(program: Command, open: Open): void {
+  const integrations = program.command('integrations').description('Manage integrations (connector + app credentials)')
+  integrations
+    .command('set')
+    .description('Create or update an integration')
+    .argument('<id>', 'integration id, e.g. github-prod')
+    .requiredOption('--connector <id>', 'the connector it installs')
+    .option('--client-id <id>', 'OAuth client id')
+    .option('--client-secret <secret>', 'OAuth client secret (prefer --client-secret-stdin)')
+    .option('--client-secret-stdin', 'read the client secret from stdin, keeping it out of ps')
+    .option('--scopes <list>', 'comma-separated scopes overriding the connector\'s')
+    .option('--redirect-uri <url>', 'callback URL registered with the provider')
+    .action(async (id: string, flags: IntegrationFlags) =>
+      withPatchbay(open, 'cli:integrations set', async (patchbay) => {
+        const secret = flags.clientSecretStdin ? readFileSync(0, 'utf8').trim() : flags.clientSecret
+        if (flags.redirectUri) {
+          try {
+            new URL(flags.redirectUri)
+          } catch {
+            throw new PatchbayError('bad_request', '--redirect-uri must be an absolute URL', {
+              details: { problems: ['--redirect-uri: not a URL'] },
+            })
+          }
+        }
+        const existing = await patchbay.integrations.get(id)
+        const integration = await patchbay.integrations.put({
+          id,
+          connectorId: flags.connector,
+          clientId: flags.clientId ?? existing?.clientId ?? null,
+          clientSecret: secret ?? existing?.clientSecret ?? null,
+          scopes: flags.scopes ? flags.scopes.split(',').map((s) => s.trim()).filter(Boolean) : existing?.scopes ?? null,
+          redirectUri: flags.redirectUri ?? existing?.redirectUri ?? null,
+        })
+        printResponse(integrationView(integration))
+      }),
+    )
+  integrations
+    .command('list')
+    .description('List integrations (client secrets are never shown)')
+    .action(async () =>
+      withPatchbay(open, 'cli:integrations list', async (patchbay) => {
+        printResponse((await patchbay.integrations.list()).map(integrationView))
+      }),
+    )
+  integrations
+    .command('delete')
+    .argument('<id>')
+    .description('Delete an integration that has no connections')
+    .action(async (id: string) =>
+      withPatchbay(open, 'cli:integrations delete', async (patchbay) => {
+        if (!(await patchbay.integrations.delete(id))) {
+          throw new PatchbayError('not_found', `Integration "${id}" does not exist`)
+        }
+        printResponse({ deleted: id })
+      }),
+    )
+
+  const connections = program.command('connections').description('Inspect and delete connections')
+  connections
+    .command('list')
+    .option('--integration <id>', 'only this integration\'s connections')
+    .description('List connections (credentials are never shown)')
+    .action(async (flags: { integration?: string }) =>
+      withPatchbay(open, 'cli:connections list', async (patchbay) => {
+        const list = await patchbay.connections.list(flags.integration ? { integrationId: flags.integration } : {})
+        printResponse(list.map(connectionView))
+      }),
+    )
+  connections
+    .command('show')
+    .argument('<id>')
+    .description('Show one connection (credentials are never shown)')
+    .action(async (id: string) =>
+      withPatchbay(open, 'cli:connections show', async (patchbay) => {
+        const connection = await patchbay.connections.get(id)
+        if (!connection) throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
+        printResponse(connectionView(connection))
+      }),
+    )
+  connections
+    .command('delete')
+    .argument('<id>')
+    .description('Delete a connection')
+    .action(async (id: string) =>
+      withPatchbay(open, 'cli:connections delete', async (patchbay) => {
+        if (!(await patchbay.connections.delete(id))) {
+          throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
+        }
+        printResponse({ deleted: id })
+      }),
+    )
+}

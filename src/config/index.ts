@@ -1,0 +1,5 @@
+export { readConfig } from './config.js'
+export type { PatchbayConfig } from './config.js'
+export { loadConnectorFiles } from './connector-files.js'
+export { openPatchbay, resolveApiKeys } from './open-patchbay.js'
+export type { OpenOptions } from './open-patchbay.js'

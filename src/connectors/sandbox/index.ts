@@ -1,0 +1,1 @@
+export { createSandboxConnector, DEFAULT_SANDBOX_URL } from './sandbox-connector.js'

@@ -1,0 +1,1 @@
+export { readAuthFields } from './api-key.js'

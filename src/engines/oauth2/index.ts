@@ -1,0 +1,13 @@
+export { buildAuthorizationUrl, readAuthorizationCallback } from './authorize.js'
+export type { AuthorizationUrlInput, CallbackResult } from './authorize.js'
+export { codeChallengeS256, codeVerifierFrom } from './pkce.js'
+export {
+  basicClientAuthorization,
+  buildClientCredentialsRequest,
+  buildCodeExchange,
+  buildRefreshRequest,
+  buildTokenRequest,
+} from './token-request.js'
+export type { ClientCredentials, TokenEndpoint } from './token-request.js'
+export { mergeRefreshedTokens, readTokenResponse } from './token-response.js'
+export type { TokenGrant, TokenSet } from './token-response.js'

@@ -1,0 +1,150 @@
+import type {
+  ApiKeyScheme,
+  AuthField,
+  BasicScheme,
+  ClientAuthMethod,
+  CredentialPlacement,
+  LoginSpec,
+  OAuth2Scheme,
+  ProfileSpec,
+  ProviderFailure,
+  ProviderProperty,
+  TokenRequestEncoding,
+  UrlProperty,
+} from './types.js'
+
+/** An auth field as written by a connector author; everything but the name has a default. */
+export type AuthFieldInput = Partial<AuthField>
+
+interface CommonInput {
+  validate?: ProviderProperty<unknown>
+  validateError?: (failure: ProviderFailure) => string | undefined
+  profile?: ProfileSpec
+  /** Header templates, e.g. `{ Authorization: 'Token {{apiKey}}' }`. */
+  headers?: Record<string, string>
+  /** Query parameter templates, e.g. `{ api_key: '{{apiKey}}' }`. */
+  query?: Record<string, string>
+}
+
+export interface OAuth2Options extends CommonInput {
+  grantType?: 'authorization_code' | 'client_credentials'
+  authorizationUrl?: UrlProperty
+  tokenUrl: UrlProperty
+  refreshUrl?: UrlProperty
+  scopes?: string[]
+  scopeDelimiter?: string
+  /** PKCE S256; on unless turned off for a provider that rejects it. */
+  pkce?: boolean
+  clientAuth?: ClientAuthMethod
+  tokenRequest?: TokenRequestEncoding
+  tokenMethod?: 'POST' | 'GET'
+  authorizationParams?: Record<string, string>
+  tokenParams?: Record<string, string>
+  refreshBeforeExpiry?: number
+}
+
+/** Declares OAuth 2 (authorization code with PKCE, or client credentials). */
+export function oauth2(options: OAuth2Options): OAuth2Scheme {
+  const grantType = options.grantType ?? 'authorization_code'
+  if (grantType === 'authorization_code' && options.authorizationUrl === undefined) {
+    throw new TypeError('oauth2: authorizationUrl is required for the authorization_code grant')
+  }
+  return {
+    type: 'oauth2',
+    grantType,
+    ...(options.authorizationUrl === undefined ? {} : { authorizationUrl: options.authorizationUrl }),
+    tokenUrl: options.tokenUrl,
+    ...(options.refreshUrl === undefined ? {} : { refreshUrl: options.refreshUrl }),
+    scopes: [...(options.scopes ?? [])],
+    scopeDelimiter: options.scopeDelimiter ?? ' ',
+    pkce: options.pkce ?? true,
+    clientAuth: options.clientAuth ?? 'client_secret_post',
+    tokenRequest: options.tokenRequest ?? 'form',
+    tokenMethod: options.tokenMethod ?? 'POST',
+    authorizationParams: { ...options.authorizationParams },
+    tokenParams: { ...options.tokenParams },
+    ...(options.refreshBeforeExpiry === undefined
+      ? {}
+      : { refreshBeforeExpiry: options.refreshBeforeExpiry }),
+    ...common(options, { headers: { Authorization: 'Bearer {{accessToken}}' }, query: {} }),
+  }
+}
+
+export interface ApiKeyOptions extends CommonInput {
+  /** The fields a user enters; `{ apiKey }` when absent. Freshdesk needs `{ domain, apiKey }`. */
+  fields?: Record<string, AuthFieldInput>
+  /** Shorthand: the header that carries `{{apiKey}}` as is. */
+  header?: string
+  /** Shorthand: the query parameter that carries `{{apiKey}}`. */
+  queryParam?: string
+}
+
+/** Declares API-key authentication: in a header, a query parameter, or a template. */
+export function apiKey(options: ApiKeyOptions = {}): ApiKeyScheme {
+  const fields = normalizeFields(options.fields ?? { apiKey: { type: 'password', label: 'API key' } })
+  const headers = { ...options.headers }
+  const query = { ...options.query }
+  if (options.header) headers[options.header] = '{{apiKey}}'
+  if (options.queryParam) query[options.queryParam] = '{{apiKey}}'
+  const placement =
+    Object.keys(headers).length + Object.keys(query).length === 0
+      ? { headers: { Authorization: 'Bearer {{apiKey}}' }, query: {} }
+      : { headers, query }
+  return { type: 'api_key', fields, ...common({ ...options, ...placement }, placement) }
+}
+
+export interface BasicOptions extends CommonInput {
+  fields?: Record<string, AuthFieldInput>
+  /** Trade username and password for an expiring token instead of sending them each time. */
+  login?: LoginSpec
+}
+
+/**
+ * Declares username/password authentication: HTTP Basic on every request, or, with `login`,
+ * a token obtained by logging in and renewed by logging in again before it expires.
+ */
+export function basic(options: BasicOptions = {}): BasicScheme {
+  const fields = normalizeFields(
+    options.fields ?? {
+      username: { type: 'text', label: 'Username' },
+      password: { type: 'password', label: 'Password' },
+    },
+  )
+  const fallback: CredentialPlacement = options.login
+    ? { headers: { Authorization: 'Bearer {{token}}' }, query: {} }
+    : { headers: { Authorization: 'Basic {{basicAuth}}' }, query: {} }
+  return {
+    type: 'basic',
+    fields,
+    ...(options.login ? { login: options.login } : {}),
+    ...common(options, fallback),
+  }
+}
+
+function common(
+  input: CommonInput,
+  fallback: CredentialPlacement,
+): Pick<OAuth2Scheme, 'validate' | 'validateError' | 'profile' | 'apply'> {
+  const hasPlacement = input.headers !== undefined || input.query !== undefined
+  return {
+    ...(input.validate === undefined ? {} : { validate: input.validate }),
+    ...(input.validateError === undefined ? {} : { validateError: input.validateError }),
+    ...(input.profile === undefined ? {} : { profile: input.profile }),
+    apply: hasPlacement ? { headers: { ...input.headers }, query: { ...input.query } } : fallback,
+  }
+}
+
+function normalizeFields(fields: Record<string, AuthFieldInput>): Record<string, AuthField> {
+  const out: Record<string, AuthField> = {}
+  for (const [name, field] of Object.entries(fields)) {
+    out[name] = {
+      type: field.type ?? (/key|secret|password|token/i.test(name) ? 'password' : 'text'),
+      label: field.label ?? name,
+      required: field.required ?? true,
+      ...(field.tooltip === undefined ? {} : { tooltip: field.tooltip }),
+      ...(field.placeholder === undefined ? {} : { placeholder: field.placeholder }),
+      ...(field.options === undefined ? {} : { options: field.options }),
+    }
+  }
+  return out
+}

@@ -1,0 +1,56 @@
+import type { z } from 'zod'
+import type { AuthScheme, Capability, Connector } from './types.js'
+
+/** What a connector author writes; categories and capabilities may be left out. */
+export interface ConnectorInput<S> {
+  id: string
+  name: string
+  description?: string
+  logoUrl?: string
+  categories?: string[]
+  docsUrl?: string
+  version?: string
+  baseUrl?: string
+  settings: z.ZodType<S>
+  auth: AuthScheme
+  capabilities?: Record<string, Capability<any, any, S>>
+}
+
+const CONNECTOR_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/
+const CAPABILITY_NAME = /^[a-z][a-z0-9_]{0,62}$/
+
+/**
+ * Declares a connector. Checks the definition once, here, so a mistake surfaces at load time.
+ * @example
+ * export const acme = defineConnector({
+ *   id: 'acme', name: 'Acme', settings: z.object({}),
+ *   baseUrl: 'https://api.acme.test',
+ *   auth: apiKey({ header: 'X-Api-Key', validate: '/me' }),
+ * })
+ */
+export function defineConnector<S>(input: ConnectorInput<S>): Connector<S> {
+  if (!CONNECTOR_ID.test(input.id)) {
+    throw new TypeError(
+      `defineConnector: id "${input.id}" must be lowercase letters, digits, "-" or "_"`,
+    )
+  }
+  if (!input.name) throw new TypeError(`defineConnector(${input.id}): name is required`)
+  if (!input.settings || typeof (input.settings as { safeParse?: unknown }).safeParse !== 'function') {
+    throw new TypeError(`defineConnector(${input.id}): settings must be a zod schema`)
+  }
+  if (!input.auth || typeof input.auth !== 'object' || !('type' in input.auth)) {
+    throw new TypeError(
+      `defineConnector(${input.id}): auth must come from oauth2(), apiKey() or basic()`,
+    )
+  }
+  for (const name of Object.keys(input.capabilities ?? {})) {
+    if (!CAPABILITY_NAME.test(name)) {
+      throw new TypeError(`defineConnector(${input.id}): capability "${name}" must be snake_case`)
+    }
+  }
+  return {
+    ...input,
+    categories: [...(input.categories ?? [])],
+    capabilities: { ...input.capabilities },
+  }
+}

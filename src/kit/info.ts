@@ -1,0 +1,92 @@
+import { z } from 'zod'
+import type { JsonValue } from '../errors.js'
+import type { AuthField, AuthScheme, Connector, JsonObject } from './types.js'
+
+/** JSON Schema for a zod schema, or a permissive object schema when it cannot be expressed. */
+export function jsonSchemaOf(schema: z.ZodType): JsonObject {
+  try {
+    return z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as JsonObject
+  } catch {
+    return { type: 'object' }
+  }
+}
+
+function fieldSchema(field: AuthField): JsonObject {
+  const schema: JsonObject = { type: 'string', title: field.label }
+  if (field.tooltip) schema['description'] = field.tooltip
+  if (field.type === 'password') {
+    schema['format'] = 'password'
+    schema['writeOnly'] = true
+  }
+  if (field.type === 'textarea') schema['x-multiline'] = true
+  if (field.options) {
+    schema['enum'] = field.options.map((option) => option.value)
+    schema['x-enum-labels'] = field.options.map((option) => option.label)
+  }
+  if (field.placeholder) schema['x-placeholder'] = field.placeholder
+  return schema
+}
+
+/** The fields a user supplies for a scheme, as auth fields (OAuth 2 tokens when given inline). */
+export function authFieldsOf(scheme: AuthScheme): Record<string, AuthField> {
+  if (scheme.type !== 'oauth2') return scheme.fields
+  if (scheme.grantType === 'client_credentials') {
+    return {
+      client_id: { type: 'text', label: 'Client ID', required: false },
+      client_secret: { type: 'password', label: 'Client secret', required: false },
+    }
+  }
+  return {
+    access_token: { type: 'password', label: 'Access token', required: true },
+    refresh_token: { type: 'password', label: 'Refresh token', required: false },
+  }
+}
+
+/** JSON Schema of the auth fields a scheme takes. */
+export function authJsonSchema(scheme: AuthScheme): JsonObject {
+  const fields = authFieldsOf(scheme)
+  const properties: JsonObject = {}
+  const required: string[] = []
+  for (const [name, field] of Object.entries(fields)) {
+    properties[name] = fieldSchema(field)
+    if (field.required) required.push(name)
+  }
+  return { type: 'object', properties, required, additionalProperties: false }
+}
+
+function describeAuth(scheme: AuthScheme): JsonObject {
+  const base: JsonObject = { type: scheme.type, fields: authJsonSchema(scheme) }
+  if (scheme.type === 'oauth2') {
+    base['grantType'] = scheme.grantType
+    base['scopes'] = scheme.scopes
+    base['pkce'] = scheme.pkce
+  }
+  if (scheme.type === 'basic') base['login'] = scheme.login !== undefined
+  return base
+}
+
+/** What `patchbay info` and `GET /connectors/:id` publish about a connector. */
+export function describeConnector(connector: Connector): JsonObject {
+  const capabilities: { [name: string]: JsonValue } = {}
+  for (const [name, capability] of Object.entries(connector.capabilities)) {
+    capabilities[name] = {
+      ...(capability.description ? { description: capability.description } : {}),
+      ...(capability.scopes ? { scopes: capability.scopes } : {}),
+      request: jsonSchemaOf(capability.request),
+      response: jsonSchemaOf(capability.response),
+    }
+  }
+  return {
+    id: connector.id,
+    name: connector.name,
+    description: connector.description ?? null,
+    logoUrl: connector.logoUrl ?? null,
+    categories: connector.categories,
+    docsUrl: connector.docsUrl ?? null,
+    version: connector.version ?? null,
+    baseUrl: connector.baseUrl ?? null,
+    settings: jsonSchemaOf(connector.settings),
+    auth: describeAuth(connector.auth),
+    capabilities,
+  }
+}

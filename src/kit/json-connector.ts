@@ -1,0 +1,168 @@
+import { z } from 'zod'
+import { PatchbayError } from '../errors.js'
+import type { JsonValue } from '../errors.js'
+import { apiKey, basic, oauth2 } from './auth-schemes.js'
+import { defineConnector } from './define-connector.js'
+import type { AuthScheme, Connector, JsonObject } from './types.js'
+
+const templatedString = z.string().min(1)
+const stringMap = z.record(z.string(), z.string())
+
+const requestSpecSchema = z.strictObject({
+  url: templatedString,
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).optional(),
+  headers: stringMap.optional(),
+  query: stringMap.optional(),
+  body: z.json().optional(),
+  bodyType: z.enum(['json', 'form']).optional(),
+})
+
+const providerRequestSchema = z.union([templatedString, requestSpecSchema])
+
+const profileSchema = z.strictObject({
+  request: providerRequestSchema,
+  accountName: z.string().optional(),
+  email: z.string().optional(),
+})
+
+const authFieldSchema = z.strictObject({
+  type: z.enum(['text', 'password', 'textarea', 'select']).optional(),
+  label: z.string().optional(),
+  tooltip: z.string().optional(),
+  required: z.boolean().optional(),
+  placeholder: z.string().optional(),
+  options: z.array(z.strictObject({ value: z.string(), label: z.string() })).optional(),
+})
+
+const commonAuth = {
+  validate: providerRequestSchema.optional(),
+  profile: profileSchema.optional(),
+  headers: stringMap.optional(),
+  query: stringMap.optional(),
+}
+
+const oauth2Schema = z
+  .strictObject({
+    type: z.literal('oauth2'),
+    grantType: z.enum(['authorization_code', 'client_credentials']).default('authorization_code'),
+    authorizationUrl: templatedString.optional(),
+    tokenUrl: templatedString,
+    refreshUrl: templatedString.optional(),
+    scopes: z.array(z.string()).optional(),
+    scopeDelimiter: z.string().optional(),
+    pkce: z.boolean().optional(),
+    clientAuth: z.enum(['client_secret_post', 'client_secret_basic']).optional(),
+    tokenRequest: z.enum(['form', 'json', 'query']).optional(),
+    tokenMethod: z.enum(['POST', 'GET']).optional(),
+    authorizationParams: stringMap.optional(),
+    tokenParams: stringMap.optional(),
+    refreshBeforeExpiry: z.number().int().nonnegative().optional(),
+    ...commonAuth,
+  })
+  .refine((auth) => auth.grantType !== 'authorization_code' || auth.authorizationUrl, {
+    message: 'authorizationUrl is required for the authorization_code grant',
+    path: ['authorizationUrl'],
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  })
+
+const apiKeySchema = z.strictObject({
+  type: z.enum(['api_key', 'apiKey']),
+  fields: z.record(z.string(), authFieldSchema).optional(),
+  header: z.string().optional(),
+  queryParam: z.string().optional(),
+  ...commonAuth,
+})
+
+const basicSchema = z.strictObject({
+  type: z.enum(['basic', 'pwd', 'password']),
+  fields: z.record(z.string(), authFieldSchema).optional(),
+  login: z
+    .strictObject({
+      request: providerRequestSchema,
+      tokenPath: z.string(),
+      expiresInPath: z.string().optional(),
+      expiresAtPath: z.string().optional(),
+      refreshBeforeExpiry: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  ...commonAuth,
+})
+
+/** The JSON form of a connector: everything a connector without code can declare. */
+export const connectorJsonSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" or "_"'),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  logoUrl: z.url().optional(),
+  categories: z.array(z.string()).optional(),
+  docsUrl: z.url().optional(),
+  version: z.string().optional(),
+  baseUrl: templatedString.optional(),
+  settings: z.record(z.string(), z.json()).refine((schema) => schema['type'] === 'object', {
+    message: 'settings must be a JSON Schema of type "object"',
+  }),
+  auth: z.discriminatedUnion('type', [oauth2Schema, apiKeySchema, basicSchema]),
+})
+
+export type ConnectorJson = z.input<typeof connectorJsonSchema>
+
+/** Lists every problem of a zod failure as `path: message`, the path dotted from `prefix`. */
+export function describeIssues(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.')
+    return `${path || '(root)'}: ${issue.message}`
+  })
+}
+
+/**
+ * Builds a connector from its JSON form.
+ * @throws PatchbayError `invalid_config` listing every wrong field by its path
+ */
+export function connectorFromJson(json: unknown): Connector<JsonObject> {
+  const parsed = connectorJsonSchema.safeParse(json)
+  if (!parsed.success) {
+    const problems = describeIssues(parsed.error)
+    throw new PatchbayError('invalid_config', `Invalid connector: ${problems.join('; ')}`, {
+      details: { problems },
+    })
+  }
+  const definition = parsed.data
+  let settings: z.ZodType<JsonObject>
+  try {
+    settings = z.fromJSONSchema(definition.settings as never) as z.ZodType<JsonObject>
+  } catch (cause) {
+    throw new PatchbayError('invalid_config', 'Invalid connector: settings is not a usable JSON Schema', {
+      cause,
+      details: { problems: ['settings: not a usable JSON Schema'] },
+    })
+  }
+  return defineConnector<JsonObject>({
+    id: definition.id,
+    name: definition.name,
+    ...(definition.description === undefined ? {} : { description: definition.description }),
+    ...(definition.logoUrl === undefined ? {} : { logoUrl: definition.logoUrl }),
+    ...(definition.docsUrl === undefined ? {} : { docsUrl: definition.docsUrl }),
+    ...(definition.version === undefined ? {} : { version: definition.version }),
+    ...(definition.baseUrl === undefined ? {} : { baseUrl: definition.baseUrl }),
+    categories: definition.categories ?? [],
+    settings,
+    auth: authFromJson(definition.auth),
+  })
+}
+
+function authFromJson(auth: z.output<typeof connectorJsonSchema>['auth']): AuthScheme {
+  const { type, ...rest } = auth
+  const options = dropUndefined(rest) as Record<string, unknown>
+  if (type === 'oauth2') return oauth2(options as unknown as Parameters<typeof oauth2>[0])
+  if (type === 'api_key' || type === 'apiKey') return apiKey(options)
+  return basic(options)
+}
+
+function dropUndefined(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))
+}
+
+/** Type guard for a JSON object value. */
+export function isJsonObject(value: unknown): value is { [key: string]: JsonValue } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,23 @@
+import type { JsonObject } from '../kit/index.js'
+import type { Store } from '../store/index.js'
+import type { CredentialManager } from './credential-manager.js'
+import type { RuntimeEvent } from './events.js'
+import type { FetchLike } from './provider-call.js'
+import type { Registry } from './registry.js'
+
+/** What the runtime's parts share; built once by createPatchbay. */
+export interface RuntimeDeps {
+  store: Store
+  registry: Registry
+  fetch: FetchLike
+  /** Epoch seconds. */
+  now: () => number
+  random: (bytes: number) => Uint8Array
+  /** Where Patchbay is reached from a browser; callback URLs hang off it. */
+  publicUrl: string
+  /** Origins a flow may send the user back to, beside `publicUrl`'s own. */
+  allowedRedirectOrigins: readonly string[]
+  emit: (event: RuntimeEvent) => void
+  credentials: CredentialManager
+  baseUrlOf: (connectorId: string, settings: JsonObject) => string
+}

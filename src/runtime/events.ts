@@ -1,0 +1,10 @@
+/** Something that happened to a connection; the server turns these into outgoing webhooks. */
+export type RuntimeEvent =
+  | { type: 'connection.created'; connectionId: string; integrationId: string }
+  | { type: 'connection.updated'; connectionId: string; integrationId: string }
+  | { type: 'connection.deleted'; connectionId: string; integrationId: string }
+  | { type: 'connection.refreshed'; connectionId: string }
+  | { type: 'connection.needs_reauth'; connectionId: string; reason: string }
+  | { type: 'refresh.failed'; connectionId: string; reason: string }
+
+export type RuntimeEventListener = (event: RuntimeEvent) => void

@@ -1,0 +1,128 @@
+import { Hono } from 'hono'
+import { PatchbayError } from '../errors.js'
+import { describeConnector } from '../kit/index.js'
+import type { JsonObject } from '../kit/index.js'
+import { connectionView, integrationView, parseOrThrow } from '../runtime/index.js'
+import type { Patchbay } from '../runtime/index.js'
+import { apiKeyDigests, requireApiKey } from './api-auth.js'
+import { mountAuthRoutes } from './auth-routes.js'
+import { errorResponse, readJson } from './http-errors.js'
+import { capabilityBody, connectionBody, connectSessionBody, integrationBody } from './schemas.js'
+
+export interface ServerAppOptions {
+  patchbay: Patchbay
+  /** Keys accepted as `Authorization: Bearer <key>` on API routes. */
+  apiKeys: readonly string[]
+}
+
+/**
+ * The HTTP API as a Web-standard handler (`app.fetch(request)`): API routes behind the key,
+ * browser routes for the OAuth flow, and health.
+ */
+export function createServerApp(options: ServerAppOptions): Hono {
+  const { patchbay } = options
+  const digests = apiKeyDigests(options.apiKeys)
+  const app = new Hono()
+
+  app.onError((error, c) => errorResponse(c, error))
+  app.notFound((c) => errorResponse(c, new PatchbayError('not_found', `No route ${c.req.method} ${c.req.path}`)))
+
+  app.get('/health', (c) => c.json({ status: 'ok' }))
+  mountAuthRoutes(app, patchbay, digests)
+
+  const api = requireApiKey(digests)
+  for (const path of ['/connectors/*', '/connectors', '/integrations/*', '/integrations', '/connections/*', '/connections', '/connect/sessions']) {
+    app.use(path, api)
+  }
+
+  app.get('/connectors', (c) => c.json({ connectors: patchbay.connectors.list().map(describeConnector) }))
+  app.get('/connectors/:id', (c) => c.json(describeConnector(patchbay.connectors.get(c.req.param('id')))))
+  app.put('/connectors/:id', async (c) => {
+    const connector = await patchbay.connectors.put(c.req.param('id'), await readJson(c))
+    return c.json(describeConnector(connector))
+  })
+
+  app.get('/integrations', async (c) =>
+    c.json({ integrations: (await patchbay.integrations.list()).map(integrationView) }),
+  )
+  app.get('/integrations/:id', async (c) => {
+    const integration = await patchbay.integrations.get(c.req.param('id'))
+    if (!integration) throw new PatchbayError('not_found', `Integration "${c.req.param('id')}" does not exist`)
+    return c.json(integrationView(integration))
+  })
+  app.put('/integrations/:id', async (c) => {
+    const body = parseOrThrow(integrationBody, await readJson(c), '')
+    const integration = await patchbay.integrations.put({
+      id: c.req.param('id'),
+      connectorId: body.connector,
+      clientId: body.client_id ?? null,
+      clientSecret: body.client_secret ?? null,
+      scopes: body.scopes ?? null,
+      redirectUri: body.redirect_uri ?? null,
+    })
+    return c.json(integrationView(integration))
+  })
+  app.delete('/integrations/:id', async (c) => {
+    if (!(await patchbay.integrations.delete(c.req.param('id')))) {
+      throw new PatchbayError('not_found', `Integration "${c.req.param('id')}" does not exist`)
+    }
+    return c.body(null, 204)
+  })
+
+  app.post('/connect/sessions', async (c) => {
+    const body = parseOrThrow(connectSessionBody, await readJson(c), '')
+    const session = await patchbay.connectSessions.create(body.integration, {
+      ...(body.connection_id ? { connectionId: body.connection_id } : {}),
+      ...(body.redirect ? { redirect: body.redirect } : {}),
+      ...(body.end_user ? { endUser: body.end_user } : {}),
+    })
+    return c.json({ token: session.token, url: session.url, expires_at: session.expiresAt }, 201)
+  })
+
+  app.get('/connections', async (c) => {
+    const integration = c.req.query('integration')
+    const connections = await patchbay.connections.list(integration ? { integrationId: integration } : {})
+    return c.json({ connections: connections.map(connectionView) })
+  })
+  app.post('/connections', async (c) => {
+    const body = parseOrThrow(connectionBody, await readJson(c), '')
+    const connection = await patchbay.connections.create({
+      integration: body.integration,
+      ...(body.connection_id ? { connectionId: body.connection_id } : {}),
+      ...(body.settings ? { settings: body.settings as JsonObject } : {}),
+      ...(body.auth ? { auth: body.auth as JsonObject } : {}),
+    })
+    return c.json(connectionView(connection), 201)
+  })
+  app.get('/connections/:id', async (c) => {
+    const connection = await patchbay.connections.get(c.req.param('id'))
+    if (!connection) throw new PatchbayError('not_found', `Connection "${c.req.param('id')}" does not exist`)
+    return c.json(connectionView(connection))
+  })
+  app.delete('/connections/:id', async (c) => {
+    if (!(await patchbay.connections.delete(c.req.param('id')))) {
+      throw new PatchbayError('not_found', `Connection "${c.req.param('id')}" does not exist`)
+    }
+    return c.body(null, 204)
+  })
+  app.get('/connections/:id/credentials', async (c) => {
+    const id = c.req.param('id')
+    const credentials = await patchbay.getCredentials(id)
+    const connection = await patchbay.connections.get(id)
+    c.header('Cache-Control', 'no-store')
+    return c.json({ connection_id: id, expires_at: connection?.expiresAt ?? null, credentials })
+  })
+  app.post('/connections/:id/refresh', async (c) => {
+    const connection = await patchbay.connections.refresh(c.req.param('id'))
+    return c.json(connectionView(connection))
+  })
+  app.post('/connections/:id/capabilities/:name', async (c) => {
+    const body = parseOrThrow(capabilityBody, await readJson(c), '')
+    const envelope = await patchbay
+      .connection(c.req.param('id'))
+      .call(c.req.param('name'), { request: body.request, page: (body.page ?? null) as JsonObject | null })
+    return c.json(envelope, envelope.error ? (envelope.error.status_code as 400) : 200)
+  })
+
+  return app
+}

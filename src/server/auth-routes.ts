@@ -1,0 +1,76 @@
+import type { Context, Hono } from 'hono'
+import { isPatchbayError, PatchbayError } from '../errors.js'
+import type { Patchbay } from '../runtime/index.js'
+import { errorEnvelope } from '../runtime/index.js'
+import { hasApiKey } from './api-auth.js'
+import { connectedPage, failedPage } from './pages.js'
+
+function withParams(target: string, params: Record<string, string>): string {
+  const url = new URL(target)
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value)
+  return url.toString()
+}
+
+function failure(c: Context, error: unknown, redirect: string | null): Response {
+  const { error: body } = errorEnvelope(error, `${c.req.method} ${c.req.routePath}`)
+  if (redirect) {
+    return c.redirect(withParams(redirect, { error: body.code, error_description: body.message }), 302)
+  }
+  return c.html(failedPage(body.message, body.code), body.status_code as 400)
+}
+
+/**
+ * The browser-facing OAuth routes: start (by connect session, or by an API caller) and the
+ * provider's callback (GET, or POST for `response_mode=form_post`).
+ */
+export function mountAuthRoutes(app: Hono, patchbay: Patchbay, keyDigests: readonly Buffer[]) {
+  app.get('/auth/:integration/start', async (c) => {
+    const integration = c.req.param('integration')
+    const session = c.req.query('session')
+    try {
+      let start
+      if (session) {
+        start = await patchbay.connectSessions.start(integration, session)
+      } else if (hasApiKey(c.req.header('authorization'), keyDigests)) {
+        const connectionId = c.req.query('connection_id')
+        const redirect = c.req.query('redirect')
+        start = await patchbay.beginAuthorization(integration, {
+          ...(connectionId ? { connectionId } : {}),
+          ...(redirect ? { redirect } : {}),
+        })
+      } else {
+        c.header('WWW-Authenticate', 'Bearer realm="patchbay"')
+        throw new PatchbayError('unauthorized', 'Starting a connection needs a connect session or an API key')
+      }
+      c.header('Cache-Control', 'no-store')
+      return c.redirect(start.url, 302)
+    } catch (error) {
+      return failure(c, error, null)
+    }
+  })
+
+  const callback = async (c: Context) => {
+    const integration = c.req.param('integration') as string
+    const params =
+      c.req.method === 'POST'
+        ? new URLSearchParams((await c.req.parseBody()) as Record<string, string>)
+        : new URL(c.req.url).searchParams
+    c.header('Cache-Control', 'no-store')
+    try {
+      const result = await patchbay.completeAuthorization(integration, params)
+      if (!result.ok) return failure(c, result.error, result.redirect)
+      const { connection, redirect } = result
+      if (redirect) {
+        return c.redirect(withParams(redirect, { connection_id: connection.id, status: 'connected' }), 302)
+      }
+      const stored = await patchbay.integrations.get(connection.integrationId)
+      const name = stored ? patchbay.connectors.get(stored.connectorId).name : integration
+      return c.html(connectedPage(name, connection.accountName, connection.id))
+    } catch (error) {
+      if (!isPatchbayError(error)) throw error
+      return failure(c, error, null)
+    }
+  }
+  app.get('/auth/:integration/callback', callback)
+  app.post('/auth/:integration/callback', callback)
+}

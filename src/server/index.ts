@@ -1,0 +1,5 @@
+export { apiKeyDigests, hasApiKey, requireApiKey } from './api-auth.js'
+export { createServerApp } from './app.js'
+export type { ServerAppOptions } from './app.js'
+export { listen } from './listen.js'
+export type { RunningServer } from './listen.js'

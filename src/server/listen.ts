@@ -1,0 +1,33 @@
+import { createAdaptorServer } from '@hono/node-server'
+import type { Hono } from 'hono'
+import type { AddressInfo } from 'node:net'
+
+export interface RunningServer {
+  url: string
+  port: number
+  /** Stops accepting connections and waits for in-flight requests to finish. */
+  close(): Promise<void>
+}
+
+/** Serves a handler on a Node HTTP server. Port 0 picks a free one. */
+export async function listen(app: Hono, options: { port: number; host: string }): Promise<RunningServer> {
+  const server = createAdaptorServer({ fetch: app.fetch })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        if ('closeIdleConnections' in server) server.closeIdleConnections()
+      }),
+  }
+}

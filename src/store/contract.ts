@@ -1,0 +1,507 @@
+import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { isPatchbayError } from '../errors.js'
+import type { AuthSession, ConnectionInput, ConnectSession, Store } from './types.js'
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000)
+}
+
+function randomToken(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+async function expectCode(promise: Promise<unknown>, code: 'bad_request' | 'internal') {
+  const error = await promise.then(
+    () => {
+      throw new Error(`expected a PatchbayError ${code}, got success`)
+    },
+    (e: unknown) => e,
+  )
+  expect(isPatchbayError(error, code), String(error)).toBe(true)
+}
+
+/**
+ * The behaviour every {@link Store} implementation must show. Call it from an implementation's
+ * test file; `open` must return a fresh, empty store each time.
+ *
+ * @example
+ * runStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:', keyRing }))
+ */
+export function runStoreContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store
+
+    beforeEach(async () => {
+      store = await open()
+    })
+
+    afterEach(async () => {
+      await store.close()
+    })
+
+    async function withIntegration(id = 'github-prod') {
+      return store.putIntegration({ id, connectorId: 'github' })
+    }
+
+    function connectionInput(overrides: Partial<ConnectionInput> = {}): ConnectionInput {
+      return {
+        id: 'conn-1',
+        integrationId: 'github-prod',
+        settings: { org: 'acme' },
+        credentials: { access_token: 'at-1', refresh_token: 'rt-1', nested: { a: [1, true] } },
+        ...overrides,
+      }
+    }
+
+    describe('connectors', () => {
+      it('stores a JSON definition and reads it back', async () => {
+        const before = nowSeconds()
+        const definition = { id: 'trello', name: 'Trello', auth: { type: 'api_key' }, n: [1, null] }
+        const saved = await store.putConnector('trello', definition)
+        expect(saved).toMatchObject({ id: 'trello', definition })
+        expect(saved.createdAt).toBeGreaterThanOrEqual(before)
+        expect(saved.updatedAt).toBe(saved.createdAt)
+        expect(await store.getConnector('trello')).toEqual(saved)
+      })
+
+      it('replaces a definition on a second put and keeps createdAt', async () => {
+        const first = await store.putConnector('trello', { version: 1 })
+        const second = await store.putConnector('trello', { version: 2 })
+        expect(second.definition).toEqual({ version: 2 })
+        expect(second.createdAt).toBe(first.createdAt)
+        expect(second.updatedAt).toBeGreaterThanOrEqual(first.updatedAt)
+        expect(await store.listConnectors()).toHaveLength(1)
+      })
+
+      it('lists connectors ordered by id', async () => {
+        await store.putConnector('zendesk', {})
+        await store.putConnector('asana', {})
+        expect((await store.listConnectors()).map((c) => c.id)).toEqual(['asana', 'zendesk'])
+      })
+
+      it('returns null for an unknown connector and false when deleting it', async () => {
+        expect(await store.getConnector('nope')).toBeNull()
+        expect(await store.deleteConnector('nope')).toBe(false)
+      })
+
+      it('deletes a connector once', async () => {
+        await store.putConnector('trello', {})
+        expect(await store.deleteConnector('trello')).toBe(true)
+        expect(await store.getConnector('trello')).toBeNull()
+        expect(await store.deleteConnector('trello')).toBe(false)
+      })
+    })
+
+    describe('integrations', () => {
+      it('reads back every field, the client secret in plaintext', async () => {
+        const saved = await store.putIntegration({
+          id: 'github-prod',
+          connectorId: 'github',
+          clientId: 'cid',
+          clientSecret: 'cs-secret',
+          scopes: ['read:user', 'user:email'],
+          redirectUri: 'https://app.example/callback',
+        })
+        expect(saved).toMatchObject({
+          id: 'github-prod',
+          connectorId: 'github',
+          clientId: 'cid',
+          clientSecret: 'cs-secret',
+          scopes: ['read:user', 'user:email'],
+          redirectUri: 'https://app.example/callback',
+        })
+        expect(await store.getIntegration('github-prod')).toEqual(saved)
+      })
+
+      it('defaults omitted fields to null', async () => {
+        const saved = await withIntegration()
+        expect(saved).toMatchObject({
+          clientId: null,
+          clientSecret: null,
+          scopes: null,
+          redirectUri: null,
+        })
+        expect(await store.getIntegration('github-prod')).toEqual(saved)
+      })
+
+      it('keeps an empty scope list distinct from no scopes', async () => {
+        await store.putIntegration({ id: 'i', connectorId: 'github', scopes: [] })
+        expect((await store.getIntegration('i'))?.scopes).toEqual([])
+      })
+
+      it('replaces an integration on a second put and keeps createdAt', async () => {
+        const first = await store.putIntegration({
+          id: 'github-prod',
+          connectorId: 'github',
+          clientSecret: 'old',
+          clientId: 'cid',
+        })
+        const second = await store.putIntegration({
+          id: 'github-prod',
+          connectorId: 'github',
+          clientSecret: 'new',
+        })
+        expect(second.clientSecret).toBe('new')
+        expect(second.clientId).toBeNull()
+        expect(second.createdAt).toBe(first.createdAt)
+        expect((await store.getIntegration('github-prod'))?.clientSecret).toBe('new')
+      })
+
+      it('lists integrations ordered by id', async () => {
+        await withIntegration('b')
+        await withIntegration('a')
+        expect((await store.listIntegrations()).map((i) => i.id)).toEqual(['a', 'b'])
+      })
+
+      it('returns null for an unknown integration and false when deleting it', async () => {
+        expect(await store.getIntegration('nope')).toBeNull()
+        expect(await store.deleteIntegration('nope')).toBe(false)
+      })
+
+      it('refuses to delete an integration that still has connections', async () => {
+        await withIntegration()
+        await store.saveConnection(connectionInput())
+        await expectCode(store.deleteIntegration('github-prod'), 'bad_request')
+        expect(await store.getIntegration('github-prod')).not.toBeNull()
+        await store.deleteConnection('conn-1')
+        expect(await store.deleteIntegration('github-prod')).toBe(true)
+        expect(await store.getIntegration('github-prod')).toBeNull()
+      })
+    })
+
+    describe('connections', () => {
+      beforeEach(async () => {
+        await withIntegration()
+      })
+
+      it('saves a connection and reads back its settings and credentials', async () => {
+        const before = nowSeconds()
+        const saved = await store.saveConnection(
+          connectionInput({ accountName: 'octocat', expiresAt: before + 3600, createdBy: 'u1' }),
+        )
+        expect(saved).toEqual({
+          id: 'conn-1',
+          integrationId: 'github-prod',
+          settings: { org: 'acme' },
+          credentials: { access_token: 'at-1', refresh_token: 'rt-1', nested: { a: [1, true] } },
+          accountName: 'octocat',
+          status: 'active',
+          expiresAt: before + 3600,
+          lastError: null,
+          createdBy: 'u1',
+          createdAt: saved.createdAt,
+          updatedAt: saved.updatedAt,
+        })
+        expect(saved.createdAt).toBeGreaterThanOrEqual(before)
+        expect(await store.getConnection('conn-1')).toEqual(saved)
+      })
+
+      it('defaults status to active and optional fields to null', async () => {
+        const saved = await store.saveConnection(connectionInput())
+        expect(saved).toMatchObject({
+          status: 'active',
+          accountName: null,
+          expiresAt: null,
+          lastError: null,
+          createdBy: null,
+        })
+      })
+
+      it('refuses a connection whose integration does not exist', async () => {
+        await expectCode(
+          store.saveConnection(connectionInput({ integrationId: 'missing' })),
+          'bad_request',
+        )
+        expect(await store.getConnection('conn-1')).toBeNull()
+      })
+
+      it('replaces a connection with the same id, keeping createdAt and createdBy', async () => {
+        const first = await store.saveConnection(connectionInput({ createdBy: 'u1' }))
+        await store.updateConnection('conn-1', { status: 'needs_reauth', lastError: 'expired' })
+        const second = await store.saveConnection(
+          connectionInput({
+            credentials: { access_token: 'at-2' },
+            settings: { org: 'other' },
+            accountName: 'hubot',
+            createdBy: 'u2',
+          }),
+        )
+        expect(second).toMatchObject({
+          credentials: { access_token: 'at-2' },
+          settings: { org: 'other' },
+          accountName: 'hubot',
+          status: 'active',
+          lastError: null,
+          createdBy: 'u1',
+          createdAt: first.createdAt,
+        })
+        expect(await store.getConnection('conn-1')).toEqual(second)
+        expect(await store.listConnections()).toHaveLength(1)
+      })
+
+      it('lists all connections, or only those of one integration', async () => {
+        await withIntegration('google')
+        await store.saveConnection(connectionInput({ id: 'a' }))
+        await store.saveConnection(connectionInput({ id: 'b', integrationId: 'google' }))
+        await store.saveConnection(connectionInput({ id: 'c' }))
+        const ids = (list: { id: string }[]) => list.map((c) => c.id).sort()
+        expect(ids(await store.listConnections())).toEqual(['a', 'b', 'c'])
+        expect(ids(await store.listConnections({}))).toEqual(['a', 'b', 'c'])
+        const github = await store.listConnections({ integrationId: 'github-prod' })
+        expect(ids(github)).toEqual(['a', 'c'])
+        expect(github[0]?.credentials).toEqual(connectionInput().credentials)
+        expect(ids(await store.listConnections({ integrationId: 'google' }))).toEqual(['b'])
+        expect(await store.listConnections({ integrationId: 'none' })).toEqual([])
+      })
+
+      it('updates only the fields a patch names', async () => {
+        const saved = await store.saveConnection(
+          connectionInput({ accountName: 'octocat', expiresAt: 100, createdBy: 'u1' }),
+        )
+        const updated = await store.updateConnection('conn-1', {
+          credentials: { access_token: 'at-2', refresh_token: 'rt-2' },
+          expiresAt: 200,
+        })
+        expect(updated).toEqual({
+          ...saved,
+          credentials: { access_token: 'at-2', refresh_token: 'rt-2' },
+          expiresAt: 200,
+          updatedAt: updated?.updatedAt,
+        })
+        expect(await store.getConnection('conn-1')).toEqual(updated)
+
+        const failed = await store.updateConnection('conn-1', {
+          status: 'error',
+          lastError: 'provider said no',
+          settings: { org: 'x' },
+        })
+        expect(failed).toMatchObject({
+          status: 'error',
+          lastError: 'provider said no',
+          settings: { org: 'x' },
+          credentials: { access_token: 'at-2', refresh_token: 'rt-2' },
+          accountName: 'octocat',
+        })
+      })
+
+      it('clears nullable fields patched with null', async () => {
+        await store.saveConnection(connectionInput({ accountName: 'octocat', expiresAt: 100 }))
+        await store.updateConnection('conn-1', { lastError: 'boom' })
+        const cleared = await store.updateConnection('conn-1', {
+          accountName: null,
+          expiresAt: null,
+          lastError: null,
+        })
+        expect(cleared).toMatchObject({ accountName: null, expiresAt: null, lastError: null })
+      })
+
+      it('returns null when updating an unknown connection', async () => {
+        expect(await store.updateConnection('nope', { status: 'error' })).toBeNull()
+        expect(await store.getConnection('nope')).toBeNull()
+      })
+
+      it('deletes a connection once', async () => {
+        await store.saveConnection(connectionInput())
+        expect(await store.deleteConnection('conn-1')).toBe(true)
+        expect(await store.getConnection('conn-1')).toBeNull()
+        expect(await store.deleteConnection('conn-1')).toBe(false)
+      })
+    })
+
+    describe('refresh lease', () => {
+      beforeEach(async () => {
+        await withIntegration()
+        await store.saveConnection(connectionInput())
+      })
+
+      it('lets one holder at a time take the lease until it is released', async () => {
+        expect(await store.acquireRefreshLease('conn-1', 'a', 60_000)).toBe(true)
+        expect(await store.acquireRefreshLease('conn-1', 'b', 60_000)).toBe(false)
+        await store.releaseRefreshLease('conn-1', 'a')
+        expect(await store.acquireRefreshLease('conn-1', 'b', 60_000)).toBe(true)
+        expect(await store.acquireRefreshLease('conn-1', 'a', 60_000)).toBe(false)
+      })
+
+      it('hands the lease to another holder once it expires', async () => {
+        expect(await store.acquireRefreshLease('conn-1', 'a', 40)).toBe(true)
+        expect(await store.acquireRefreshLease('conn-1', 'b', 60_000)).toBe(false)
+        await sleep(80)
+        expect(await store.acquireRefreshLease('conn-1', 'b', 60_000)).toBe(true)
+        expect(await store.acquireRefreshLease('conn-1', 'a', 60_000)).toBe(false)
+      })
+
+      it('lets the holder take its own lease again to extend it', async () => {
+        expect(await store.acquireRefreshLease('conn-1', 'a', 40)).toBe(true)
+        expect(await store.acquireRefreshLease('conn-1', 'a', 60_000)).toBe(true)
+        await sleep(80)
+        expect(await store.acquireRefreshLease('conn-1', 'b', 60_000)).toBe(false)
+      })
+
+      it('ignores a release by someone who does not hold the lease', async () => {
+        expect(await store.acquireRefreshLease('conn-1', 'a', 60_000)).toBe(true)
+        await store.releaseRefreshLease('conn-1', 'b')
+        expect(await store.acquireRefreshLease('conn-1', 'b', 60_000)).toBe(false)
+      })
+
+      it('refuses a lease on an unknown connection', async () => {
+        expect(await store.acquireRefreshLease('nope', 'a', 60_000)).toBe(false)
+        await expect(store.releaseRefreshLease('nope', 'a')).resolves.toBeUndefined()
+      })
+
+      it('keeps leases of different connections apart', async () => {
+        await store.saveConnection(connectionInput({ id: 'conn-2' }))
+        expect(await store.acquireRefreshLease('conn-1', 'a', 60_000)).toBe(true)
+        expect(await store.acquireRefreshLease('conn-2', 'b', 60_000)).toBe(true)
+      })
+
+      it('keeps the lease across a re-authorization of the connection', async () => {
+        expect(await store.acquireRefreshLease('conn-1', 'a', 60_000)).toBe(true)
+        await store.saveConnection(connectionInput({ credentials: { access_token: 'new' } }))
+        await store.updateConnection('conn-1', { expiresAt: 5 })
+        expect(await store.acquireRefreshLease('conn-1', 'b', 60_000)).toBe(false)
+      })
+    })
+
+    describe('auth sessions', () => {
+      function authSession(overrides: Partial<AuthSession> = {}): AuthSession {
+        return {
+          state: randomToken(),
+          integrationId: 'github-prod',
+          connectionId: null,
+          redirect: 'https://app.example/done',
+          data: { codeVerifier: randomToken(), scopes: ['a', 'b'] },
+          expiresAt: nowSeconds() + 600,
+          ...overrides,
+        }
+      }
+
+      it('returns a session once for its state, then null', async () => {
+        const session = authSession({ connectionId: 'conn-9' })
+        await store.createAuthSession(session)
+        expect(await store.takeAuthSession(session.state, nowSeconds())).toEqual(session)
+        expect(await store.takeAuthSession(session.state, nowSeconds())).toBeNull()
+      })
+
+      it('hands a session to only one of two concurrent takers', async () => {
+        const session = authSession()
+        await store.createAuthSession(session)
+        const results = await Promise.all([
+          store.takeAuthSession(session.state, nowSeconds()),
+          store.takeAuthSession(session.state, nowSeconds()),
+        ])
+        expect(results.filter((r) => r !== null)).toHaveLength(1)
+      })
+
+      it('refuses an expired session, and it stays gone', async () => {
+        const session = authSession()
+        await store.createAuthSession(session)
+        expect(await store.takeAuthSession(session.state, session.expiresAt)).toBeNull()
+        expect(await store.takeAuthSession(session.state, nowSeconds())).toBeNull()
+      })
+
+      it('returns null for an unknown state', async () => {
+        await store.createAuthSession(authSession())
+        expect(await store.takeAuthSession(randomToken(), nowSeconds())).toBeNull()
+      })
+
+      it('keeps sessions of different states apart', async () => {
+        const one = authSession()
+        const two = authSession({ integrationId: 'google', redirect: null })
+        await store.createAuthSession(one)
+        await store.createAuthSession(two)
+        expect(await store.takeAuthSession(two.state, nowSeconds())).toEqual(two)
+        expect(await store.takeAuthSession(one.state, nowSeconds())).toEqual(one)
+      })
+
+      it('refuses a second session with the same state', async () => {
+        const session = authSession()
+        await store.createAuthSession(session)
+        await expectCode(store.createAuthSession(session), 'bad_request')
+      })
+
+      it('clears out expired sessions while taking another', async () => {
+        const now = nowSeconds()
+        const stale = authSession({ expiresAt: now - 1 })
+        const live = authSession()
+        await store.createAuthSession(stale)
+        await store.createAuthSession(live)
+        expect(await store.takeAuthSession(live.state, now)).toEqual(live)
+        // Even with a clock turned back, the stale session must not come back.
+        expect(await store.takeAuthSession(stale.state, now - 100)).toBeNull()
+      })
+    })
+
+    describe('connect sessions', () => {
+      function connectSession(overrides: Partial<ConnectSession> = {}): ConnectSession {
+        return {
+          token: randomToken(),
+          integrationId: 'github-prod',
+          connectionId: null,
+          redirect: 'https://app.example/done',
+          endUser: 'user-42',
+          expiresAt: nowSeconds() + 600,
+          ...overrides,
+        }
+      }
+
+      it('reads a session back by its token without consuming it', async () => {
+        const session = connectSession({ connectionId: 'conn-1' })
+        await store.createConnectSession(session)
+        expect(await store.getConnectSession(session.token, nowSeconds())).toEqual(session)
+        expect(await store.getConnectSession(session.token, nowSeconds())).toEqual(session)
+      })
+
+      it('consumes a session once', async () => {
+        const session = connectSession({ redirect: null, endUser: null })
+        await store.createConnectSession(session)
+        expect(await store.consumeConnectSession(session.token, nowSeconds())).toBe(true)
+        expect(await store.consumeConnectSession(session.token, nowSeconds())).toBe(false)
+      })
+
+      it('lets only one of two concurrent consumers win', async () => {
+        const session = connectSession()
+        await store.createConnectSession(session)
+        const results = await Promise.all([
+          store.consumeConnectSession(session.token, nowSeconds()),
+          store.consumeConnectSession(session.token, nowSeconds()),
+        ])
+        expect(results.sort()).toEqual([false, true])
+      })
+
+      it('no longer returns a session once it is used', async () => {
+        const session = connectSession()
+        await store.createConnectSession(session)
+        await store.consumeConnectSession(session.token, nowSeconds())
+        expect(await store.getConnectSession(session.token, nowSeconds())).toBeNull()
+      })
+
+      it('refuses an expired session', async () => {
+        const session = connectSession()
+        await store.createConnectSession(session)
+        expect(await store.getConnectSession(session.token, session.expiresAt)).toBeNull()
+        expect(await store.consumeConnectSession(session.token, session.expiresAt)).toBe(false)
+      })
+
+      it('returns null or false for an unknown token', async () => {
+        await store.createConnectSession(connectSession())
+        expect(await store.getConnectSession(randomToken(), nowSeconds())).toBeNull()
+        expect(await store.consumeConnectSession(randomToken(), nowSeconds())).toBe(false)
+      })
+
+      it('refuses a second session with the same token', async () => {
+        const session = connectSession()
+        await store.createConnectSession(session)
+        await expectCode(store.createConnectSession(session), 'bad_request')
+      })
+    })
+
+    describe('close', () => {
+      it('can be called twice', async () => {
+        await store.close()
+        await expect(store.close()).resolves.toBeUndefined()
+      })
+    })
+  })
+}

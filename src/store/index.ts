@@ -1,0 +1,18 @@
+export type {
+  AuthSession,
+  Connection,
+  ConnectionInput,
+  ConnectionPatch,
+  ConnectionStatus,
+  ConnectSession,
+  Integration,
+  IntegrationInput,
+  Store,
+  StoredConnector,
+} from './types.js'
+export { createKeyRing, open, parseKeyRing, seal } from './seal.js'
+export type { KeyRing, KeyRingEntry } from './seal.js'
+export { DEV_KEY_FILE, loadKeyRing } from './keys.js'
+export type { LoadKeyRingOptions } from './keys.js'
+export { openSqliteStore } from './sqlite/index.js'
+export type { SqliteStoreOptions } from './sqlite/index.js'

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto'
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseKeyRing } from './seal.js'
+import type { KeyRing } from './seal.js'
+
+/** Options of {@link loadKeyRing}. */
+export interface LoadKeyRingOptions {
+  /** Usually `process.env`; `PATCHBAY_ENCRYPTION_KEY` is read from it. */
+  env: Readonly<Record<string, string | undefined>>
+  /** Where the development key file lives when no key is configured. */
+  dataDir: string
+  /** Told when a development key is in use. Defaults to `console.warn`. */
+  warn?: (message: string) => void
+}
+
+/** The file name of the development key inside the data directory. */
+export const DEV_KEY_FILE = 'encryption.key'
+
+/**
+ * Loads the key ring that seals credentials. `PATCHBAY_ENCRYPTION_KEY` wins when set (see
+ * {@link parseKeyRing} for its forms). Otherwise a random key is generated once into
+ * `<dataDir>/encryption.key` (mode 0600) and reused, and `warn` says so: such a key sits next to
+ * the database it protects, which is fine for development only.
+ *
+ * @example
+ * const keyRing = loadKeyRing({ env: process.env, dataDir: '.patchbay' })
+ * @throws TypeError when the configured key or the key file is malformed (without echoing it).
+ */
+export function loadKeyRing(options: LoadKeyRingOptions): KeyRing {
+  const warn = options.warn ?? ((message: string) => console.warn(message))
+  const configured = options.env.PATCHBAY_ENCRYPTION_KEY
+  // An empty value is a configuration mistake, not a request for a development key.
+  if (configured !== undefined) return withSource('PATCHBAY_ENCRYPTION_KEY', configured)
+
+  const path = join(options.dataDir, DEV_KEY_FILE)
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+  const key = randomBytes(32).toString('base64url')
+  let created = true
+  try {
+    // 'wx' fails if the file exists, so two processes starting together keep the first key.
+    writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    created = false
+  }
+  if (created) {
+    // The mode given to writeFileSync is filtered by the umask; make sure it is exactly 0600.
+    chmodSync(path, 0o600)
+    warn(
+      `Generated a development encryption key at ${path}. ` +
+        'Production must set PATCHBAY_ENCRYPTION_KEY instead.',
+    )
+    return withSource(path, key)
+  }
+  const loose = (statSync(path).mode & 0o077) !== 0
+  warn(
+    `Using the development encryption key at ${path}` +
+      (loose ? ' (readable by other users; chmod 600 it)' : '') +
+      '. Production must set PATCHBAY_ENCRYPTION_KEY instead.',
+  )
+  return withSource(path, readFileSync(path, 'utf8'))
+}
+
+function withSource(source: string, text: string): KeyRing {
+  try {
+    return parseKeyRing(text)
+  } catch (error) {
+    throw new TypeError(`${source}: ${(error as Error).message}`, { cause: error })
+  }
+}

@@ -1,0 +1,114 @@
+import type Database from 'better-sqlite3'
+
+/** One schema change. Versions only grow; an applied migration is never edited. */
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+/**
+ * The SQLite schema, oldest first. Secrets live only in the `*_sealed` columns (see seal.ts);
+ * sessions are keyed by the SHA-256 of their bearer value, never the value itself.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE connectors (
+        id TEXT PRIMARY KEY,
+        definition TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE integrations (
+        id TEXT PRIMARY KEY,
+        connector_id TEXT NOT NULL,
+        client_id TEXT,
+        client_secret_sealed TEXT,
+        scopes TEXT,
+        redirect_uri TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE connections (
+        id TEXT PRIMARY KEY,
+        integration_id TEXT NOT NULL REFERENCES integrations (id),
+        settings TEXT NOT NULL,
+        credentials_sealed TEXT NOT NULL,
+        account_name TEXT,
+        status TEXT NOT NULL CHECK (status IN ('active', 'needs_reauth', 'error')),
+        expires_at INTEGER,
+        last_error TEXT,
+        created_by TEXT,
+        refresh_lease_holder TEXT,
+        refresh_lease_until_ms INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX connections_integration ON connections (integration_id);
+      CREATE INDEX connections_expires ON connections (expires_at);
+
+      CREATE TABLE auth_sessions (
+        state_hash TEXT PRIMARY KEY,
+        integration_id TEXT NOT NULL,
+        connection_id TEXT,
+        redirect TEXT,
+        data_sealed TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX auth_sessions_expires ON auth_sessions (expires_at);
+
+      CREATE TABLE connect_sessions (
+        token_hash TEXT PRIMARY KEY,
+        integration_id TEXT NOT NULL,
+        connection_id TEXT,
+        redirect TEXT,
+        end_user TEXT,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX connect_sessions_expires ON connect_sessions (expires_at);
+    `,
+  },
+]
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction,
+ * and returns the versions it applied. Safe to call on every open.
+ */
+export function migrate(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): number[] {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at INTEGER NOT NULL
+    )
+  `)
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?')
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+  )
+  const applied: number[] = []
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    const apply = db.transaction(() => {
+      // Checked inside the transaction: another process may have migrated since we looked.
+      if (isApplied.get(migration.version)) return
+      db.exec(migration.sql)
+      record.run(migration.version, migration.name, Math.floor(Date.now() / 1000))
+      applied.push(migration.version)
+    })
+    // IMMEDIATE takes the write lock up front, so two processes opening a new file at once
+    // cannot both run the same migration.
+    apply.immediate()
+  }
+  return applied
+}

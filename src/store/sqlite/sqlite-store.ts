@@ -1,0 +1,499 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { PatchbayError } from '../../errors.js'
+import type { JsonValue } from '../../errors.js'
+import { digestToken } from '../digest.js'
+import { open, seal } from '../seal.js'
+import type { KeyRing } from '../seal.js'
+import type {
+  AuthSession,
+  Connection,
+  ConnectionInput,
+  ConnectionPatch,
+  ConnectionStatus,
+  ConnectSession,
+  Integration,
+  IntegrationInput,
+  Store,
+  StoredConnector,
+} from '../types.js'
+import { migrate } from './migrations.js'
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The database file, created with its directory if missing; `':memory:'` for a private one. */
+  path: string
+  /** Seals client secrets, credentials and auth session data. */
+  keyRing: KeyRing
+  /** How long a write waits for another process's lock before failing. Defaults to 5000. */
+  busyTimeoutMs?: number
+}
+
+type JsonObject = { [key: string]: JsonValue }
+
+interface IntegrationValues {
+  id: string
+  connectorId: string
+  clientId: string | null
+  clientSecretSealed: string | null
+  scopes: string | null
+  redirectUri: string | null
+  now: number
+}
+
+interface ConnectionValues {
+  id: string
+  integrationId: string
+  settings: string
+  credentialsSealed: string
+  accountName: string | null
+  status: ConnectionStatus
+  expiresAt: number | null
+  createdBy: string | null
+  now: number
+}
+
+interface ConnectorRow {
+  id: string
+  definition: string
+  created_at: number
+  updated_at: number
+}
+
+interface IntegrationRow {
+  id: string
+  connector_id: string
+  client_id: string | null
+  client_secret_sealed: string | null
+  scopes: string | null
+  redirect_uri: string | null
+  created_at: number
+  updated_at: number
+}
+
+interface ConnectionRow {
+  id: string
+  integration_id: string
+  settings: string
+  credentials_sealed: string
+  account_name: string | null
+  status: ConnectionStatus
+  expires_at: number | null
+  last_error: string | null
+  created_by: string | null
+  created_at: number
+  updated_at: number
+}
+
+interface AuthSessionRow {
+  integration_id: string
+  connection_id: string | null
+  redirect: string | null
+  data_sealed: string
+  expires_at: number
+}
+
+interface ConnectSessionRow {
+  integration_id: string
+  connection_id: string | null
+  redirect: string | null
+  end_user: string | null
+  expires_at: number
+}
+
+const STATUSES: readonly ConnectionStatus[] = ['active', 'needs_reauth', 'error']
+
+const CONNECTION_COLUMNS = `id, integration_id, settings, credentials_sealed, account_name, status,
+  expires_at, last_error, created_by, created_at, updated_at`
+
+// Associated data binds each sealed value to its row and column (DESIGN.md, security rules).
+const aad = {
+  clientSecret: (id: string) => `integrations:${id}:client_secret`,
+  credentials: (id: string) => `connections:${id}:credentials`,
+  authData: (stateHash: string) => `auth_sessions:${stateHash}:data`,
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000)
+}
+
+function assertStatus(status: string): void {
+  if (!STATUSES.includes(status as ConnectionStatus)) {
+    throw new TypeError(`connection status must be one of ${STATUSES.join(', ')}, got ${status}`)
+  }
+}
+
+function parseObject(text: string, what: string): JsonObject {
+  const value = JSON.parse(text) as JsonValue
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new PatchbayError('internal', `stored ${what} is not a JSON object`)
+  }
+  return value
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+}
+
+/**
+ * Opens (creating and migrating as needed) a SQLite store: one file, WAL mode, safe to share
+ * between processes on one machine. Secrets are sealed with `keyRing` before they are written.
+ *
+ * @example
+ * const store = openSqliteStore({ path: '.patchbay/patchbay.db', keyRing })
+ */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  const { path, keyRing } = options
+  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path)
+  try {
+    db.pragma('journal_mode = WAL')
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
+    db.pragma('foreign_keys = ON')
+    migrate(db)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+
+  const sql = {
+    putConnector: db.prepare<[string, string, number, number], ConnectorRow>(`
+      INSERT INTO connectors (id, definition, created_at, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET definition = excluded.definition,
+        updated_at = excluded.updated_at
+      RETURNING *`),
+    getConnector: db.prepare<[string], ConnectorRow>('SELECT * FROM connectors WHERE id = ?'),
+    listConnectors: db.prepare<[], ConnectorRow>('SELECT * FROM connectors ORDER BY id'),
+    deleteConnector: db.prepare<[string]>('DELETE FROM connectors WHERE id = ?'),
+
+    putIntegration: db.prepare<IntegrationValues, IntegrationRow>(`
+      INSERT INTO integrations (id, connector_id, client_id, client_secret_sealed, scopes,
+        redirect_uri, created_at, updated_at)
+      VALUES (@id, @connectorId, @clientId, @clientSecretSealed, @scopes, @redirectUri, @now,
+        @now)
+      ON CONFLICT (id) DO UPDATE SET connector_id = excluded.connector_id,
+        client_id = excluded.client_id, client_secret_sealed = excluded.client_secret_sealed,
+        scopes = excluded.scopes, redirect_uri = excluded.redirect_uri,
+        updated_at = excluded.updated_at
+      RETURNING *`),
+    getIntegration: db.prepare<[string], IntegrationRow>(
+      'SELECT * FROM integrations WHERE id = ?',
+    ),
+    listIntegrations: db.prepare<[], IntegrationRow>('SELECT * FROM integrations ORDER BY id'),
+    countConnectionsOf: db.prepare<[string], { n: number }>(
+      'SELECT count(*) AS n FROM connections WHERE integration_id = ?',
+    ),
+    deleteIntegration: db.prepare<[string]>('DELETE FROM integrations WHERE id = ?'),
+
+    integrationExists: db.prepare<[string], { id: string }>(
+      'SELECT id FROM integrations WHERE id = ?',
+    ),
+    // A replace is a re-authorization: all but the creation facts (created_at, created_by) and
+    // the refresh lease changes, and the previous error no longer applies.
+    saveConnection: db.prepare<ConnectionValues, ConnectionRow>(`
+      INSERT INTO connections (id, integration_id, settings, credentials_sealed, account_name,
+        status, expires_at, last_error, created_by, created_at, updated_at)
+      VALUES (@id, @integrationId, @settings, @credentialsSealed, @accountName, @status,
+        @expiresAt, NULL, @createdBy, @now, @now)
+      ON CONFLICT (id) DO UPDATE SET integration_id = excluded.integration_id,
+        settings = excluded.settings, credentials_sealed = excluded.credentials_sealed,
+        account_name = excluded.account_name, status = excluded.status,
+        expires_at = excluded.expires_at, last_error = NULL, updated_at = excluded.updated_at
+      RETURNING ${CONNECTION_COLUMNS}`),
+    getConnection: db.prepare<[string], ConnectionRow>(
+      `SELECT ${CONNECTION_COLUMNS} FROM connections WHERE id = ?`,
+    ),
+    listConnections: db.prepare<[], ConnectionRow>(
+      `SELECT ${CONNECTION_COLUMNS} FROM connections ORDER BY created_at, id`,
+    ),
+    listConnectionsOf: db.prepare<[string], ConnectionRow>(
+      `SELECT ${CONNECTION_COLUMNS} FROM connections WHERE integration_id = ?
+       ORDER BY created_at, id`,
+    ),
+    deleteConnection: db.prepare<[string]>('DELETE FROM connections WHERE id = ?'),
+
+    // One statement, so the check and the take cannot interleave with another process's.
+    acquireLease: db.prepare<{ id: string; holder: string; until: number; now: number }>(`
+      UPDATE connections SET refresh_lease_holder = @holder, refresh_lease_until_ms = @until
+      WHERE id = @id AND (refresh_lease_holder IS NULL OR refresh_lease_until_ms <= @now
+        OR refresh_lease_holder = @holder)`),
+    releaseLease: db.prepare<[string, string]>(`
+      UPDATE connections SET refresh_lease_holder = NULL, refresh_lease_until_ms = NULL
+      WHERE id = ? AND refresh_lease_holder = ?`),
+
+    createAuthSession: db.prepare<
+      [string, string, string | null, string | null, string, number, number]
+    >(`
+      INSERT INTO auth_sessions (state_hash, integration_id, connection_id, redirect, data_sealed,
+        expires_at, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    takeAuthSession: db.prepare<[string], AuthSessionRow>(`
+      DELETE FROM auth_sessions WHERE state_hash = ?
+      RETURNING integration_id, connection_id, redirect, data_sealed, expires_at`),
+    sweepAuthSessions: db.prepare<[number]>('DELETE FROM auth_sessions WHERE expires_at <= ?'),
+
+    createConnectSession: db.prepare<
+      [string, string, string | null, string | null, string | null, number, number]
+    >(`
+      INSERT INTO connect_sessions (token_hash, integration_id, connection_id, redirect, end_user,
+        expires_at, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    getConnectSession: db.prepare<[string, number], ConnectSessionRow>(`
+      SELECT integration_id, connection_id, redirect, end_user, expires_at FROM connect_sessions
+      WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`),
+    consumeConnectSession: db.prepare<{ tokenHash: string; now: number }>(`
+      UPDATE connect_sessions SET used_at = @now
+      WHERE token_hash = @tokenHash AND used_at IS NULL AND expires_at > @now`),
+    sweepConnectSessions: db.prepare<[number]>(
+      'DELETE FROM connect_sessions WHERE expires_at <= ?',
+    ),
+  }
+
+  function toConnector(row: ConnectorRow): StoredConnector {
+    return {
+      id: row.id,
+      definition: parseObject(row.definition, `definition of connector ${row.id}`),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }
+  }
+
+  function toIntegration(row: IntegrationRow): Integration {
+    return {
+      id: row.id,
+      connectorId: row.connector_id,
+      clientId: row.client_id,
+      clientSecret:
+        row.client_secret_sealed === null
+          ? null
+          : open(keyRing, row.client_secret_sealed, aad.clientSecret(row.id)),
+      scopes: row.scopes === null ? null : (JSON.parse(row.scopes) as string[]),
+      redirectUri: row.redirect_uri,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }
+  }
+
+  function toConnection(row: ConnectionRow): Connection {
+    const credentials = open(keyRing, row.credentials_sealed, aad.credentials(row.id))
+    return {
+      id: row.id,
+      integrationId: row.integration_id,
+      settings: parseObject(row.settings, `settings of connection ${row.id}`),
+      credentials: parseObject(credentials, `credentials of connection ${row.id}`),
+      accountName: row.account_name,
+      status: row.status,
+      expiresAt: row.expires_at,
+      lastError: row.last_error,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }
+  }
+
+  const deleteIntegration = db.transaction((id: string): boolean => {
+    const { n } = sql.countConnectionsOf.get(id)!
+    if (n > 0) {
+      throw new PatchbayError(
+        'bad_request',
+        `integration ${id} still has ${n} connection(s); delete them before the integration`,
+        { details: { integrationId: id, connections: n } },
+      )
+    }
+    return sql.deleteIntegration.run(id).changes > 0
+  })
+
+  const saveConnection = db.transaction((input: ConnectionInput): ConnectionRow => {
+    if (!sql.integrationExists.get(input.integrationId)) {
+      throw new PatchbayError(
+        'bad_request',
+        `cannot save connection ${input.id}: integration ${input.integrationId} does not exist`,
+        { details: { connectionId: input.id, integrationId: input.integrationId } },
+      )
+    }
+    const credentials = JSON.stringify(input.credentials)
+    return sql.saveConnection.get({
+      id: input.id,
+      integrationId: input.integrationId,
+      settings: JSON.stringify(input.settings),
+      credentialsSealed: seal(keyRing, credentials, aad.credentials(input.id)),
+      accountName: input.accountName ?? null,
+      status: input.status ?? 'active',
+      expiresAt: input.expiresAt ?? null,
+      createdBy: input.createdBy ?? null,
+      now: nowSeconds(),
+    })!
+  })
+
+  const updateConnection = db.transaction(
+    (id: string, patch: ConnectionPatch): ConnectionRow | undefined => {
+      const sets: string[] = []
+      const values: (string | number | null)[] = []
+      const set = (column: string, value: string | number | null) => {
+        sets.push(`${column} = ?`)
+        values.push(value)
+      }
+      if (patch.settings !== undefined) set('settings', JSON.stringify(patch.settings))
+      if (patch.credentials !== undefined) {
+        const text = JSON.stringify(patch.credentials)
+        set('credentials_sealed', seal(keyRing, text, aad.credentials(id)))
+      }
+      if (patch.accountName !== undefined) set('account_name', patch.accountName)
+      if (patch.status !== undefined) set('status', patch.status)
+      if (patch.expiresAt !== undefined) set('expires_at', patch.expiresAt)
+      if (patch.lastError !== undefined) set('last_error', patch.lastError)
+      set('updated_at', nowSeconds())
+      const statement = `UPDATE connections SET ${sets.join(', ')} WHERE id = ?
+        RETURNING ${CONNECTION_COLUMNS}`
+      return db.prepare<(string | number | null)[], ConnectionRow>(statement).get(...values, id)
+    },
+  )
+
+  return {
+    async putConnector(id, definition) {
+      const now = nowSeconds()
+      return toConnector(sql.putConnector.get(id, JSON.stringify(definition), now, now)!)
+    },
+    async getConnector(id) {
+      const row = sql.getConnector.get(id)
+      return row ? toConnector(row) : null
+    },
+    async listConnectors() {
+      return sql.listConnectors.all().map(toConnector)
+    },
+    async deleteConnector(id) {
+      return sql.deleteConnector.run(id).changes > 0
+    },
+
+    async putIntegration(input: IntegrationInput) {
+      const secret = input.clientSecret ?? null
+      const sealed = secret === null ? null : seal(keyRing, secret, aad.clientSecret(input.id))
+      const row = sql.putIntegration.get({
+        id: input.id,
+        connectorId: input.connectorId,
+        clientId: input.clientId ?? null,
+        clientSecretSealed: sealed,
+        scopes: input.scopes == null ? null : JSON.stringify(input.scopes),
+        redirectUri: input.redirectUri ?? null,
+        now: nowSeconds(),
+      })!
+      return toIntegration(row)
+    },
+    async getIntegration(id) {
+      const row = sql.getIntegration.get(id)
+      return row ? toIntegration(row) : null
+    },
+    async listIntegrations() {
+      return sql.listIntegrations.all().map(toIntegration)
+    },
+    async deleteIntegration(id) {
+      return deleteIntegration.immediate(id)
+    },
+
+    async saveConnection(input) {
+      if (input.status !== undefined) assertStatus(input.status)
+      return toConnection(saveConnection.immediate(input))
+    },
+    async getConnection(id) {
+      const row = sql.getConnection.get(id)
+      return row ? toConnection(row) : null
+    },
+    async listConnections(filter) {
+      const rows =
+        filter?.integrationId === undefined
+          ? sql.listConnections.all()
+          : sql.listConnectionsOf.all(filter.integrationId)
+      return rows.map(toConnection)
+    },
+    async updateConnection(id, patch) {
+      if (patch.status !== undefined) assertStatus(patch.status)
+      const row = updateConnection.immediate(id, patch)
+      return row ? toConnection(row) : null
+    },
+    async deleteConnection(id) {
+      return sql.deleteConnection.run(id).changes > 0
+    },
+
+    async acquireRefreshLease(connectionId, holder, ttlMs) {
+      const now = Date.now()
+      const lease = { id: connectionId, holder, until: now + ttlMs, now }
+      return sql.acquireLease.run(lease).changes === 1
+    },
+    async releaseRefreshLease(connectionId, holder) {
+      sql.releaseLease.run(connectionId, holder)
+    },
+
+    async createAuthSession(session: AuthSession) {
+      const stateHash = digestToken(session.state)
+      const data = seal(keyRing, JSON.stringify(session.data), aad.authData(stateHash))
+      try {
+        sql.createAuthSession.run(
+          stateHash,
+          session.integrationId,
+          session.connectionId,
+          session.redirect,
+          data,
+          session.expiresAt,
+          nowSeconds(),
+        )
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error
+        throw new PatchbayError('bad_request', 'an auth session with this state already exists')
+      }
+    },
+    async takeAuthSession(state, now) {
+      const stateHash = digestToken(state)
+      const row = sql.takeAuthSession.get(stateHash)
+      // Sweeping here, with the caller's clock, keeps abandoned flows from piling up.
+      sql.sweepAuthSessions.run(now)
+      if (!row || row.expires_at <= now) return null
+      const data = open(keyRing, row.data_sealed, aad.authData(stateHash))
+      return {
+        state,
+        integrationId: row.integration_id,
+        connectionId: row.connection_id,
+        redirect: row.redirect,
+        data: parseObject(data, 'auth session data'),
+        expiresAt: row.expires_at,
+      }
+    },
+
+    async createConnectSession(session: ConnectSession) {
+      try {
+        sql.createConnectSession.run(
+          digestToken(session.token),
+          session.integrationId,
+          session.connectionId,
+          session.redirect,
+          session.endUser,
+          session.expiresAt,
+          nowSeconds(),
+        )
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error
+        throw new PatchbayError('bad_request', 'a connect session with this token already exists')
+      }
+    },
+    async getConnectSession(token, now) {
+      sql.sweepConnectSessions.run(now)
+      const row = sql.getConnectSession.get(digestToken(token), now)
+      if (!row) return null
+      return {
+        token,
+        integrationId: row.integration_id,
+        connectionId: row.connection_id,
+        redirect: row.redirect,
+        endUser: row.end_user,
+        expiresAt: row.expires_at,
+      }
+    },
+    async consumeConnectSession(token, now) {
+      return sql.consumeConnectSession.run({ tokenHash: digestToken(token), now }).changes === 1
+    },
+
+    async close() {
+      if (db.open) db.close()
+    },
+  }
+}
