@@ -13,14 +13,15 @@ export function registerCallCommands(program: Command, open: Open): void {
     .description('Print the connectors, their capabilities, and their settings and auth fields as JSON Schema')
     .argument('[connector]', 'only this connector')
     .action(async (connectorId?: string) => {
-      const patchbay = await open()
+      let patchbay: Patchbay | undefined
       try {
+        patchbay = await open()
         if (connectorId) printResponse(describeConnector(patchbay.connectors.get(connectorId)))
         else printResponse({ connectors: patchbay.connectors.list().map(describeConnector) })
       } catch (error) {
         fail(error, 'cli:info')
       } finally {
-        await patchbay.close()
+        await patchbay?.close()
       }
     })
 

@@ -6,6 +6,8 @@ import type { PatchbayConfig } from '../config/index.js'
 import { startSandbox } from '../sandbox/index.js'
 import type { Sandbox } from '../sandbox/index.js'
 import { createServerApp, listen } from '../server/index.js'
+import type { FetchHandler } from '../server/index.js'
+import type { Patchbay } from '../runtime/index.js'
 import { fail } from './output.js'
 
 interface StartFlags {
@@ -45,18 +47,32 @@ export function registerStartCommand(program: Command): void {
     .option('--no-sandbox', 'do not run the built-in sandbox provider')
     .action(async (flags: StartFlags) => {
       try {
-        const config = readConfig(process.env, {
+        const overrides = {
           ...(flags.port !== undefined ? { port: Number(flags.port) } : {}),
           ...(flags.host ? { host: flags.host } : {}),
           ...(flags.sandbox === false ? { sandbox: false } : {}),
-        })
-        const sandbox = config.sandboxEnabled ? await startDevSandbox(config) : null
-        const patchbay = await openPatchbay(config, sandbox ? { sandboxUrl: sandbox.url } : {})
+        }
+        const requested = readConfig(process.env, overrides)
+        // Listen first, so that with `--port 0` the public URL, the sandbox's redirect URI and the
+        // connect link carry the port actually picked.
+        let app: FetchHandler | undefined
+        const server = await listen(
+          { fetch: (request) => (app ? app.fetch(request) : new Response('Starting', { status: 503 })) },
+          { port: requested.port, host: requested.host },
+        )
+        const config = readConfig(process.env, { ...overrides, port: server.port })
+        let sandbox: Sandbox | null = null
+        let patchbay: Patchbay
+        try {
+          sandbox = config.sandboxEnabled ? await startDevSandbox(config) : null
+          patchbay = await openPatchbay(config, sandbox ? { sandboxUrl: sandbox.url } : {})
+        } catch (error) {
+          await sandbox?.close()
+          await server.close()
+          throw error
+        }
         const { keys, generated } = resolveApiKeys(config)
-        const server = await listen(createServerApp({ patchbay, apiKeys: keys }), {
-          port: config.port,
-          host: config.host,
-        })
+        app = createServerApp({ patchbay, apiKeys: keys })
         const lines = [`Patchbay listening on ${server.url}`, `Database: ${config.dbPath}`]
         if (generated) lines.push(`Development API key: ${generated}  (set PATCHBAY_API_KEY in production)`)
         if (sandbox) {

@@ -17,7 +17,9 @@ export function loadConnectorFiles(dir: string): Connector[] {
     try {
       json = JSON.parse(readFileSync(path, 'utf8'))
     } catch {
-      throw new PatchbayError('invalid_config', `${path}: not valid JSON`)
+      throw new PatchbayError('invalid_config', `${path}: not valid JSON`, {
+        details: { problems: [`${file}: not valid JSON`] },
+      })
     }
     try {
       connectors.push(connectorFromJson(json))

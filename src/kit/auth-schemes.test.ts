@@ -85,7 +85,9 @@ describe('apiKey', () => {
   it('asks for one password field and sends it as a Bearer header by default', () => {
     const scheme = apiKey()
     expect(scheme.type).toBe('api_key')
-    expect(scheme.fields).toEqual({ apiKey: { type: 'password', label: 'API key', required: true } })
+    expect(scheme.fields).toEqual({
+      apiKey: { type: 'password', label: 'API key', required: true },
+    })
     expect(scheme.apply).toEqual({ headers: { Authorization: 'Bearer {{apiKey}}' }, query: {} })
   })
 

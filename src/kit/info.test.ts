@@ -160,14 +160,18 @@ describe('describeConnector', () => {
 
 describe('authFieldsOf', () => {
   it('offers an inline access token and optional refresh token for the code grant', () => {
-    const fields = authFieldsOf(oauth2({ authorizationUrl: 'https://a.test', tokenUrl: 'https://t.test' }))
+    const fields = authFieldsOf(
+      oauth2({ authorizationUrl: 'https://a.test', tokenUrl: 'https://t.test' }),
+    )
     expect(Object.keys(fields)).toEqual(['access_token', 'refresh_token'])
     expect(fields['access_token']?.required).toBe(true)
     expect(fields['refresh_token']?.required).toBe(false)
   })
 
   it('offers optional client id and secret for client credentials', () => {
-    const fields = authFieldsOf(oauth2({ grantType: 'client_credentials', tokenUrl: 'https://t.test' }))
+    const fields = authFieldsOf(
+      oauth2({ grantType: 'client_credentials', tokenUrl: 'https://t.test' }),
+    )
     expect(Object.keys(fields)).toEqual(['client_id', 'client_secret'])
   })
 

@@ -19,7 +19,9 @@ function problemsOf(json: unknown): string[] {
   return problems.map(String)
 }
 
-const acme = JSON.parse(`{"id": "acme", "name": "Acme", "baseUrl": "https://api.acme.test", "settings": {"type": "object", "properties": {}}, "auth": {"type": "oauth2", "grantType": "authorization_code", "authorizationUrl": "https://acme.test/oauth/authorize", "tokenUrl": "https://acme.test/oauth/token", "scopes": ["openid", "profile"], "scopeDelimiter": " ", "pkce": true, "clientAuth": "client_secret_basic", "tokenRequest": "form"}}`) as unknown
+const acme = JSON.parse(
+  `{"id": "acme", "name": "Acme", "baseUrl": "https://api.acme.test", "settings": {"type": "object", "properties": {}}, "auth": {"type": "oauth2", "grantType": "authorization_code", "authorizationUrl": "https://acme.test/oauth/authorize", "tokenUrl": "https://acme.test/oauth/token", "scopes": ["openid", "profile"], "scopeDelimiter": " ", "pkce": true, "clientAuth": "client_secret_basic", "tokenRequest": "form"}}`,
+) as unknown
 
 describe('connectorFromJson', () => {
   it('accepts a complete OAuth 2 authorization code definition', () => {
@@ -52,7 +54,11 @@ describe('connectorFromJson', () => {
       settings: { type: 'object' },
       auth: { type: 'oauth2', grantType: 'client_credentials', tokenUrl: 'https://m2m.test/token' },
     })
-    expect(connector.auth).toMatchObject({ type: 'oauth2', grantType: 'client_credentials', pkce: true })
+    expect(connector.auth).toMatchObject({
+      type: 'oauth2',
+      grantType: 'client_credentials',
+      pkce: true,
+    })
   })
 
   it('accepts an API key definition in its JSON spelling', () => {
@@ -88,7 +94,11 @@ describe('connectorFromJson', () => {
       auth: {
         type: 'password',
         login: {
-          request: { url: '/login', method: 'POST', body: { u: '{{username}}', p: '{{password}}' } },
+          request: {
+            url: '/login',
+            method: 'POST',
+            body: { u: '{{username}}', p: '{{password}}' },
+          },
           tokenPath: 'data.token',
           expiresInPath: 'data.ttl',
         },
@@ -121,11 +131,23 @@ describe('connectorFromJson', () => {
     const problems = problemsOf({
       id: 'Not An Id',
       settings: { type: 'string' },
-      auth: { type: 'oauth2', authorizationUrl: 'https://acme.test/a', scopes: 'openid', pkce: 'yes' },
+      auth: {
+        type: 'oauth2',
+        authorizationUrl: 'https://acme.test/a',
+        scopes: 'openid',
+        pkce: 'yes',
+      },
     })
     const paths = problems.map((problem) => problem.split(':')[0])
     expect(paths).toEqual(
-      expect.arrayContaining(['id', 'name', 'settings', 'auth.tokenUrl', 'auth.scopes', 'auth.pkce']),
+      expect.arrayContaining([
+        'id',
+        'name',
+        'settings',
+        'auth.tokenUrl',
+        'auth.scopes',
+        'auth.pkce',
+      ]),
     )
   })
 

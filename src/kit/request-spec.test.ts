@@ -88,7 +88,12 @@ describe('buildSpecRequest', () => {
 
   it('sends a templated form body', async () => {
     const request = buildSpecRequest(
-      { url: '/login', method: 'POST', bodyType: 'form', body: { user: '{{name}}', id: '{{id}}', n: 2 } },
+      {
+        url: '/login',
+        method: 'POST',
+        bodyType: 'form',
+        body: { user: '{{name}}', id: '{{id}}', n: 2 },
+      },
       scopes,
       'https://x.test',
     )

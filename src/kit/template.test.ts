@@ -70,7 +70,12 @@ describe('renderTemplate', () => {
   })
 
   it('treats a null-only variable as missing', () => {
-    expect(isPatchbayError(thrown(() => renderTemplate('{{x}}', [{ x: null }])), 'template_not_found')).toBe(true)
+    expect(
+      isPatchbayError(
+        thrown(() => renderTemplate('{{x}}', [{ x: null }])),
+        'template_not_found',
+      ),
+    ).toBe(true)
   })
 })
 
@@ -102,7 +107,9 @@ describe('renderDeep', () => {
 
 describe('renderRecord', () => {
   it('fills each value of a string map', () => {
-    expect(renderRecord({ Authorization: 'Bearer {{t}}', 'X-Id': '{{id}}' }, [{ t: 'T', id: 7 }])).toEqual({
+    expect(
+      renderRecord({ Authorization: 'Bearer {{t}}', 'X-Id': '{{id}}' }, [{ t: 'T', id: 7 }]),
+    ).toEqual({
       Authorization: 'Bearer T',
       'X-Id': '7',
     })
@@ -111,10 +118,8 @@ describe('renderRecord', () => {
 
 describe('templateVariables', () => {
   it('lists the names a template refers to, in order', () => {
-    expect(templateVariables('https://{{ subdomain }}.x.test/{{settings.region}}?k={{apiKey}}')).toEqual([
-      'subdomain',
-      'settings.region',
-      'apiKey',
-    ])
+    expect(
+      templateVariables('https://{{ subdomain }}.x.test/{{settings.region}}?k={{apiKey}}'),
+    ).toEqual(['subdomain', 'settings.region', 'apiKey'])
   })
 })

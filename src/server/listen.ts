@@ -1,5 +1,4 @@
 import { createAdaptorServer } from '@hono/node-server'
-import type { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
 
 export interface RunningServer {
@@ -9,9 +8,14 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+/** Anything with a Web-standard `fetch` handler, such as a Hono app. */
+export interface FetchHandler {
+  fetch(request: Request): Response | Promise<Response>
+}
+
 /** Serves a handler on a Node HTTP server. Port 0 picks a free one. */
-export async function listen(app: Hono, options: { port: number; host: string }): Promise<RunningServer> {
-  const server = createAdaptorServer({ fetch: app.fetch })
+export async function listen(app: FetchHandler, options: { port: number; host: string }): Promise<RunningServer> {
+  const server = createAdaptorServer({ fetch: (request: Request) => app.fetch(request) })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => {

@@ -23,6 +23,11 @@ export function readAuthFields(scheme: ApiKeyScheme | BasicScheme, input: JsonOb
       problems.push(`auth.${name}: must be one of ${field.options.map((o) => o.value).join(', ')}`)
       continue
     }
+    // RFC 7617 forbids ":" in a Basic user-id; refuse it here rather than on every later request.
+    if (scheme.type === 'basic' && !scheme.login && name === 'username' && value.includes(':')) {
+      problems.push('auth.username: cannot contain ":"')
+      continue
+    }
     out[name] = value
   }
   if (problems.length > 0) {

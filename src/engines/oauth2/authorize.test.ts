@@ -39,7 +39,9 @@ describe('buildAuthorizationUrl', () => {
       ...base,
       codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
     })
-    expect(url.searchParams.get('code_challenge')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM')
+    expect(url.searchParams.get('code_challenge')).toBe(
+      'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    )
     expect(url.searchParams.get('code_challenge_method')).toBe('S256')
   })
 
@@ -92,7 +94,12 @@ describe('readAuthorizationCallback', () => {
 
   it('reports an error even when a code comes with it', () => {
     const result = readAuthorizationCallback(new URLSearchParams('code=abc&error=server_error'))
-    expect(result).toEqual({ ok: false, state: null, error: 'server_error', errorDescription: null })
+    expect(result).toEqual({
+      ok: false,
+      state: null,
+      error: 'server_error',
+      errorDescription: null,
+    })
   })
 
   it('refuses a callback without a code', () => {

@@ -116,7 +116,10 @@ describe('buildTokenRequest', () => {
       client,
       { grant_type: 'client_credentials' },
     )
-    expect(await formOf(request)).toMatchObject({ audience: 'api', grant_type: 'client_credentials' })
+    expect(await formOf(request)).toMatchObject({
+      audience: 'api',
+      grant_type: 'client_credentials',
+    })
   })
 })
 

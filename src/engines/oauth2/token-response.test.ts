@@ -118,7 +118,15 @@ describe('readTokenResponse', () => {
 
   it('reports slow_down and temporarily_unavailable as rate_limited', async () => {
     expect((await failure(json({ error: 'slow_down' }, 400))).code).toBe('rate_limited')
-    expect((await failure(json({ error: 'temporarily_unavailable' }, 503))).code).toBe('rate_limited')
+    expect((await failure(json({ error: 'temporarily_unavailable' }, 503))).code).toBe(
+      'rate_limited',
+    )
+  })
+
+  it('reports a 429 without an OAuth error as rate_limited', async () => {
+    const error = await failure(new Response('Too Many Requests', { status: 429 }), 'refresh_token')
+    expect(error.code).toBe('rate_limited')
+    expect(error.details).toMatchObject({ status: 429 })
   })
 
   it('reports a non-2xx without an OAuth error as a provider error with its status', async () => {
@@ -138,7 +146,15 @@ describe('readTokenResponse', () => {
   it('never puts a token from the body into the error message or details', async () => {
     const secrets = ['at-SECRET-1', 'rt-SECRET-2', 'id-SECRET-3']
     const bodies: Response[] = [
-      json({ error: 'invalid_grant', access_token: secrets[0], refresh_token: secrets[1], id_token: secrets[2] }, 400),
+      json(
+        {
+          error: 'invalid_grant',
+          access_token: secrets[0],
+          refresh_token: secrets[1],
+          id_token: secrets[2],
+        },
+        400,
+      ),
       json({ error: 'invalid_request', access_token: secrets[0], refresh_token: secrets[1] }),
       json({ token_type: 'Bearer', refresh_token: secrets[1], id_token: secrets[2] }),
       new Response(`refresh_token=${secrets[1]}&error=invalid_scope`, {

@@ -24,6 +24,7 @@ function errorCodeFor(grant: TokenGrant, oauthError: string): PatchbayError['cod
     return 'invalid_config'
   }
   if (oauthError === 'slow_down' || oauthError === 'temporarily_unavailable') return 'rate_limited'
+  if (oauthError === 'http_429') return 'rate_limited'
   return 'provider_error'
 }
 

@@ -8,6 +8,8 @@ import { basicCredentials } from '../basic/basic-auth.js'
 export function credentialVariables(scheme: AuthScheme, credentials: JsonObject): JsonObject {
   if (scheme.type !== 'basic') return credentials
   const { username, password } = credentials
-  if (typeof username !== 'string' || typeof password !== 'string') return credentials
-  return { ...credentials, basicAuth: basicCredentials(username, password) }
+  if (typeof username !== 'string' || username.includes(':')) return credentials
+  // Some APIs take a key as the user-id and ignore the password (Freshdesk), so it may be absent.
+  const secret = typeof password === 'string' ? password : ''
+  return { ...credentials, basicAuth: basicCredentials(username, secret) }
 }
