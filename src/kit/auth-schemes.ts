@@ -10,6 +10,7 @@ import type {
   ProviderFailure,
   ProviderProperty,
   TokenRequestEncoding,
+  TokenRequestOverride,
   UrlProperty,
 } from './types.js'
 
@@ -41,6 +42,8 @@ export interface OAuth2Options extends CommonInput {
   authorizationParams?: Record<string, string>
   tokenParams?: Record<string, string>
   refreshBeforeExpiry?: number
+  requestAccessToken?: TokenRequestOverride
+  refreshAccessToken?: TokenRequestOverride
 }
 
 /** Declares OAuth 2 (authorization code with PKCE, or client credentials). */
@@ -66,6 +69,8 @@ export function oauth2(options: OAuth2Options): OAuth2Scheme {
     ...(options.refreshBeforeExpiry === undefined
       ? {}
       : { refreshBeforeExpiry: options.refreshBeforeExpiry }),
+    ...(options.requestAccessToken ? { requestAccessToken: options.requestAccessToken } : {}),
+    ...(options.refreshAccessToken ? { refreshAccessToken: options.refreshAccessToken } : {}),
     ...common(options, { headers: { Authorization: 'Bearer {{accessToken}}' }, query: {} }),
   }
 }

@@ -35,6 +35,7 @@ export type {
   ProviderProperty,
   RequestSpec,
   TokenRequestEncoding,
+  TokenRequestOverride,
   UrlContext,
   UrlProperty,
   ValuePicker,

@@ -57,6 +57,8 @@ const oauth2Schema = z
     authorizationParams: stringMap.optional(),
     tokenParams: stringMap.optional(),
     refreshBeforeExpiry: z.number().int().nonnegative().optional(),
+    requestAccessToken: requestSpecSchema.optional(),
+    refreshAccessToken: requestSpecSchema.optional(),
     ...commonAuth,
   })
   .refine((auth) => auth.grantType !== 'authorization_code' || auth.authorizationUrl, {

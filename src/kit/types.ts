@@ -111,7 +111,18 @@ export interface OAuth2Scheme extends SchemeCommon {
   tokenParams: Record<string, string>
   /** Seconds before expiry at which to refresh; the runtime's default when absent. */
   refreshBeforeExpiry?: number
+  /**
+   * Replaces the standard token request of the code exchange (or the client-credentials grant):
+   * a request object with `{{code}}`, `{{redirectUri}}`, `{{codeVerifier}}`, `{{clientId}}`,
+   * `{{clientSecret}}`, or a function returning the token response's JSON.
+   */
+  requestAccessToken?: TokenRequestOverride
+  /** Replaces the standard refresh request; templates also get `{{refreshToken}}`. */
+  refreshAccessToken?: TokenRequestOverride
 }
+
+/** A token request declared as data or code, for providers whose token endpoint is unusual. */
+export type TokenRequestOverride = RequestSpec | ((ctx: ProviderContext) => JsonValue | Promise<JsonValue>)
 
 export interface ApiKeyScheme extends SchemeCommon {
   type: 'api_key'

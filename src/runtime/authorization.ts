@@ -4,8 +4,15 @@ import type { JsonObject, OAuth2Scheme } from '../kit/index.js'
 import type { AuthSession, Connection, Integration } from '../store/index.js'
 import type { RuntimeDeps } from './deps.js'
 import { finishConnection } from './finish-connection.js'
-import { credentialsFromTokens, clientOf, resolveUrlProperty, tokenEndpointOf } from './renew.js'
+import {
+  clientOf,
+  credentialsFromTokens,
+  obtainTokens,
+  resolveUrlProperty,
+  tokenEndpointOf,
+} from './renew.js'
 import { parseSettings } from './capabilities.js'
+import { redactError, secretValues } from './redact.js'
 
 /** Auth sessions live 10 minutes: long enough to consent, short enough to be worthless later. */
 export const AUTH_SESSION_SECONDS = 600
@@ -170,7 +177,10 @@ export async function completeAuthorization(
     const connection = await exchangeAndStore(deps, integrationId, callback.code, session)
     return { ok: true, connection, redirect: session.redirect }
   } catch (error) {
-    return { ok: false, error, redirect: session.redirect }
+    // The page or redirect shows this error; a provider may have echoed the code or a token.
+    const integration = await deps.store.getIntegration(integrationId)
+    const secrets = [callback.ok ? callback.code : '', integration?.clientSecret ?? '']
+    return { ok: false, error: redactError(error, secrets.filter(Boolean)), redirect: session.redirect }
   }
 }
 
@@ -183,25 +193,38 @@ async function exchangeAndStore(
   const { integration, connector, scheme } = await oauthIntegration(deps, integrationId)
   const data = session.data
   const settings = (data['settings'] ?? {}) as JsonObject
-  const request = oauth2Engine.buildCodeExchange(
-    await tokenEndpointOf(scheme, settings),
-    clientOf(integration, {}),
+  const client = clientOf(integration, {})
+  const redirectUri = String(data['redirectUri'])
+  const codeVerifier = typeof data['codeVerifier'] === 'string' ? data['codeVerifier'] : null
+  const tokens = await obtainTokens(
+    { settings, baseUrl: deps.baseUrlOf(connector.id, settings), fetch: deps.fetch, now: deps.now() },
+    'authorization_code',
+    async () =>
+      oauth2Engine.buildCodeExchange(await tokenEndpointOf(scheme, settings), client, {
+        code,
+        redirectUri,
+        codeVerifier,
+      }),
+    scheme.requestAccessToken,
     {
       code,
-      redirectUri: String(data['redirectUri']),
-      codeVerifier: typeof data['codeVerifier'] === 'string' ? data['codeVerifier'] : null,
+      redirectUri,
+      codeVerifier: codeVerifier ?? '',
+      clientId: client.clientId,
+      clientSecret: client.clientSecret ?? '',
     },
   )
-  const tokens = await oauth2Engine.readTokenResponse(await deps.fetch(request), {
-    now: deps.now(),
-    grant: 'authorization_code',
-  })
-  return finishConnection(deps, {
-    connector,
-    integration,
-    settings,
-    issued: credentialsFromTokens(tokens),
-    connectionId: session.connectionId,
-    createdBy: typeof data['createdBy'] === 'string' ? data['createdBy'] : null,
-  })
+  const issued = credentialsFromTokens(tokens)
+  try {
+    return await finishConnection(deps, {
+      connector,
+      integration,
+      settings,
+      issued,
+      connectionId: session.connectionId,
+      createdBy: typeof data['createdBy'] === 'string' ? data['createdBy'] : null,
+    })
+  } catch (error) {
+    throw redactError(error, secretValues(issued.credentials))
+  }
 }

@@ -7,6 +7,7 @@ import type { Connection, Integration } from '../store/index.js'
 import { parseSettings } from './capabilities.js'
 import type { RuntimeDeps } from './deps.js'
 import { connectionIdOf, finishConnection } from './finish-connection.js'
+import { redactError, secretValues } from './redact.js'
 import { issueClientCredentials, issueLoginToken } from './renew.js'
 import type { IssuedCredentials } from './renew.js'
 
@@ -102,17 +103,25 @@ export async function createConnection(deps: RuntimeDeps, input: CreateConnectio
     throw new PatchbayError('bad_request', `Connection "${connectionId}" belongs to another integration`)
   }
   const settings = parseSettings(connector, input.settings ?? {})
-  const issued = await credentialsFromInput(deps, connector.auth, input.auth ?? {}, {
-    integration,
-    settings,
-    baseUrl: deps.baseUrlOf(connector.id, settings),
-  })
-  return finishConnection(deps, {
-    connector,
-    integration,
-    settings,
-    issued,
-    connectionId,
-    createdBy: input.createdBy ?? null,
-  })
+  // A provider may echo the key or password it refuses; the caller's error must not.
+  const secrets = secretValues(input.auth)
+  if (integration.clientSecret) secrets.push(integration.clientSecret)
+  try {
+    const issued = await credentialsFromInput(deps, connector.auth, input.auth ?? {}, {
+      integration,
+      settings,
+      baseUrl: deps.baseUrlOf(connector.id, settings),
+    })
+    secrets.push(...secretValues(issued.credentials))
+    return await finishConnection(deps, {
+      connector,
+      integration,
+      settings,
+      issued,
+      connectionId,
+      createdBy: input.createdBy ?? null,
+    })
+  } catch (error) {
+    throw redactError(error, secrets)
+  }
 }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { PatchbayError, isPatchbayError } from '../errors.js'
 import type { AuthScheme, Connector, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, Store } from '../store/index.js'
+import { redactError, secretValues } from './redact.js'
 import { canRenew, renewCredentials } from './renew.js'
 import type { FetchLike } from './provider-call.js'
 import type { RuntimeEvent } from './events.js'
@@ -132,7 +133,11 @@ export function createCredentialManager(options: CredentialManagerOptions) {
       })
       options.emit({ type: 'connection.refreshed', connectionId: connection.id })
       return issued.credentials
-    } catch (error) {
+    } catch (caught) {
+      // Stored as last_error and shown to callers: a provider may have echoed a token.
+      const secrets = secretValues(connection.credentials)
+      if (integration.clientSecret) secrets.push(integration.clientSecret)
+      const error = redactError(caught, secrets)
       if (isPatchbayError(error, 'needs_reauth')) return markNeedsReauth(connection, error.message)
       const message = isPatchbayError(error) ? error.message : 'refresh failed'
       await options.store.updateConnection(connection.id, { lastError: message })

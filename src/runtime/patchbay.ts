@@ -143,7 +143,11 @@ export async function createPatchbay(options: PatchbayOptions) {
         const connection = await requireConnection(via.connectionId)
         const { connector: owner } = await resolve(connection)
         if (owner.id !== connector.id) {
-          throw new PatchbayError('bad_request', `Connection "${connection.id}" is not a ${connector.id} connection`)
+          throw new PatchbayError(
+            'bad_request',
+            `Connection "${connection.id}" is not a ${connector.id} connection`,
+            { details: { problems: [`connectionId: a ${owner.id} connection, not ${connector.id}`] } },
+          )
         }
         const current = await credentials.getCredentials(connection.id)
         secrets = secretValues(current)

@@ -1,8 +1,15 @@
 import { PatchbayError } from '../errors.js'
 import { basic as basicEngine, oauth2 as oauth2Engine } from '../engines/index.js'
 import type { ClientCredentials, TokenEndpoint, TokenSet } from '../engines/oauth2/index.js'
-import { renderTemplate } from '../kit/index.js'
-import type { AuthScheme, BasicScheme, JsonObject, OAuth2Scheme, UrlProperty } from '../kit/index.js'
+import { buildSpecRequest, renderTemplate, resolveUrl } from '../kit/index.js'
+import type {
+  AuthScheme,
+  BasicScheme,
+  JsonObject,
+  OAuth2Scheme,
+  TokenRequestOverride,
+  UrlProperty,
+} from '../kit/index.js'
 import type { Integration } from '../store/index.js'
 import { callProvider } from './provider-call.js'
 import type { FetchLike } from './provider-call.js'
@@ -94,9 +101,42 @@ function clientFields(credentials: JsonObject): JsonObject {
   return kept
 }
 
-async function sendTokenRequest(env: RenewEnv, request: Request, grant: oauth2Engine.TokenGrant) {
-  const response = await env.fetch(request)
-  return oauth2Engine.readTokenResponse(response, { now: env.now, grant })
+/** What a token request needs besides the request itself. */
+export interface TokenRequestEnv {
+  settings: JsonObject
+  baseUrl: string
+  fetch: FetchLike
+  now: number
+}
+
+/**
+ * Sends a token request and reads the tokens: the engine's standard request, or the connector's
+ * override (a request object templated from `vars`, or a function returning the token JSON).
+ */
+export async function obtainTokens(
+  env: TokenRequestEnv,
+  grant: oauth2Engine.TokenGrant,
+  standard: () => Promise<Request>,
+  override: TokenRequestOverride | undefined,
+  vars: JsonObject,
+): Promise<TokenSet> {
+  const at = { now: env.now, grant }
+  if (override === undefined) return oauth2Engine.readTokenResponse(await env.fetch(await standard()), at)
+  if (typeof override === 'function') {
+    const body = await override({
+      settings: env.settings,
+      credentials: vars,
+      baseUrl: env.baseUrl,
+      fetch: (input, init) => env.fetch(resolveUrl(String(input), env.baseUrl), init),
+    })
+    return oauth2Engine.readTokenResponse(Response.json(body), at)
+  }
+  const request = buildSpecRequest(override, [vars, env.settings, { settings: env.settings }], env.baseUrl)
+  return oauth2Engine.readTokenResponse(await env.fetch(request), at)
+}
+
+function clientVars(client: ClientCredentials): JsonObject {
+  return { clientId: client.clientId, clientSecret: client.clientSecret ?? '' }
 }
 
 /** Fetches a client-credentials token for a connection. */
@@ -104,12 +144,19 @@ export async function issueClientCredentials(
   env: RenewEnv,
   scheme: OAuth2Scheme,
 ): Promise<IssuedCredentials> {
-  const request = oauth2Engine.buildClientCredentialsRequest(
-    await tokenEndpointOf(scheme, env.settings),
-    clientOf(env.integration, env.credentials),
-    { scopes: env.integration?.scopes ?? scheme.scopes, scopeDelimiter: scheme.scopeDelimiter },
+  const client = clientOf(env.integration, env.credentials)
+  const scopes = env.integration?.scopes ?? scheme.scopes
+  const tokens = await obtainTokens(
+    env,
+    'client_credentials',
+    async () =>
+      oauth2Engine.buildClientCredentialsRequest(await tokenEndpointOf(scheme, env.settings), client, {
+        scopes,
+        scopeDelimiter: scheme.scopeDelimiter,
+      }),
+    scheme.requestAccessToken,
+    { ...clientVars(client), scope: scopes.join(scheme.scopeDelimiter) },
   )
-  const tokens = await sendTokenRequest(env, request, 'client_credentials')
   return credentialsFromTokens(tokens, clientFields(env.credentials))
 }
 
@@ -152,12 +199,18 @@ export async function renewCredentials(env: RenewEnv): Promise<IssuedCredentials
     if (!previous.refreshToken) {
       throw new PatchbayError('needs_reauth', 'The access token expired and there is no refresh token')
     }
-    const request = oauth2Engine.buildRefreshRequest(
-      await tokenEndpointOf(scheme, env.settings, 'refresh'),
-      clientOf(env.integration, env.credentials),
-      { refreshToken: previous.refreshToken },
+    const client = clientOf(env.integration, env.credentials)
+    const refreshToken = previous.refreshToken
+    const next = await obtainTokens(
+      env,
+      'refresh_token',
+      async () =>
+        oauth2Engine.buildRefreshRequest(await tokenEndpointOf(scheme, env.settings, 'refresh'), client, {
+          refreshToken,
+        }),
+      scheme.refreshAccessToken,
+      { ...clientVars(client), refreshToken },
     )
-    const next = await sendTokenRequest(env, request, 'refresh_token')
     const merged = oauth2Engine.mergeRefreshedTokens(previous, next)
     return credentialsFromTokens(merged, clientFields(env.credentials))
   }

@@ -148,8 +148,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   try {
-    db.pragma('journal_mode = WAL')
+    // The timeout first: switching to WAL takes a lock another process may be holding.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
+    db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
     migrate(db)
   } catch (error) {
