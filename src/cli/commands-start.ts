@@ -17,12 +17,13 @@ interface StartFlags {
 }
 
 async function startDevSandbox(config: PatchbayConfig): Promise<Sandbox> {
-  const redirectUri = `${config.publicUrl}/auth/sandbox/callback`
   try {
     return await startSandbox({
       port: config.sandboxPort,
+      // No fixed redirect URIs: the sandbox then accepts any loopback one, which both the server's
+      // callback and `patchbay connect`'s ephemeral listener are.
       clients: [
-        { clientId: 'patchbay-dev', clientSecret: randomBytes(24).toString('hex'), redirectUris: [redirectUri] },
+        { clientId: 'patchbay-dev', clientSecret: randomBytes(24).toString('hex'), redirectUris: [] },
       ],
     })
   } catch (error) {

@@ -4,6 +4,7 @@ import { PatchbayError } from '../errors.js'
 import { openPatchbay, readConfig } from '../config/index.js'
 import { registerAdminCommands } from './commands-admin.js'
 import { registerCallCommands } from './commands-call.js'
+import { registerConnectCommand } from './commands-connect.js'
 import { registerStartCommand } from './commands-start.js'
 import { EXIT, fail } from './output.js'
 
@@ -24,6 +25,7 @@ const warn = (message: string) => {
 const open = () => openPatchbay(readConfig(process.env), { warn })
 registerCallCommands(program, open)
 registerAdminCommands(program, open)
+registerConnectCommand(program, open)
 registerStartCommand(program)
 
 try {

@@ -24,6 +24,11 @@ export interface BeginAuthorizationOptions {
   redirect?: string
   settings?: JsonObject
   createdBy?: string
+  /**
+   * The callback URL for this flow instead of the integration's: the terminal connect command
+   * listens on loopback. Only library callers (not HTTP input) may set it.
+   */
+  redirectUri?: string
 }
 
 export interface AuthorizationStart {
@@ -107,7 +112,7 @@ export async function beginAuthorization(
   }
   const state = Buffer.from(deps.random(16)).toString('base64url')
   const codeVerifier = scheme.pkce ? oauth2Engine.codeVerifierFrom(deps.random(32)) : null
-  const redirectUri = redirectUriOf(deps, integration)
+  const redirectUri = options.redirectUri ?? redirectUriOf(deps, integration)
   const client = clientOf(integration, {})
   const capabilityScopes = Object.values(connector.capabilities).flatMap((c) => c.scopes ?? [])
   const url = oauth2Engine.buildAuthorizationUrl({
