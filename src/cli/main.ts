@@ -5,6 +5,7 @@ import { openPatchbay, readConfig } from '../config/index.js'
 import { registerAdminCommands } from './commands-admin.js'
 import { registerCallCommands } from './commands-call.js'
 import { registerConnectCommand } from './commands-connect.js'
+import { registerSpecCommand } from './commands-spec.js'
 import { registerStartCommand } from './commands-start.js'
 import { EXIT, fail } from './output.js'
 
@@ -26,6 +27,7 @@ const open = () => openPatchbay(readConfig(process.env), { warn })
 registerCallCommands(program, open)
 registerAdminCommands(program, open)
 registerConnectCommand(program, open)
+registerSpecCommand(program)
 registerStartCommand(program)
 
 try {

@@ -12,7 +12,7 @@ export function printJson(value: unknown): void {
 }
 
 /** Prints a success envelope. */
-export function printResponse(response: JsonValue, page: JsonValue = null): void {
+export function printResponse(response: unknown, page: JsonValue = null): void {
   printJson({ response, page, error: null })
 }
 

@@ -1,8 +1,37 @@
-import type { JsonObject } from '../kit/index.js'
+import { z } from 'zod'
 import type { Connection, Integration } from '../store/index.js'
 
+/** The public shape of a connection; the HTTP API documents and returns exactly this. */
+export const connectionViewSchema = z.object({
+  id: z.string(),
+  integration: z.string(),
+  account_name: z.string().nullable(),
+  status: z.enum(['active', 'needs_reauth', 'error']),
+  expires_at: z.number().int().nullable(),
+  settings: z.record(z.string(), z.unknown()),
+  last_error: z.string().nullable(),
+  created_by: z.string().nullable(),
+  created_at: z.number().int(),
+  updated_at: z.number().int(),
+})
+
+/** The public shape of an integration: no client secret, only whether one is set. */
+export const integrationViewSchema = z.object({
+  id: z.string(),
+  connector: z.string(),
+  client_id: z.string().nullable(),
+  has_client_secret: z.boolean(),
+  scopes: z.array(z.string()).nullable(),
+  redirect_uri: z.string().nullable(),
+  created_at: z.number().int(),
+  updated_at: z.number().int(),
+})
+
+export type ConnectionView = z.infer<typeof connectionViewSchema>
+export type IntegrationView = z.infer<typeof integrationViewSchema>
+
 /** A connection as the API and CLI show it: everything but the credentials. */
-export function connectionView(connection: Connection): JsonObject {
+export function connectionView(connection: Connection): ConnectionView {
   return {
     id: connection.id,
     integration: connection.integrationId,
@@ -18,7 +47,7 @@ export function connectionView(connection: Connection): JsonObject {
 }
 
 /** An integration as the API and CLI show it: the client secret only as "set or not". */
-export function integrationView(integration: Integration): JsonObject {
+export function integrationView(integration: Integration): IntegrationView {
   return {
     id: integration.id,
     connector: integration.connectorId,

@@ -6,6 +6,7 @@ import { connectionView, integrationView, parseOrThrow } from '../runtime/index.
 import type { Patchbay } from '../runtime/index.js'
 import { apiKeyDigests, requireApiKey } from './api-auth.js'
 import { mountAuthRoutes } from './auth-routes.js'
+import { buildOpenApiDocument } from './openapi/index.js'
 import { errorResponse, readJson } from './http-errors.js'
 import { capabilityBody, connectionBody, connectSessionBody, integrationBody } from './schemas.js'
 
@@ -28,6 +29,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
   app.notFound((c) => errorResponse(c, new PatchbayError('not_found', `No route ${c.req.method} ${c.req.path}`)))
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
+  app.get('/openapi.json', (c) => c.json(buildOpenApiDocument({ serverUrl: patchbay.publicUrl })))
   mountAuthRoutes(app, patchbay, digests)
 
   const api = requireApiKey(digests)

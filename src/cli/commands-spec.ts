@@ -1,0 +1,14 @@
+import type { Command } from 'commander'
+import { readConfig } from '../config/index.js'
+import { buildOpenApiDocument } from '../server/index.js'
+import { printJson } from './output.js'
+
+/** `spec`: the HTTP API's OpenAPI 3.1 document, as `GET /openapi.json` serves it. */
+export function registerSpecCommand(program: Command): void {
+  program
+    .command('spec')
+    .description('Print the OpenAPI 3.1 document of the HTTP API')
+    .action(() => {
+      printJson(buildOpenApiDocument({ serverUrl: readConfig(process.env).publicUrl }))
+    })
+}

@@ -1,0 +1,3 @@
+export { buildOpenApiDocument } from './document.js'
+export { ROUTES } from './routes.js'
+export type { DocumentedRoute } from './routes.js'

@@ -1,0 +1,135 @@
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { z } from 'zod'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ROUTES } from '../src/server/index.js'
+import { createWorkspace } from './helpers/cli.js'
+import { connectViaBrowser, startHarness } from './helpers/harness.js'
+import type { Harness } from './helpers/harness.js'
+
+type Json = Record<string, any>
+
+/** A documented response schema as a standalone JSON Schema: components become `$defs`. */
+function standalone(document: Json, schema: Json): Json {
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite)
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [
+          key,
+          key === '$ref' && typeof item === 'string'
+            ? item.replace('#/components/schemas/', '#/$defs/')
+            : rewrite(item),
+        ]),
+      )
+    }
+    return value
+  }
+  return { ...(rewrite(schema) as Json), $defs: rewrite(document['components']['schemas']) }
+}
+
+describe('the OpenAPI document', () => {
+  let h: Harness
+  let document: Json
+  const exercised = new Set<string>()
+
+  /** Checks a real response against what the served document says for its route and status. */
+  async function conforms(method: string, template: string, response: { status: number; body: unknown }) {
+    const operation = document['paths'][template]?.[method]
+    expect(operation, `${method} ${template} is documented`).toBeDefined()
+    const documented = operation.responses[String(response.status)]
+    expect(documented, `${method} ${template} documents status ${response.status}`).toBeDefined()
+    const schema = documented.content?.['application/json']?.schema
+    if (schema) {
+      const result = z.fromJSONSchema(standalone(document, schema) as never).safeParse(response.body)
+      expect(result.success, `${method} ${template} ${response.status}: ${JSON.stringify(result.error?.issues)}`).toBe(true)
+    }
+    exercised.add(`${method} ${template} ${response.status}`)
+  }
+
+  beforeAll(async () => {
+    h = await startHarness()
+    document = (await (await fetch(`${h.server.url}/openapi.json`)).json()) as Json
+  })
+  afterAll(async () => h.close())
+
+  it('is valid OpenAPI 3.1 as printed by `patchbay spec`', async () => {
+    const workspace = createWorkspace()
+    try {
+      const printed = await workspace.run(['spec'])
+      expect(printed.code).toBe(0)
+      expect(printed.json.openapi).toBe('3.1.0')
+      const result = await new Validator().validate(printed.json)
+      expect(result.errors ?? []).toEqual([])
+      expect(result.valid).toBe(true)
+      expect(Object.keys(printed.json.paths)).toEqual(Object.keys(document['paths']))
+    } finally {
+      workspace.remove()
+    }
+  })
+
+  it('describes what the server really answers, route by route', async () => {
+    await conforms('get', '/health', await h.api('GET', '/health'))
+    await conforms('get', '/connectors', await h.api('GET', '/connectors'))
+    await conforms('get', '/connectors/{id}', await h.api('GET', '/connectors/sandbox'))
+    await conforms('get', '/connectors/{id}', await h.api('GET', '/connectors/nope'))
+    await conforms(
+      'put',
+      '/connectors/{id}',
+      await h.api('PUT', '/connectors/doc-keys', {
+        id: 'doc-keys',
+        name: 'Doc keys',
+        baseUrl: h.sandbox.url,
+        settings: { type: 'object', properties: {} },
+        auth: { type: 'api_key', header: 'X-API-Key', validate: '/apikey/me', profile: { request: '/apikey/me', accountName: 'name' } },
+      }),
+    )
+    await conforms('put', '/connectors/{id}', await h.api('PUT', '/connectors/broken', { id: 'broken' }))
+    await conforms('put', '/integrations/{id}', await h.api('PUT', '/integrations/doc-keys', { connector: 'doc-keys' }))
+    await conforms('put', '/integrations/{id}', await h.api('PUT', '/integrations/x', { connector: 5 }))
+    await conforms('put', '/integrations/{id}', await h.api('PUT', '/integrations/x', { connector: 'missing' }))
+    await conforms('get', '/integrations', await h.api('GET', '/integrations'))
+    await conforms('get', '/integrations/{id}', await h.api('GET', '/integrations/sandbox'))
+    await conforms('get', '/integrations/{id}', await h.api('GET', '/integrations/missing'))
+    await conforms('post', '/connect/sessions', await h.api('POST', '/connect/sessions', { integration: 'sandbox' }))
+    await conforms('post', '/connect/sessions', await h.api('POST', '/connect/sessions', {}))
+    await conforms('post', '/connect/sessions', await h.api('POST', '/connect/sessions', { integration: 'missing' }))
+
+    const created = await h.api('POST', '/connections', { integration: 'doc-keys', auth: { apiKey: h.sandbox.apiKey } })
+    await conforms('post', '/connections', created)
+    await conforms('post', '/connections', await h.api('POST', '/connections', { integration: 'doc-keys', auth: { apiKey: 'wrong-key-123' } }))
+    await conforms('post', '/connections', await h.api('POST', '/connections', { integration: 'doc-keys', auth: {} }))
+    await conforms('post', '/connections', await h.api('POST', '/connections', { integration: 'missing' }))
+    const oauthId = await connectViaBrowser(h)
+    await conforms('get', '/connections', await h.api('GET', '/connections'))
+    await conforms('get', '/connections/{id}', await h.api('GET', `/connections/${oauthId}`))
+    await conforms('get', '/connections/{id}', await h.api('GET', '/connections/missing'))
+    await conforms('get', '/connections/{id}/credentials', await h.api('GET', `/connections/${oauthId}/credentials`))
+    await conforms('get', '/connections/{id}/credentials', await h.api('GET', '/connections/missing/credentials'))
+    await conforms('post', '/connections/{id}/refresh', await h.api('POST', `/connections/${oauthId}/refresh`))
+    await conforms('post', '/connections/{id}/refresh', await h.api('POST', '/connections/missing/refresh'))
+    await conforms(
+      'post',
+      '/connections/{id}/capabilities/{name}',
+      await h.api('POST', `/connections/${oauthId}/capabilities/get_user_info`, { request: {} }),
+    )
+    await conforms(
+      'post',
+      '/connections/{id}/capabilities/{name}',
+      await h.api('POST', `/connections/${oauthId}/capabilities/nope`, { request: {} }),
+    )
+    await conforms('delete', '/connections/{id}', await h.api('DELETE', `/connections/${created.body.id}`))
+    await conforms('delete', '/connections/{id}', await h.api('DELETE', '/connections/missing'))
+    await conforms('delete', '/integrations/{id}', await h.api('DELETE', '/integrations/doc-keys'))
+    await conforms('delete', '/integrations/{id}', await h.api('DELETE', '/integrations/missing'))
+    await conforms('get', '/connectors', { ...(await fetch(`${h.server.url}/connectors`).then(async (r) => ({ status: r.status, body: await r.json() }))) })
+  })
+
+  it('has every documented JSON success response exercised above', () => {
+    const documented = ROUTES.flatMap((route) =>
+      Object.entries(route.responses)
+        .filter(([status, response]) => Number(status) < 300 && response.schema)
+        .map(([status]) => `${route.method} ${route.path} ${status}`),
+    ).filter((key) => !key.startsWith('get /openapi.json'))
+    expect(documented.filter((key) => !exercised.has(key))).toEqual([])
+  })
+})
