@@ -7,6 +7,7 @@ export {
   connectorJsonSchema,
   defineConnector,
   describeConnector,
+  oauth1,
   oauth2,
   Paginated,
 } from './kit/index.js'
@@ -20,17 +21,30 @@ export type {
   Connector,
   ConnectorInput,
   ConnectorJson,
+  ConnectorWebhooks,
+  HmacWebhookVerifier,
   JsonObject,
+  OAuth1Options,
+  OAuth1Scheme,
   OAuth2Options,
   PageInfo,
   ProviderContext,
   ProviderProperty,
   RequestSpec,
+  WebhookContext,
+  WebhookEvent,
 } from './kit/index.js'
 export { createPatchbay, errorEnvelope } from './runtime/index.js'
-export type { Envelope, Patchbay, PatchbayOptions, RuntimeEvent } from './runtime/index.js'
+export { addWebhookEndpoint, createWebhookDispatcher, receiveWebhook } from './runtime/index.js'
+export type {
+  ConfiguredWebhookEndpoint,
+  WebhookDispatcher,
+  WebhookDispatcherOptions,
+  WebhookEventType,
+} from './runtime/index.js'
+export type { Envelope, Patchbay, PatchbayOptions, RetryPolicy, RuntimeEvent } from './runtime/index.js'
 export { createKeyRing, loadKeyRing, openSqliteStore, parseKeyRing } from './store/index.js'
 export type { Connection, Integration, Store } from './store/index.js'
-export { createServerApp, listen } from './server/index.js'
-export type { RunningServer, ServerAppOptions } from './server/index.js'
+export { createLogger, createOidcVerifier, createServerApp, listen } from './server/index.js'
+export type { OidcVerifierOptions, RunningServer, ServerAppOptions } from './server/index.js'
 export { createSandboxConnector } from './connectors/index.js'

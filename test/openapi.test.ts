@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { z } from 'zod'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -69,6 +70,14 @@ describe('the OpenAPI document', () => {
 
   it('describes what the server really answers, route by route', async () => {
     await conforms('get', '/health', await h.api('GET', '/health'))
+    await conforms('get', '/ready', await h.api('GET', '/ready'))
+    const key = await h.api('POST', '/keys', { name: 'doc' })
+    h.secrets.push(key.body.key)
+    await conforms('post', '/keys', key)
+    await conforms('post', '/keys', await h.api('POST', '/keys', { name: 5 }))
+    await conforms('get', '/keys', await h.api('GET', '/keys'))
+    await conforms('delete', '/keys/{id}', await h.api('DELETE', `/keys/${key.body.id}`))
+    await conforms('delete', '/keys/{id}', await h.api('DELETE', '/keys/key_missing'))
     await conforms('get', '/connectors', await h.api('GET', '/connectors'))
     await conforms('get', '/connectors/{id}', await h.api('GET', '/connectors/sandbox'))
     await conforms('get', '/connectors/{id}', await h.api('GET', '/connectors/nope'))
@@ -93,6 +102,19 @@ describe('the OpenAPI document', () => {
     await conforms('post', '/connect/sessions', await h.api('POST', '/connect/sessions', { integration: 'sandbox' }))
     await conforms('post', '/connect/sessions', await h.api('POST', '/connect/sessions', {}))
     await conforms('post', '/connect/sessions', await h.api('POST', '/connect/sessions', { integration: 'missing' }))
+    const page = await h.api('POST', '/connect/sessions', { integrations: ['doc-keys', 'sandbox'] })
+    await conforms('post', '/connect/sessions', page)
+    const pageCall = async (path: string, body: unknown) => {
+      const init = { method: 'POST', headers: { authorization: `Bearer ${page.body.token}` }, body: JSON.stringify(body) }
+      const response = await fetch(`${h.server.url}${path}`, init)
+      return { status: response.status, body: await response.json() }
+    }
+    await conforms('post', '/connect/api/oauth/start', await pageCall('/connect/api/oauth/start', { integration: 'sandbox' }))
+    await conforms('post', '/connect/api/oauth/start', await pageCall('/connect/api/oauth/start', { integration: 'doc-keys' }))
+    await conforms('post', '/connect/api/connections', await pageCall('/connect/api/connections', { integration: 'doc-keys', auth: { apiKey: 'wrong-key-123' } }))
+    const fromPage = await pageCall('/connect/api/connections', { integration: 'doc-keys', auth: { apiKey: h.sandbox.apiKey } })
+    await conforms('post', '/connect/api/connections', fromPage)
+    await h.api('DELETE', `/connections/${fromPage.body.connection.id}`)
 
     const created = await h.api('POST', '/connections', { integration: 'doc-keys', auth: { apiKey: h.sandbox.apiKey } })
     await conforms('post', '/connections', created)
@@ -117,8 +139,47 @@ describe('the OpenAPI document', () => {
       '/connections/{id}/capabilities/{name}',
       await h.api('POST', `/connections/${oauthId}/capabilities/nope`, { request: {} }),
     )
+    const proxied = await fetch(`${h.server.url}/proxy/me`, {
+      headers: { authorization: `Bearer ${h.apiKey}`, 'connection-id': oauthId },
+    })
+    await conforms('get', '/proxy/{path}', { status: proxied.status, body: await proxied.json() })
+    await conforms('get', '/proxy/{path}', await h.api('GET', '/proxy/me'))
+
+    await conforms(
+      'put',
+      '/connectors/{id}',
+      await h.api('PUT', '/connectors/doc-hooks', {
+        id: 'doc-hooks',
+        name: 'Doc hooks',
+        settings: { type: 'object', properties: {} },
+        auth: { type: 'api_key', header: 'X-API-Key' },
+        webhooks: { verify: { signatureHeader: 'x-doc-signature', algorithm: 'sha256', encoding: 'hex' } },
+      }),
+    )
+    const hookSecret = randomBytes(16).toString('hex')
+    await h.api('PUT', '/integrations/doc-hooks', { connector: 'doc-hooks', webhook_secret: hookSecret })
+    const event = JSON.stringify({ event: 'User.Created', data: { id: 'u_1' } })
+    const postHook = (integration: string, signature: string) =>
+      fetch(`${h.server.url}/webhooks/${integration}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-doc-signature': signature },
+        body: event,
+      }).then(async (r) => ({ status: r.status, body: await r.json() }))
+    await conforms('post', '/webhooks/{integration}', await postHook('doc-hooks', createHmac('sha256', hookSecret).update(event).digest('hex')))
+    await conforms('post', '/webhooks/{integration}', await postHook('doc-hooks', 'f'.repeat(64)))
+    await conforms('post', '/webhooks/{integration}', await postHook('missing', 'f'.repeat(64)))
+
+    const endpoint = await h.api('POST', '/webhook-endpoints', { url: `${h.server.url}/hooks-sink` })
+    await conforms('post', '/webhook-endpoints', endpoint)
+    await conforms('post', '/webhook-endpoints', await h.api('POST', '/webhook-endpoints', { url: 'not a url' }))
+    await conforms('get', '/webhook-endpoints', await h.api('GET', '/webhook-endpoints'))
+    await conforms('delete', '/webhook-endpoints/{id}', await h.api('DELETE', `/webhook-endpoints/${endpoint.body.id}`))
+    await conforms('delete', '/webhook-endpoints/{id}', await h.api('DELETE', '/webhook-endpoints/missing'))
+
     await conforms('delete', '/connections/{id}', await h.api('DELETE', `/connections/${created.body.id}`))
     await conforms('delete', '/connections/{id}', await h.api('DELETE', '/connections/missing'))
+    // The sandbox connector declares a revocation URL: the answer reports the provider's.
+    await conforms('delete', '/connections/{id}', await h.api('DELETE', `/connections/${oauthId}`))
     await conforms('delete', '/integrations/{id}', await h.api('DELETE', '/integrations/doc-keys'))
     await conforms('delete', '/integrations/{id}', await h.api('DELETE', '/integrations/missing'))
     await conforms('get', '/connectors', { ...(await fetch(`${h.server.url}/connectors`).then(async (r) => ({ status: r.status, body: await r.json() }))) })

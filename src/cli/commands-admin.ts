@@ -24,6 +24,7 @@ interface IntegrationFlags {
   clientId?: string
   clientSecret?: string
   clientSecretStdin?: boolean
+  webhookSecretStdin?: boolean
   scopes?: string
   redirectUri?: string
 }
@@ -39,11 +40,18 @@ export function registerAdminCommands(program: Command, open: Open): void {
     .option('--client-id <id>', 'OAuth client id')
     .option('--client-secret <secret>', 'OAuth client secret (prefer --client-secret-stdin)')
     .option('--client-secret-stdin', 'read the client secret from stdin, keeping it out of ps')
+    .option('--webhook-secret-stdin', "read the key signing the provider's webhooks from stdin")
     .option('--scopes <list>', 'comma-separated scopes overriding the connector\'s')
     .option('--redirect-uri <url>', 'callback URL registered with the provider')
     .action(async (id: string, flags: IntegrationFlags) =>
       withPatchbay(open, 'cli:integrations set', async (patchbay) => {
+        if (flags.clientSecretStdin && flags.webhookSecretStdin) {
+          throw new PatchbayError('bad_request', 'stdin holds one secret: set them one at a time', {
+            details: { problems: ['--webhook-secret-stdin: not with --client-secret-stdin'] },
+          })
+        }
         const secret = flags.clientSecretStdin ? readFileSync(0, 'utf8').trim() : flags.clientSecret
+        const webhookSecret = flags.webhookSecretStdin ? readFileSync(0, 'utf8').trim() || null : undefined
         if (flags.redirectUri) {
           try {
             new URL(flags.redirectUri)
@@ -61,6 +69,7 @@ export function registerAdminCommands(program: Command, open: Open): void {
           clientSecret: secret ?? existing?.clientSecret ?? null,
           scopes: flags.scopes ? flags.scopes.split(',').map((s) => s.trim()).filter(Boolean) : existing?.scopes ?? null,
           redirectUri: flags.redirectUri ?? existing?.redirectUri ?? null,
+          ...(webhookSecret === undefined ? {} : { webhookSecret }),
         })
         printResponse(integrationView(integration))
       }),
@@ -114,10 +123,9 @@ export function registerAdminCommands(program: Command, open: Open): void {
     .description('Delete a connection')
     .action(async (id: string) =>
       withPatchbay(open, 'cli:connections delete', async (patchbay) => {
-        if (!(await patchbay.connections.delete(id))) {
-          throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
-        }
-        printResponse({ deleted: id })
+        const { deleted, revocation } = await patchbay.connections.disconnect(id)
+        if (!deleted) throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
+        printResponse(revocation.attempted ? { deleted: id, revocation } : { deleted: id })
       }),
     )
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import { readConfig } from '../config/index.js'
-import { buildOpenApiDocument } from '../server/index.js'
 import { printJson } from './output.js'
 
 /** `spec`: the HTTP API's OpenAPI 3.1 document, as `GET /openapi.json` serves it. */
@@ -8,7 +7,9 @@ export function registerSpecCommand(program: Command): void {
   program
     .command('spec')
     .description('Print the OpenAPI 3.1 document of the HTTP API')
-    .action(() => {
+    .action(async () => {
+      // Loaded on demand: other commands need not pay for the server's imports.
+      const { buildOpenApiDocument } = await import('../server/index.js')
       printJson(buildOpenApiDocument({ serverUrl: readConfig(process.env).publicUrl }))
     })
 }

@@ -2,12 +2,10 @@ import { randomBytes } from 'node:crypto'
 import type { Command } from 'commander'
 import { PatchbayError } from '../errors.js'
 import { openPatchbay, readConfig, resolveApiKeys } from '../config/index.js'
-import type { PatchbayConfig } from '../config/index.js'
+import type { PatchbayConfig, PatchbayWithWebhooks } from '../config/index.js'
 import { startSandbox } from '../sandbox/index.js'
 import type { Sandbox } from '../sandbox/index.js'
-import { createServerApp, listen } from '../server/index.js'
 import type { FetchHandler } from '../server/index.js'
-import type { Patchbay } from '../runtime/index.js'
 import { fail } from './output.js'
 
 interface StartFlags {
@@ -54,6 +52,10 @@ export function registerStartCommand(program: Command): void {
           ...(flags.sandbox === false ? { sandbox: false } : {}),
         }
         const requested = readConfig(process.env, overrides)
+        // Loaded here, not at the top: every other command would pay for the server's imports.
+        const { createLogger, createOidcVerifier, createServerApp, listen } = await import(
+          '../server/index.js'
+        )
         // Listen first, so that with `--port 0` the public URL, the sandbox's redirect URI and the
         // connect link carry the port actually picked.
         let app: FetchHandler | undefined
@@ -63,7 +65,7 @@ export function registerStartCommand(program: Command): void {
         )
         const config = readConfig(process.env, { ...overrides, port: server.port })
         let sandbox: Sandbox | null = null
-        let patchbay: Patchbay
+        let patchbay: PatchbayWithWebhooks
         try {
           sandbox = config.sandboxEnabled ? await startDevSandbox(config) : null
           patchbay = await openPatchbay(config, sandbox ? { sandboxUrl: sandbox.url } : {})
@@ -73,7 +75,15 @@ export function registerStartCommand(program: Command): void {
           throw error
         }
         const { keys, generated } = resolveApiKeys(config)
-        app = createServerApp({ patchbay, apiKeys: keys })
+        const logger = createLogger({ level: config.logLevel })
+        app = createServerApp({
+          patchbay,
+          webhooks: patchbay.webhooks,
+          apiKeys: keys,
+          logger,
+          ...(config.oidc ? { oidc: createOidcVerifier(config.oidc) } : {}),
+        })
+        patchbay.webhooks.start()
         const lines = [`Patchbay listening on ${server.url}`, `Database: ${config.dbPath}`]
         if (generated) lines.push(`Development API key: ${generated}  (set PATCHBAY_API_KEY in production)`)
         if (sandbox) {

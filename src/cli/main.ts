@@ -5,8 +5,10 @@ import { openPatchbay, readConfig } from '../config/index.js'
 import { registerAdminCommands } from './commands-admin.js'
 import { registerCallCommands } from './commands-call.js'
 import { registerConnectCommand } from './commands-connect.js'
+import { registerKeysCommands } from './commands-keys.js'
 import { registerSpecCommand } from './commands-spec.js'
 import { registerStartCommand } from './commands-start.js'
+import { registerWebhookCommands } from './commands-webhooks.js'
 import { EXIT, fail } from './output.js'
 
 const program = new Command()
@@ -27,8 +29,10 @@ const open = () => openPatchbay(readConfig(process.env), { warn })
 registerCallCommands(program, open)
 registerAdminCommands(program, open)
 registerConnectCommand(program, open)
+registerKeysCommands(program, open)
 registerSpecCommand(program)
 registerStartCommand(program)
+registerWebhookCommands(program, open)
 
 try {
   await program.parseAsync(process.argv)

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path'
+import type { ConfiguredWebhookEndpoint } from '../runtime/index.js'
+import { readWebhookEndpoint } from './webhook-config.js'
 
 /** Everything Patchbay reads from its environment, resolved once. */
 export interface PatchbayConfig {
@@ -24,6 +26,58 @@ export interface PatchbayConfig {
   redirectOrigins: string[]
   /** `PATCHBAY_REFRESH_MARGIN`: seconds before expiry to refresh (default 300). */
   refreshMargin: number
+  /**
+   * `PATCHBAY_PROXY_RETRIES` (default 3) and `PATCHBAY_PROXY_RETRY_MAX_MS` (default 30000): how
+   * often and for how long the proxy and `connection(id).fetch` retry transient failures.
+   */
+  proxyRetry: { retries: number; maxTotalMs: number }
+  /**
+   * `PATCHBAY_OIDC_ISSUER` and `PATCHBAY_OIDC_AUDIENCE` (comma-separated): JWT access tokens
+   * from this issuer are accepted on API routes. Null when no issuer is set.
+   */
+  oidc: { issuer: string; audience: string[] } | null
+  /** `PATCHBAY_LOG_LEVEL`: `info` by default; see {@link LOG_LEVELS}. */
+  logLevel: LogLevel
+  /** `PATCHBAY_WEBHOOK_URL`, `_SECRET`, `_EVENTS`: an outgoing webhook endpoint, or null. */
+  webhook: ConfiguredWebhookEndpoint | null
+}
+
+/** The levels pino knows, most severe first. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+function logLevel(value: string | undefined): LogLevel {
+  if (value === undefined || value === '') return 'info'
+  const level = value.trim().toLowerCase()
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    const levels = LOG_LEVELS.join(', ')
+    throw new TypeError(`PATCHBAY_LOG_LEVEL must be one of ${levels}, got "${value}"`)
+  }
+  return level as LogLevel
+}
+
+function oidc(env: NodeJS.ProcessEnv): PatchbayConfig['oidc'] {
+  const issuer = env['PATCHBAY_OIDC_ISSUER']?.trim()
+  if (!issuer) return null
+  if (!URL.canParse(issuer)) {
+    throw new TypeError(`PATCHBAY_OIDC_ISSUER must be a URL, got "${issuer}"`)
+  }
+  const audience = list(env['PATCHBAY_OIDC_AUDIENCE'])
+  // Without an audience, any token the issuer signs for any application would be accepted.
+  if (audience.length === 0) {
+    throw new TypeError('PATCHBAY_OIDC_AUDIENCE must be set when PATCHBAY_OIDC_ISSUER is')
+  }
+  return { issuer, audience }
+}
+
+function wholeNumber(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value.trim() === '') return fallback
+  const parsed = Number(value)
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new TypeError(`${name} must be a whole number of at least 0, got "${value}"`)
+  }
+  return parsed
 }
 
 function list(value: string | undefined): string[] {
@@ -71,5 +125,12 @@ export function readConfig(
       overrides.sandbox ?? (env['PATCHBAY_SANDBOX'] !== 'off' && env['NODE_ENV'] !== 'production'),
     redirectOrigins: list(env['PATCHBAY_REDIRECT_ORIGINS']),
     refreshMargin,
+    proxyRetry: {
+      retries: wholeNumber(env['PATCHBAY_PROXY_RETRIES'], 3, 'PATCHBAY_PROXY_RETRIES'),
+      maxTotalMs: wholeNumber(env['PATCHBAY_PROXY_RETRY_MAX_MS'], 30_000, 'PATCHBAY_PROXY_RETRY_MAX_MS'),
+    },
+    oidc: oidc(env),
+    logLevel: logLevel(env['PATCHBAY_LOG_LEVEL']),
+    webhook: readWebhookEndpoint(env),
   }
 }

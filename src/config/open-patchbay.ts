@@ -4,10 +4,12 @@ import { join } from 'node:path'
 import { createSandboxConnector } from '../connectors/index.js'
 import type { Connector } from '../kit/index.js'
 import { createPatchbay } from '../runtime/index.js'
-import type { Patchbay, RuntimeEventListener } from '../runtime/index.js'
+import type { RuntimeEventListener } from '../runtime/index.js'
 import { loadKeyRing, openSqliteStore } from '../store/index.js'
 import type { PatchbayConfig } from './config.js'
 import { loadConnectorFiles } from './connector-files.js'
+import { withWebhooks } from './webhook-config.js'
+import type { PatchbayWithWebhooks } from './webhook-config.js'
 
 export interface OpenOptions {
   /** Where warnings go (generated development keys); stderr by default. */
@@ -21,7 +23,10 @@ export interface OpenOptions {
  * Opens a runtime as configured: the SQLite store sealed with the configured (or a generated
  * development) key, the built-in sandbox connector, and the JSON connectors directory.
  */
-export async function openPatchbay(config: PatchbayConfig, options: OpenOptions = {}): Promise<Patchbay> {
+export async function openPatchbay(
+  config: PatchbayConfig,
+  options: OpenOptions = {},
+): Promise<PatchbayWithWebhooks> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`))
   const keyRing = loadKeyRing({ env: process.env, dataDir: config.home, warn })
   const store = openSqliteStore({ path: config.dbPath, keyRing })
@@ -29,14 +34,16 @@ export async function openPatchbay(config: PatchbayConfig, options: OpenOptions 
     createSandboxConnector({ url: options.sandboxUrl ?? config.sandboxUrl ?? undefined }),
     ...loadConnectorFiles(config.connectorsDir),
   ]
-  return createPatchbay({
+  const patchbay = await createPatchbay({
     store,
     connectors,
     publicUrl: config.publicUrl,
     allowedRedirectOrigins: config.redirectOrigins,
     refreshMargin: config.refreshMargin,
+    retry: config.proxyRetry,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   })
+  return withWebhooks(patchbay, config, warn)
 }
 
 /**

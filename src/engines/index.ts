@@ -1,6 +1,8 @@
 export * as apikey from './apikey/index.js'
 export * as basic from './basic/index.js'
+export * as oauth1 from './oauth1/index.js'
 export * as oauth2 from './oauth2/index.js'
+export * as oidc from './oidc/index.js'
 export { applyPlacement } from './shared/apply-placement.js'
 export type { RequestTarget } from './shared/apply-placement.js'
 export { credentialVariables } from './shared/credential-variables.js'

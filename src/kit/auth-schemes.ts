@@ -11,8 +11,13 @@ import type {
   ProviderProperty,
   TokenRequestEncoding,
   TokenRequestOverride,
+  TokenResponsePaths,
   UrlProperty,
 } from './types.js'
+import { oidcSchemeParts } from './oidc.js'
+import type { OidcOptions, ProfileInput } from './oidc.js'
+import { durationSeconds } from './duration.js'
+import type { Duration } from './duration.js'
 
 /** An auth field as written by a connector author; everything but the name has a default. */
 export type AuthFieldInput = Partial<AuthField>
@@ -27,10 +32,20 @@ interface CommonInput {
   query?: Record<string, string>
 }
 
-export interface OAuth2Options extends CommonInput {
-  grantType?: 'authorization_code' | 'client_credentials'
+export interface OAuth2Options extends Omit<CommonInput, 'profile'> {
+  /**
+   * OpenID Connect: `authorizationUrl` and `tokenUrl` may then be left out (they come from the
+   * issuer's discovery), and the ID token is verified before a connection is stored.
+   */
+  oidc?: OidcOptions
+  /** RFC 7009 token revocation, called when a connection is deleted. */
+  revocationUrl?: UrlProperty
+  /** With `oidc`, `request` may be left out: the pickers then read the ID token's claims. */
+  profile?: ProfileInput
+  grantType?: 'authorization_code' | 'client_credentials' | 'refresh_token'
   authorizationUrl?: UrlProperty
-  tokenUrl: UrlProperty
+  /** Required unless `oidc` is given. */
+  tokenUrl?: UrlProperty
   refreshUrl?: UrlProperty
   scopes?: string[]
   scopeDelimiter?: string
@@ -41,22 +56,30 @@ export interface OAuth2Options extends CommonInput {
   tokenMethod?: 'POST' | 'GET'
   authorizationParams?: Record<string, string>
   tokenParams?: Record<string, string>
-  refreshBeforeExpiry?: number
+  /** How long before expiry to refresh: seconds, or `{ value, unit }` (Appmixer's units). */
+  refreshBeforeExpiry?: Duration
   requestAccessToken?: TokenRequestOverride
   refreshAccessToken?: TokenRequestOverride
+  /** Dot paths to the token response's fields, for providers that nest or rename them. */
+  tokenResponse?: TokenResponsePaths
 }
 
-/** Declares OAuth 2 (authorization code with PKCE, or client credentials). */
+/**
+ * Declares OAuth 2: authorization code with PKCE, client credentials, or a refresh token the user
+ * brings (`grantType: 'refresh_token'`).
+ */
 export function oauth2(options: OAuth2Options): OAuth2Scheme {
   const grantType = options.grantType ?? 'authorization_code'
-  if (grantType === 'authorization_code' && options.authorizationUrl === undefined) {
+  const needsUrl = grantType === 'authorization_code' && !options.oidc
+  if (needsUrl && options.authorizationUrl === undefined) {
     throw new TypeError('oauth2: authorizationUrl is required for the authorization_code grant')
   }
+  const oidcParts = oidcSchemeParts(options)
   return {
     type: 'oauth2',
     grantType,
     ...(options.authorizationUrl === undefined ? {} : { authorizationUrl: options.authorizationUrl }),
-    tokenUrl: options.tokenUrl,
+    tokenUrl: oidcParts.tokenUrl,
     ...(options.refreshUrl === undefined ? {} : { refreshUrl: options.refreshUrl }),
     scopes: [...(options.scopes ?? [])],
     scopeDelimiter: options.scopeDelimiter ?? ' ',
@@ -68,10 +91,17 @@ export function oauth2(options: OAuth2Options): OAuth2Scheme {
     tokenParams: { ...options.tokenParams },
     ...(options.refreshBeforeExpiry === undefined
       ? {}
-      : { refreshBeforeExpiry: options.refreshBeforeExpiry }),
+      : { refreshBeforeExpiry: durationSeconds(options.refreshBeforeExpiry) }),
+    ...(options.tokenResponse === undefined ? {} : { tokenResponse: { ...options.tokenResponse } }),
     ...(options.requestAccessToken ? { requestAccessToken: options.requestAccessToken } : {}),
     ...(options.refreshAccessToken ? { refreshAccessToken: options.refreshAccessToken } : {}),
-    ...common(options, { headers: { Authorization: 'Bearer {{accessToken}}' }, query: {} }),
+    ...common(
+      { ...options, profile: undefined },
+      { headers: { Authorization: 'Bearer {{accessToken}}' }, query: {} },
+    ),
+    ...(oidcParts.profile ? { profile: oidcParts.profile } : {}),
+    ...(oidcParts.oidc ? { oidc: oidcParts.oidc, scopes: oidcParts.scopes } : {}),
+    ...(options.revocationUrl === undefined ? {} : { revocationUrl: options.revocationUrl }),
   }
 }
 

@@ -1,5 +1,7 @@
 import type { z } from 'zod'
 import type { AuthScheme, Capability, Connector } from './types.js'
+import { normalizeWebhooks } from './webhooks.js'
+import type { ConnectorWebhooks } from './webhooks.js'
 
 /** What a connector author writes; categories and capabilities may be left out. */
 export interface ConnectorInput<S> {
@@ -14,6 +16,8 @@ export interface ConnectorInput<S> {
   settings: z.ZodType<S>
   auth: AuthScheme
   capabilities?: Record<string, Capability<any, any, S>>
+  /** Incoming webhooks: a declared HMAC verifier or a function, and an optional handler. */
+  webhooks?: ConnectorWebhooks
 }
 
 const CONNECTOR_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/
@@ -48,9 +52,11 @@ export function defineConnector<S>(input: ConnectorInput<S>): Connector<S> {
       throw new TypeError(`defineConnector(${input.id}): capability "${name}" must be snake_case`)
     }
   }
+  const { webhooks, ...rest } = input
   return {
-    ...input,
+    ...rest,
     categories: [...(input.categories ?? [])],
     capabilities: { ...input.capabilities },
+    ...(webhooks === undefined ? {} : { webhooks: normalizeWebhooks(input.id, webhooks) }),
   }
 }

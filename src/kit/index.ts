@@ -1,6 +1,10 @@
 export { apiKey, basic, oauth2 } from './auth-schemes.js'
 export type { ApiKeyOptions, AuthFieldInput, BasicOptions, OAuth2Options } from './auth-schemes.js'
+export { oauth1 } from './oauth1-scheme.js'
+export type { OAuth1Options } from './oauth1-scheme.js'
 export { defineConnector } from './define-connector.js'
+export { DURATION_UNITS, durationSeconds } from './duration.js'
+export type { Duration, DurationUnit } from './duration.js'
 export type { ConnectorInput } from './define-connector.js'
 export { authFieldsOf, authJsonSchema, describeConnector, jsonSchemaOf } from './info.js'
 export {
@@ -11,10 +15,22 @@ export {
 } from './json-connector.js'
 export type { ConnectorJson } from './json-connector.js'
 export { getPath } from './json-path.js'
+export { decodeJwtClaims, defaultOidcAccountName, discoveredValueOf, oidcSchemeParts } from './oidc.js'
+export type { DiscoveredValue, OidcOptions, ProfileInput } from './oidc.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
 export { renderDeep, renderRecord, renderTemplate, templateVariables } from './template.js'
 export type { TemplateScopes } from './template.js'
 export { Paginated } from './types.js'
+export { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, normalizeWebhooks, webhooksJsonSchema } from './webhooks.js'
+export type {
+  ConnectorWebhooks,
+  HmacWebhookVerifier,
+  NormalizedHmacVerifier,
+  NormalizedWebhooks,
+  WebhookContext,
+  WebhookEvent,
+  WebhookVerifyFunction,
+} from './webhooks.js'
 export type {
   ApiKeyScheme,
   AuthField,
@@ -27,7 +43,14 @@ export type {
   CredentialPlacement,
   JsonObject,
   LoginSpec,
+  OAuth1AuthUrl,
+  OAuth1FlowContext,
+  OAuth1Scheme,
+  OAuth1SignatureMethod,
+  OAuth1SignInput,
+  OAuth1TokenOverride,
   OAuth2Scheme,
+  OidcSpec,
   PageInfo,
   ProfileSpec,
   ProviderContext,
@@ -36,6 +59,7 @@ export type {
   RequestSpec,
   TokenRequestEncoding,
   TokenRequestOverride,
+  TokenResponsePaths,
   UrlContext,
   UrlProperty,
   ValuePicker,

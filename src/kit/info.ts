@@ -27,9 +27,21 @@ function fieldSchema(field: AuthField): JsonObject {
   return schema
 }
 
+/** OAuth 1 tokens given inline; the consumer comes from the integration unless given too. */
+const OAUTH1_FIELDS: Record<string, AuthField> = {
+  token: { type: 'password', label: 'Access token', required: true },
+  token_secret: { type: 'password', label: 'Access token secret', required: true },
+  client_id: { type: 'text', label: 'Consumer key', required: false },
+  client_secret: { type: 'password', label: 'Consumer secret', required: false },
+}
+
 /** The fields a user supplies for a scheme, as auth fields (OAuth 2 tokens when given inline). */
 export function authFieldsOf(scheme: AuthScheme): Record<string, AuthField> {
+  if (scheme.type === 'oauth1') return OAUTH1_FIELDS
   if (scheme.type !== 'oauth2') return scheme.fields
+  if (scheme.grantType === 'refresh_token') {
+    return { refresh_token: { type: 'password', label: 'Refresh token', required: true } }
+  }
   if (scheme.grantType === 'client_credentials') {
     return {
       client_id: { type: 'text', label: 'Client ID', required: false },
@@ -62,6 +74,7 @@ function describeAuth(scheme: AuthScheme): JsonObject {
     base['pkce'] = scheme.pkce
   }
   if (scheme.type === 'basic') base['login'] = scheme.login !== undefined
+  if (scheme.type === 'oauth1') base['signatureMethod'] = scheme.signatureMethod
   return base
 }
 

@@ -3,7 +3,10 @@ import { PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
 import { apiKey, basic, oauth2 } from './auth-schemes.js'
 import { defineConnector } from './define-connector.js'
+import { oauth1 } from './oauth1-scheme.js'
+import { DURATION_UNITS } from './duration.js'
 import type { AuthScheme, Connector, JsonObject } from './types.js'
+import { webhooksJsonSchema } from './webhooks.js'
 
 const templatedString = z.string().min(1)
 const stringMap = z.record(z.string(), z.string())
@@ -41,29 +44,84 @@ const commonAuth = {
   query: stringMap.optional(),
 }
 
+/** Seconds, or `{"value": 2, "unit": "hours"}`. */
+const durationSchema = z.union([
+  z.number().nonnegative(),
+  z.strictObject({ value: z.number().nonnegative(), unit: z.enum(DURATION_UNITS) }),
+])
+
+const dotPath = z.string().min(1)
+const tokenResponseSchema = z.strictObject({
+  accessToken: dotPath.optional(),
+  refreshToken: dotPath.optional(),
+  expiresIn: dotPath.optional(),
+  expiresAt: dotPath.optional(),
+  tokenType: dotPath.optional(),
+  scope: dotPath.optional(),
+  idToken: dotPath.optional(),
+})
+
+/** OpenID Connect, revocation and a profile whose request may come from OIDC (OAuth 2 only). */
+const oidcAuth = {
+  oidc: z
+    .strictObject({
+      issuer: z.url({ protocol: /^https?$/ }),
+      profile: z.enum(['claims', 'userinfo']).optional(),
+    })
+    .optional(),
+  revocationUrl: templatedString.optional(),
+  profile: profileSchema.extend({ request: providerRequestSchema.optional() }).optional(),
+}
+
 const oauth2Schema = z
   .strictObject({
     type: z.literal('oauth2'),
-    grantType: z.enum(['authorization_code', 'client_credentials']).default('authorization_code'),
+    grantType: z
+      .enum(['authorization_code', 'client_credentials', 'refresh_token'])
+      .default('authorization_code'),
     authorizationUrl: templatedString.optional(),
-    tokenUrl: templatedString,
+    tokenUrl: templatedString.optional(),
     refreshUrl: templatedString.optional(),
     scopes: z.array(z.string()).optional(),
     scopeDelimiter: z.string().optional(),
     pkce: z.boolean().optional(),
-    clientAuth: z.enum(['client_secret_post', 'client_secret_basic']).optional(),
+    clientAuth: z
+      .enum(['client_secret_post', 'client_secret_basic', 'client_secret_query'])
+      .optional(),
     tokenRequest: z.enum(['form', 'json', 'query']).optional(),
     tokenMethod: z.enum(['POST', 'GET']).optional(),
     authorizationParams: stringMap.optional(),
     tokenParams: stringMap.optional(),
-    refreshBeforeExpiry: z.number().int().nonnegative().optional(),
+    refreshBeforeExpiry: durationSchema.optional(),
     requestAccessToken: requestSpecSchema.optional(),
     refreshAccessToken: requestSpecSchema.optional(),
+    tokenResponse: tokenResponseSchema.optional(),
     ...commonAuth,
+    ...oidcAuth,
   })
-  .refine((auth) => auth.grantType !== 'authorization_code' || auth.authorizationUrl, {
+  .refine((auth) => auth.grantType !== 'authorization_code' || auth.authorizationUrl || auth.oidc, {
     message: 'authorizationUrl is required for the authorization_code grant',
     path: ['authorizationUrl'],
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  })
+  .refine((auth) => auth.tokenUrl || auth.oidc, {
+    message: 'tokenUrl is required unless oidc names an issuer',
+    path: ['tokenUrl'],
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  })
+  .refine((auth) => !auth.oidc || auth.grantType === 'authorization_code', {
+    message: 'oidc needs the authorization_code grant',
+    path: ['oidc'],
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  })
+  .refine((auth) => !auth.profile || auth.profile.request !== undefined || auth.oidc, {
+    message: 'profile.request is required unless oidc is set (the pickers then read the ID token)',
+    path: ['profile', 'request'],
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  })
+  .refine((auth) => !(auth.profile?.request !== undefined && auth.oidc?.profile !== undefined), {
+    message: 'give either profile.request or oidc.profile, not both',
+    path: ['oidc', 'profile'],
     when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   })
 
@@ -90,6 +148,17 @@ const basicSchema = z.strictObject({
   ...commonAuth,
 })
 
+const oauth1Schema = z.strictObject({
+  type: z.enum(['oauth1', 'oauth']),
+  requestTokenUrl: templatedString,
+  authorizationUrl: templatedString,
+  accessTokenUrl: templatedString,
+  signatureMethod: z.enum(['HMAC-SHA1', 'HMAC-SHA256', 'RSA-SHA1', 'PLAINTEXT']).optional(),
+  tokenMethod: z.enum(['POST', 'GET']).optional(),
+  realm: z.string().optional(),
+  ...commonAuth,
+})
+
 /** The JSON form of a connector: everything a connector without code can declare. */
 export const connectorJsonSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" or "_"'),
@@ -103,7 +172,8 @@ export const connectorJsonSchema = z.strictObject({
   settings: z.record(z.string(), z.json()).refine((schema) => schema['type'] === 'object', {
     message: 'settings must be a JSON Schema of type "object"',
   }),
-  auth: z.discriminatedUnion('type', [oauth2Schema, apiKeySchema, basicSchema]),
+  auth: z.discriminatedUnion('type', [oauth2Schema, apiKeySchema, basicSchema, oauth1Schema]),
+  webhooks: webhooksJsonSchema.optional(),
 })
 
 export type ConnectorJson = z.input<typeof connectorJsonSchema>
@@ -146,6 +216,7 @@ export function connectorFromJson(json: unknown): Connector<JsonObject> {
     ...(definition.docsUrl === undefined ? {} : { docsUrl: definition.docsUrl }),
     ...(definition.version === undefined ? {} : { version: definition.version }),
     ...(definition.baseUrl === undefined ? {} : { baseUrl: definition.baseUrl }),
+    ...(definition.webhooks === undefined ? {} : { webhooks: definition.webhooks }),
     categories: definition.categories ?? [],
     settings,
     auth: authFromJson(definition.auth),
@@ -157,6 +228,9 @@ function authFromJson(auth: z.output<typeof connectorJsonSchema>['auth']): AuthS
   const options = dropUndefined(rest) as Record<string, unknown>
   if (type === 'oauth2') return oauth2(options as unknown as Parameters<typeof oauth2>[0])
   if (type === 'api_key' || type === 'apiKey') return apiKey(options)
+  if (type === 'oauth1' || type === 'oauth') {
+    return oauth1(options as unknown as Parameters<typeof oauth1>[0])
+  }
   return basic(options)
 }
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { JsonValue } from '../errors.js'
+import type { NormalizedWebhooks } from './webhooks.js'
 
 /** A JSON object, the shape of settings, credentials and stored definitions. */
 export type JsonObject = { [key: string]: JsonValue }
@@ -89,16 +90,58 @@ interface SchemeCommon {
   apply: CredentialPlacement
 }
 
-export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic'
+/**
+ * How the client authenticates at the token endpoint: body parameters, a Basic header, or
+ * `client_id` and `client_secret` in the URL's query string (whatever carries the grant).
+ */
+export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'client_secret_query'
+
+/**
+ * Where the fields of a token response are, as dot paths, for providers that nest or rename them
+ * (Slack's `authed_user.access_token`). Each defaults to the RFC 6749 name; `expiresAt` (epoch
+ * seconds, milliseconds or an ISO date) has no default and is read when no `expiresIn` is found.
+ */
+export interface TokenResponsePaths {
+  accessToken?: string
+  refreshToken?: string
+  expiresIn?: string
+  expiresAt?: string
+  tokenType?: string
+  scope?: string
+  idToken?: string
+}
 export type TokenRequestEncoding = 'form' | 'json' | 'query'
+
+/**
+ * OpenID Connect on top of an OAuth 2 authorization-code scheme. Endpoints the connector leaves
+ * out come from `{issuer}/.well-known/openid-configuration`; the ID token is verified against the
+ * issuer's keys, `aud`, `exp` and the flow's `nonce` before anything is stored.
+ */
+export interface OidcSpec {
+  /** The issuer, exactly as its ID tokens carry it in `iss`. */
+  issuer: string
+  /** What the profile pickers read: the ID token's claims (default) or the userinfo endpoint. */
+  profile: 'claims' | 'userinfo'
+}
 
 export interface OAuth2Scheme extends SchemeCommon {
   type: 'oauth2'
-  grantType: 'authorization_code' | 'client_credentials'
+  /**
+   * `refresh_token` (Cozy): the user brings a long-lived refresh token, and every access token,
+   * the first included, comes from the refresh grant.
+   */
+  grantType: 'authorization_code' | 'client_credentials' | 'refresh_token'
   authorizationUrl?: UrlProperty
   tokenUrl: UrlProperty
   /** Where refresh requests go, when not the token URL. */
   refreshUrl?: UrlProperty
+  /**
+   * Where tokens are revoked when a connection is deleted (RFC 7009); with `oidc`, the issuer's
+   * `revocation_endpoint` when absent. Without either, deleting revokes nothing.
+   */
+  revocationUrl?: UrlProperty
+  /** OpenID Connect: endpoints from the issuer's discovery, a verified ID token, its profile. */
+  oidc?: OidcSpec
   scopes: string[]
   scopeDelimiter: string
   pkce: boolean
@@ -119,6 +162,8 @@ export interface OAuth2Scheme extends SchemeCommon {
   requestAccessToken?: TokenRequestOverride
   /** Replaces the standard refresh request; templates also get `{{refreshToken}}`. */
   refreshAccessToken?: TokenRequestOverride
+  /** Where the token response keeps its fields, when not at the RFC 6749 names. */
+  tokenResponse?: TokenResponsePaths
 }
 
 /** A token request declared as data or code, for providers whose token endpoint is unusual. */
@@ -148,7 +193,68 @@ export interface BasicScheme extends SchemeCommon {
   login?: LoginSpec
 }
 
-export type AuthScheme = OAuth2Scheme | ApiKeyScheme | BasicScheme
+export type AuthScheme = OAuth2Scheme | ApiKeyScheme | BasicScheme | OAuth1Scheme
+
+/** How OAuth 1 requests are signed (RFC 5849 section 3.4; HMAC-SHA256 is a common extension). */
+export type OAuth1SignatureMethod = 'HMAC-SHA1' | 'HMAC-SHA256' | 'RSA-SHA1' | 'PLAINTEXT'
+
+/** A request to sign with the consumer credentials (and a token, when given). */
+export interface OAuth1SignInput {
+  method: string
+  url: string
+  body?: string | URLSearchParams
+  contentType?: string
+  token?: string
+  tokenSecret?: string
+  callback?: string
+  verifier?: string
+}
+
+/**
+ * What OAuth 1 flow overrides receive (Appmixer's `requestRequestToken`, `authUrl`,
+ * `requestAccessToken`): the consumer, the callback URL and, as the flow advances, the request
+ * token, its secret and the verifier.
+ */
+export interface OAuth1FlowContext {
+  settings: JsonObject
+  baseUrl: string
+  consumerKey: string
+  consumerSecret: string
+  callbackUrl: string
+  requestToken?: string
+  requestTokenSecret?: string
+  verifier?: string
+  /** The `Authorization` header value for a request signed with the scheme's method. */
+  sign: (request: OAuth1SignInput) => string
+  /** The network, unauthenticated; relative URLs resolve against `baseUrl`. */
+  fetch: (input: string | URL, init?: RequestInit) => Promise<Response>
+}
+
+/**
+ * A token step done in code. It returns the token and its secret as `{token, tokenSecret}`,
+ * Appmixer's `{requestToken, requestTokenSecret}` / `{accessToken, accessTokenSecret}`, or the
+ * provider's `{oauth_token, oauth_token_secret}`; other string fields are kept.
+ */
+export type OAuth1TokenOverride = (ctx: OAuth1FlowContext) => JsonObject | Promise<JsonObject>
+
+/** The authorization URL: a template (settings and `{{requestToken}}`) or a function. */
+export type OAuth1AuthUrl = string | ((ctx: OAuth1FlowContext) => string | Promise<string>)
+
+/** OAuth 1.0a (RFC 5849), normalized by `oauth1()`: the three endpoints and how to sign. */
+export interface OAuth1Scheme extends SchemeCommon {
+  type: 'oauth1'
+  requestTokenUrl: UrlProperty
+  /** Where the user authorizes the request token; `oauth_token` is added unless present. */
+  authorizationUrl: OAuth1AuthUrl
+  accessTokenUrl: UrlProperty
+  signatureMethod: OAuth1SignatureMethod
+  /** Method of the request-token and access-token requests. */
+  tokenMethod: 'POST' | 'GET'
+  /** `realm` of the Authorization header, for providers that want one. */
+  realm?: string
+  requestRequestToken?: OAuth1TokenOverride
+  requestAccessToken?: OAuth1TokenOverride
+}
 
 /** A page cursor passed into and out of paginated capabilities. */
 export interface PageInfo {
@@ -176,6 +282,11 @@ export interface Capability<Req = any, Res = any, S = any> {
   response: z.ZodType<Res>
   /** Scopes this capability needs. */
   scopes?: string[]
+  /**
+   * False for capabilities that run before there are credentials (the OAuth module's
+   * `get_authorization_url`, `handle_authorization_callback`…): called with no `auth`.
+   */
+  requiresAuth?: boolean
   run: (ctx: CapabilityContext<S>, request: Req) => Promise<Res | Paginated<Res>>
 }
 
@@ -201,4 +312,6 @@ export interface Connector<S = any> {
   settings: z.ZodType<S>
   auth: AuthScheme
   capabilities: Record<string, Capability<any, any, S>>
+  /** How the provider's webhooks to `POST /webhooks/:integration` are verified and read. */
+  webhooks?: NormalizedWebhooks
 }

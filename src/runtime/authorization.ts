@@ -1,9 +1,15 @@
 import { PatchbayError } from '../errors.js'
 import { oauth2 as oauth2Engine } from '../engines/index.js'
+import { isJsonObject } from '../kit/index.js'
 import type { JsonObject, OAuth2Scheme } from '../kit/index.js'
 import type { AuthSession, Connection, Integration } from '../store/index.js'
 import type { RuntimeDeps } from './deps.js'
 import { finishConnection } from './finish-connection.js'
+import {
+  beginOAuth1Authorization,
+  completeOAuth1Authorization,
+  usesOAuth1,
+} from './oauth1-authorization.js'
 import {
   clientOf,
   credentialsFromTokens,
@@ -12,6 +18,7 @@ import {
   tokenEndpointOf,
 } from './renew.js'
 import { parseSettings } from './capabilities.js'
+import { oidcAuthorizationParts, verifyIdToken } from './oidc.js'
 import { redactError, secretValues } from './redact.js'
 
 /** Auth sessions live 10 minutes: long enough to consent, short enough to be worthless later. */
@@ -24,6 +31,11 @@ export interface BeginAuthorizationOptions {
   redirect?: string
   settings?: JsonObject
   createdBy?: string
+  /**
+   * What started the flow (the Connect page records its session here): kept sealed with the auth
+   * session and handed back at the callback.
+   */
+  startedFrom?: JsonObject
   /**
    * The callback URL for this flow instead of the integration's: the terminal connect command
    * listens on loopback. Only library callers (not HTTP input) may set it.
@@ -75,7 +87,7 @@ export async function oauthIntegration(deps: RuntimeDeps, integrationId: string)
   if (scheme.type !== 'oauth2' || scheme.grantType !== 'authorization_code') {
     throw new PatchbayError(
       'bad_request',
-      `Integration "${integrationId}" uses ${scheme.type === 'oauth2' ? 'client credentials' : scheme.type}; create its connections with POST /connections`,
+      `Integration "${integrationId}" uses ${scheme.type === 'oauth2' ? `the ${scheme.grantType} grant` : scheme.type}; create its connections with POST /connections`,
     )
   }
   return { integration, connector, scheme: scheme as OAuth2Scheme }
@@ -97,6 +109,7 @@ export async function beginAuthorization(
   integrationId: string,
   options: BeginAuthorizationOptions = {},
 ): Promise<AuthorizationStart> {
+  if (await usesOAuth1(deps, integrationId)) return beginOAuth1Authorization(deps, integrationId, options)
   const { integration, connector, scheme } = await oauthIntegration(deps, integrationId)
   const redirect = checkRedirect(deps, options.redirect)
   if (options.connectionId) {
@@ -115,6 +128,7 @@ export async function beginAuthorization(
   const redirectUri = options.redirectUri ?? redirectUriOf(deps, integration)
   const client = clientOf(integration, {})
   const capabilityScopes = Object.values(connector.capabilities).flatMap((c) => c.scopes ?? [])
+  const oidc = oidcAuthorizationParts(deps, scheme)
   const url = oauth2Engine.buildAuthorizationUrl({
     authorizationUrl: await resolveUrlProperty(authorizationUrl, settings),
     clientId: client.clientId,
@@ -123,7 +137,7 @@ export async function beginAuthorization(
     scopes: scopesOf(integration, scheme, capabilityScopes),
     scopeDelimiter: scheme.scopeDelimiter,
     ...(codeVerifier ? { codeChallenge: oauth2Engine.codeChallengeS256(codeVerifier) } : {}),
-    extraParams: scheme.authorizationParams,
+    extraParams: { ...scheme.authorizationParams, ...oidc.params },
   })
   const expiresAt = deps.now() + AUTH_SESSION_SECONDS
   await deps.store.createAuthSession({
@@ -136,15 +150,26 @@ export async function beginAuthorization(
       redirectUri,
       settings,
       createdBy: options.createdBy ?? null,
+      ...oidc.data,
+      ...(options.startedFrom ? { startedFrom: options.startedFrom } : {}),
     },
     expiresAt,
   })
   return { url: url.toString(), state, expiresAt }
 }
 
+/** `startedFrom` is what {@link BeginAuthorizationOptions.startedFrom} recorded, or null. */
 export type AuthorizationResult =
-  | { ok: true; connection: Connection; redirect: string | null }
-  | { ok: false; error: unknown; redirect: string | null }
+  | { ok: true; connection: Connection; redirect: string | null; startedFrom: JsonObject | null }
+  | { ok: false; error: unknown; redirect: string | null; startedFrom: JsonObject | null }
+
+export interface CompleteAuthorizationOptions {
+  /**
+   * Runs once the state checks out and the provider granted a code, before the code is
+   * exchanged; a throw refuses the callback with nothing stored.
+   */
+  beforeExchange?: (startedFrom: JsonObject | null) => Promise<void>
+}
 
 /**
  * Completes an OAuth 2 authorization from the provider's callback parameters: the state must
@@ -158,13 +183,18 @@ export async function completeAuthorization(
   deps: RuntimeDeps,
   integrationId: string,
   params: URLSearchParams,
+  options: CompleteAuthorizationOptions = {},
 ): Promise<AuthorizationResult> {
+  if (await usesOAuth1(deps, integrationId)) {
+    return completeOAuth1Authorization(deps, integrationId, params, options)
+  }
   const callback = oauth2Engine.readAuthorizationCallback(params)
   const state = callback.state
   const session = state ? await deps.store.takeAuthSession(state, deps.now()) : null
   if (!session || session.integrationId !== integrationId) {
     throw new PatchbayError('state_mismatch', 'The authorization state is unknown, expired or already used')
   }
+  const startedFrom = isJsonObject(session.data['startedFrom']) ? session.data['startedFrom'] : null
   try {
     if (!callback.ok) {
       const described = callback.errorDescription ? ` (${callback.errorDescription})` : ''
@@ -179,13 +209,19 @@ export async function completeAuthorization(
         },
       )
     }
+    await options.beforeExchange?.(startedFrom)
     const connection = await exchangeAndStore(deps, integrationId, callback.code, session)
-    return { ok: true, connection, redirect: session.redirect }
+    return { ok: true, connection, redirect: session.redirect, startedFrom }
   } catch (error) {
     // The page or redirect shows this error; a provider may have echoed the code or a token.
     const integration = await deps.store.getIntegration(integrationId)
     const secrets = [callback.ok ? callback.code : '', integration?.clientSecret ?? '']
-    return { ok: false, error: redactError(error, secrets.filter(Boolean)), redirect: session.redirect }
+    return {
+      ok: false,
+      error: redactError(error, secrets.filter(Boolean)),
+      redirect: session.redirect,
+      startedFrom,
+    }
   }
 }
 
@@ -218,7 +254,10 @@ async function exchangeAndStore(
       clientId: client.clientId,
       clientSecret: client.clientSecret ?? '',
     },
+    scheme.tokenResponse,
   )
+  // An OIDC ID token must verify before anything is stored.
+  await verifyIdToken(deps, scheme, client, tokens, data)
   const issued = credentialsFromTokens(tokens)
   try {
     return await finishConnection(deps, {

@@ -8,6 +8,8 @@ import { parseSettings } from './capabilities.js'
 import type { RuntimeDeps } from './deps.js'
 import { connectionIdOf, finishConnection } from './finish-connection.js'
 import { redactError, secretValues } from './redact.js'
+import { issueFromRefreshToken } from './refresh-grant.js'
+import { oauth1CredentialsFromInput } from './oauth1-credentials.js'
 import { issueClientCredentials, issueLoginToken } from './renew.js'
 import type { IssuedCredentials } from './renew.js'
 
@@ -42,7 +44,8 @@ function tokensFromInput(auth: JsonObject): IssuedCredentials | null {
 
 /**
  * Turns what a caller supplies as `auth` into credentials for a scheme: checks the fields,
- * fetches a client-credentials token, or logs in.
+ * fetches a client-credentials token, trades a refresh token for the first access token, or logs
+ * in.
  * @throws PatchbayError `bad_request` naming a missing field
  */
 export async function credentialsFromInput(
@@ -55,6 +58,7 @@ export async function credentialsFromInput(
   if (scheme.type === 'oauth2') {
     const imported = tokensFromInput(auth)
     if (imported) return imported
+    if (scheme.grantType === 'refresh_token') return issueFromRefreshToken(env, scheme, auth)
     if (scheme.grantType === 'client_credentials') {
       const client: JsonObject = {}
       const id = text(auth['client_id'])
@@ -69,6 +73,7 @@ export async function credentialsFromInput(
       { details: { problems: ['auth.access_token: required'] } },
     )
   }
+  if (scheme.type === 'oauth1') return oauth1CredentialsFromInput(unwrap(auth, 'oauth1'))
   const fields = apikeyEngine.readAuthFields(scheme, unwrap(auth, scheme.type === 'basic' ? 'basic' : 'api_key'))
   if (scheme.type === 'basic' && scheme.login) {
     return issueLoginToken({ ...env, scheme, credentials: fields }, scheme)

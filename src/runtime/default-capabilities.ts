@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Capability, Connector } from '../kit/index.js'
+import { oauthModuleCapabilities } from './oauth-module.js'
 import { callProvider, pickValue } from './provider-call.js'
 import type { FetchLike } from './provider-call.js'
 
@@ -16,11 +17,21 @@ const userInfoResponse = z.object({
 
 /**
  * Adds `validate_credentials` and `get_user_info` to a connector that declares `validate` or
- * `profile` but does not write these capabilities itself, so JSON connectors have them too.
+ * `profile` but does not write these capabilities itself, so JSON connectors have them too; and
+ * to OAuth 2 connectors, the OAuth module's capabilities.
  */
-export function withDefaultCapabilities(connector: Connector, fetch: FetchLike): Connector {
+export function withDefaultCapabilities(
+  connector: Connector,
+  fetch: FetchLike,
+  now: () => number = () => Math.floor(Date.now() / 1000),
+): Connector {
   const { auth } = connector
   const capabilities = { ...connector.capabilities }
+  if (auth.type === 'oauth2') {
+    for (const [name, capability] of Object.entries(oauthModuleCapabilities(connector, auth, { fetch, now }))) {
+      capabilities[name] ??= capability
+    }
+  }
   const check = auth.validate ?? auth.profile?.request
   if (check !== undefined && !capabilities['validate_credentials']) {
     capabilities['validate_credentials'] = {

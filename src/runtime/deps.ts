@@ -2,8 +2,10 @@ import type { JsonObject } from '../kit/index.js'
 import type { Store } from '../store/index.js'
 import type { CredentialManager } from './credential-manager.js'
 import type { RuntimeEvent } from './events.js'
+import type { OidcDiscovery } from './oidc-discovery.js'
 import type { FetchLike } from './provider-call.js'
 import type { Registry } from './registry.js'
+import type { RetryEnvironment } from './retry.js'
 
 /** What the runtime's parts share; built once by createPatchbay. */
 export interface RuntimeDeps {
@@ -20,4 +22,10 @@ export interface RuntimeDeps {
   emit: (event: RuntimeEvent) => void
   credentials: CredentialManager
   baseUrlOf: (connectorId: string, settings: JsonObject) => string
+  /** OpenID Provider metadata and keys, cached per issuer. */
+  oidc: OidcDiscovery
+  /** How `connection(id).fetch` and the proxy retry transient failures. */
+  retry: RetryEnvironment
+  /** Bytes of a streamed request body held so the request can be replayed. */
+  replayLimit: number
 }

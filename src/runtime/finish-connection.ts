@@ -5,6 +5,7 @@ import type { Connection, Integration } from '../store/index.js'
 import type { RuntimeDeps } from './deps.js'
 import { callProvider, pickValue } from './provider-call.js'
 import type { ProviderEnv } from './provider-call.js'
+import { clientOf } from './renew.js'
 import type { IssuedCredentials } from './renew.js'
 
 const CONNECTION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/
@@ -67,6 +68,7 @@ export async function finishConnection(
     baseUrl: deps.baseUrlOf(connector.id, settings),
     fetch: deps.fetch,
     context: { clientId: integration.clientId ?? '' },
+    client: () => clientOf(integration, issued.credentials),
   }
   await validateCredentials(env)
   const accountName = await accountNameOf(env)

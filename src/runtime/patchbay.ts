@@ -4,10 +4,19 @@ import type { JsonValue } from '../errors.js'
 import { connectorFromJson, renderTemplate } from '../kit/index.js'
 import type { Connector, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
-import { beginAuthorization, checkRedirect, completeAuthorization } from './authorization.js'
-import type { AuthorizationResult, AuthorizationStart, BeginAuthorizationOptions } from './authorization.js'
-import { authorizedFetchFor } from './connection-fetch.js'
+import { beginAuthorization } from './authorization.js'
+import type { AuthorizationStart, BeginAuthorizationOptions } from './authorization.js'
+import { authorizedFetchFor, connectionFetchFor } from './connection-fetch.js'
 import { callInputSchema, capabilityContext, parseOrThrow, parseSettings, runCapability } from './capabilities.js'
+import {
+  beginWithSession,
+  completeWithSessions,
+  connectWithSession,
+  createConnectSession,
+  openConnectSession,
+  startConnectSession,
+} from './connect-sessions.js'
+import type { ConnectSessionOptions, SessionAuthorizationResult, SessionConnectionInput } from './connect-sessions.js'
 import { createConnection, credentialsFromInput } from './connections.js'
 import type { CreateConnectionInput } from './connections.js'
 import { createCredentialManager } from './credential-manager.js'
@@ -17,8 +26,15 @@ import { errorEnvelope } from './envelope.js'
 import type { Envelope } from './envelope.js'
 import type { RuntimeEvent, RuntimeEventListener } from './events.js'
 import type { FetchLike } from './provider-call.js'
+import { disconnectConnection } from './revocation.js'
+import type { DisconnectResult } from './revocation.js'
 import { secretValues } from './redact.js'
+import { bindOidc } from './oidc.js'
+import { createOidcDiscovery } from './oidc-discovery.js'
 import { createRegistry } from './registry.js'
+import { DEFAULT_REPLAY_LIMIT } from './request-body.js'
+import { defaultRetryEnvironment } from './retry.js'
+import type { RetryPolicy } from './retry.js'
 
 export interface PatchbayOptions {
   store: Store
@@ -34,18 +50,21 @@ export interface PatchbayOptions {
   /** Epoch seconds; for tests. */
   now?: () => number
   onEvent?: RuntimeEventListener
+  /**
+   * How `connection(id).fetch` and the proxy retry idempotent requests on 429/502/503/504
+   * (default: 3 retries within 30 s, full-jitter backoff from 300 ms, `Retry-After` honoured).
+   */
+  retry?: Partial<RetryPolicy>
+  /**
+   * Bytes of a streamed request body held in memory so that the request can be replayed after
+   * a 401 or a retryable status (default 64 KiB); longer bodies stream through and are not
+   * replayed.
+   */
+  replayLimit?: number
 }
 
-/** Connect sessions are short: a browser is expected to open the URL right away. */
-export const CONNECT_SESSION_SECONDS = 30 * 60
-
-export interface ConnectSessionOptions {
-  connectionId?: string
-  redirect?: string
-  endUser?: string
-  /** Seconds the session stays usable; at most an hour. */
-  ttl?: number
-}
+export { CONNECT_SESSION_SECONDS } from './connect-sessions.js'
+export type { ConnectSessionOptions } from './connect-sessions.js'
 
 /**
  * Creates a Patchbay runtime: the library API every shell (CLI, HTTP server) translates to.
@@ -70,7 +89,9 @@ export async function createPatchbay(options: PatchbayOptions) {
   }
 
   const registry = createRegistry()
-  const register = (connector: Connector) => registry.register(withDefaultCapabilities(connector, fetchImpl))
+  const oidc = createOidcDiscovery({ fetch: fetchImpl, now })
+  const register = (connector: Connector) =>
+    registry.register(withDefaultCapabilities(bindOidc(connector, oidc), fetchImpl, now))
   for (const stored of await store.listConnectors()) register(connectorFromJson(stored.definition))
   for (const connector of options.connectors ?? []) register(connector)
 
@@ -108,6 +129,9 @@ export async function createPatchbay(options: PatchbayOptions) {
     emit,
     credentials,
     baseUrlOf,
+    oidc,
+    retry: defaultRetryEnvironment(options.retry),
+    replayLimit: options.replayLimit ?? DEFAULT_REPLAY_LIMIT,
   }
 
   async function requireConnection(id: string): Promise<Connection> {
@@ -116,11 +140,14 @@ export async function createPatchbay(options: PatchbayOptions) {
     return connection
   }
 
-  /** A fetch bound to one stored connection, with refresh ahead of expiry and on a 401. */
+  /**
+   * A fetch bound to one stored connection, confined to its base URL, with refresh ahead of
+   * expiry and on a 401 and retries of idempotent requests on transient failures.
+   */
   async function connectionFetch(id: string) {
     const connection = await requireConnection(id)
     const { connector } = await resolve(connection)
-    return authorizedFetchFor(deps, connector, connection)
+    return connectionFetchFor(deps, connector, connection)
   }
 
   async function callConnector(
@@ -163,11 +190,14 @@ export async function createPatchbay(options: PatchbayOptions) {
         secrets = secretValues(parsed.auth as JsonObject | undefined)
         const settings = parseSettings(connector, parsed.settings ?? {})
         const baseUrl = baseUrlOf(connector.id, settings)
-        const issued = await credentialsFromInput(deps, connector.auth, (parsed.auth ?? {}) as JsonObject, {
-          integration: null,
-          settings,
-          baseUrl,
-        })
+        const issued =
+          capability.requiresAuth === false
+            ? { credentials: {}, expiresAt: null }
+            : await credentialsFromInput(deps, connector.auth, (parsed.auth ?? {}) as JsonObject, {
+                integration: null,
+                settings,
+                baseUrl,
+              })
         secrets = [...secrets, ...secretValues(issued.credentials)]
         ctx = capabilityContext({
           settings,
@@ -225,15 +255,19 @@ export async function createPatchbay(options: PatchbayOptions) {
       create: (input: CreateConnectionInput) => createConnection(deps, input),
       get: (id: string) => store.getConnection(id),
       list: (filter?: { integrationId?: string }) => store.listConnections(filter),
+      /**
+       * Deletes a connection (revoking its tokens at the provider first when the connector
+       * declares a revocation endpoint); false when there was none. {@link disconnect} also
+       * reports what the provider said.
+       */
       async delete(id: string): Promise<boolean> {
-        const connection = await store.getConnection(id)
-        if (!connection) return false
-        const deleted = await store.deleteConnection(id)
-        if (deleted) {
-          emit({ type: 'connection.deleted', connectionId: id, integrationId: connection.integrationId })
-        }
-        return deleted
+        return (await disconnectConnection(deps, id)).deleted
       },
+      /**
+       * Revokes a connection's tokens at the provider (RFC 7009) when the connector says where,
+       * then deletes it locally even if that failed; the report says what happened.
+       */
+      disconnect: (id: string): Promise<DisconnectResult> => disconnectConnection(deps, id),
       /** Renews the credentials now, whatever their expiry. */
       async refresh(id: string): Promise<Connection> {
         const connection = await requireConnection(id)
@@ -248,7 +282,12 @@ export async function createPatchbay(options: PatchbayOptions) {
     /** One connection's API: an authenticated fetch and capability calls. */
     connection(id: string) {
       return {
-        fetch: async (path: string | URL, init?: RequestInit) => (await connectionFetch(id))(path, init),
+        /**
+         * Calls the provider: `path` (with a query) is resolved under the connector's base URL and
+         * must stay there (`bad_request` otherwise); credentials are applied, refreshed once on a
+         * 401; idempotent requests are retried on 429/502/503/504 honouring `Retry-After`.
+         */
+        fetch: async (path: string, init?: RequestInit) => (await connectionFetch(id))(path, init),
         async call(capability: string, input: { request: JsonValue; page?: JsonObject | null }) {
           const connection = await requireConnection(id)
           const { connector } = await resolve(connection)
@@ -262,44 +301,26 @@ export async function createPatchbay(options: PatchbayOptions) {
 
     beginAuthorization: (integrationId: string, opts?: BeginAuthorizationOptions): Promise<AuthorizationStart> =>
       beginAuthorization(deps, integrationId, opts),
-    completeAuthorization: (integrationId: string, params: URLSearchParams): Promise<AuthorizationResult> =>
-      completeAuthorization(deps, integrationId, params),
+    completeAuthorization: (integrationId: string, params: URLSearchParams): Promise<SessionAuthorizationResult> =>
+      completeWithSessions(deps, integrationId, params),
 
     connectSessions: {
-      /** A short-lived token that lets a browser start one connect flow without the API key. */
-      async create(integrationId: string, opts: ConnectSessionOptions = {}) {
-        const integration = await store.getIntegration(integrationId)
-        if (!integration) throw new PatchbayError('not_found', `Integration "${integrationId}" does not exist`)
-        const redirect = checkRedirect(deps, opts.redirect)
-        const token = `cs_${randomBytes(24).toString('base64url')}`
-        const ttl = Math.min(Math.max(opts.ttl ?? CONNECT_SESSION_SECONDS, 60), 3600)
-        const expiresAt = now() + ttl
-        await store.createConnectSession({
-          token,
-          integrationId,
-          connectionId: opts.connectionId ?? null,
-          redirect,
-          endUser: opts.endUser ?? null,
-          expiresAt,
-        })
-        const url = `${publicUrl}/auth/${encodeURIComponent(integrationId)}/start?session=${token}`
-        return { token, url, expiresAt }
-      },
+      /**
+       * A short-lived token that lets a browser connect an account without the API key: one
+       * integration (a string) gets its direct OAuth start URL, a list gets the Connect page.
+       */
+      create: (integrations: string | readonly string[], opts: ConnectSessionOptions = {}) =>
+        createConnectSession(deps, integrations, opts),
       /** Spends a connect session on starting its flow. */
-      async start(integrationId: string, token: string): Promise<AuthorizationStart> {
-        const session = await store.getConnectSession(token, now())
-        if (!session || session.integrationId !== integrationId) {
-          throw new PatchbayError('unauthorized', 'The connect session is unknown, expired or for another integration')
-        }
-        if (!(await store.consumeConnectSession(token, now()))) {
-          throw new PatchbayError('unauthorized', 'The connect session was already used')
-        }
-        return beginAuthorization(deps, integrationId, {
-          ...(session.connectionId ? { connectionId: session.connectionId } : {}),
-          ...(session.redirect ? { redirect: session.redirect } : {}),
-          ...(session.endUser ? { createdBy: session.endUser } : {}),
-        })
-      },
+      start: (integrationId: string, token: string): Promise<AuthorizationStart> =>
+        startConnectSession(deps, integrationId, token),
+      /** A live session and its integrations, for the Connect page (does not spend it). */
+      open: (token: string) => openConnectSession(deps, token),
+      /** Connects from a Connect page form; spends the session once a connection is made. */
+      connect: (token: string, input: SessionConnectionInput) => connectWithSession(deps, token, input),
+      /** Starts an OAuth flow for the Connect page; the callback spends the session. */
+      begin: (token: string, integrationId: string, settings?: JsonObject) =>
+        beginWithSession(deps, token, integrationId, settings),
     },
 
     async close(): Promise<void> {

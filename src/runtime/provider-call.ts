@@ -9,6 +9,8 @@ import type {
   TemplateScopes,
   ValuePicker,
 } from '../kit/index.js'
+import { signFor } from './oauth1-signing.js'
+import type { ClientSource } from './oauth1-signing.js'
 import { errorFromProviderResponse } from './provider-errors.js'
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
@@ -25,6 +27,8 @@ export interface ProviderEnv {
   fetch: FetchLike
   /** A fetch that applies `credentials` (and may refresh on a 401). */
   authedFetch?: (input: string | URL, init?: RequestInit) => Promise<Response>
+  /** The consumer that signs OAuth 1 requests; unused by other schemes. */
+  client?: ClientSource
 }
 
 /** Template scopes: credential variables first, then settings, then prefixed names. */
@@ -47,7 +51,13 @@ export function plainAuthedFetch(env: ProviderEnv) {
       env.scheme.apply,
       templateScopes(env),
     )
-    return env.fetch(target.url, { ...init, headers: target.headers })
+    const headers = await signFor(env.scheme, env.credentials, env.client, {
+      method: init.method ?? 'GET',
+      url: target.url,
+      headers: target.headers,
+      body: init.body,
+    })
+    return env.fetch(target.url, { ...init, headers })
   }
 }
 

@@ -8,9 +8,11 @@ import type {
   JsonObject,
   OAuth2Scheme,
   TokenRequestOverride,
+  TokenResponsePaths,
   UrlProperty,
 } from '../kit/index.js'
 import type { Integration } from '../store/index.js'
+import { recheckOAuth1Token } from './oauth1-credentials.js'
 import { callProvider } from './provider-call.js'
 import type { FetchLike } from './provider-call.js'
 
@@ -89,6 +91,7 @@ function tokensFromCredentials(credentials: JsonObject): TokenSet {
   }
   if (typeof credentials['refreshToken'] === 'string') tokens.refreshToken = credentials['refreshToken']
   if (typeof credentials['scope'] === 'string') tokens.scope = credentials['scope']
+  if (typeof credentials['idToken'] === 'string') tokens.idToken = credentials['idToken']
   return tokens
 }
 
@@ -112,6 +115,7 @@ export interface TokenRequestEnv {
 /**
  * Sends a token request and reads the tokens: the engine's standard request, or the connector's
  * override (a request object templated from `vars`, or a function returning the token JSON).
+ * `paths` is the scheme's `tokenResponse`, for providers that nest or rename the fields.
  */
 export async function obtainTokens(
   env: TokenRequestEnv,
@@ -119,9 +123,12 @@ export async function obtainTokens(
   standard: () => Promise<Request>,
   override: TokenRequestOverride | undefined,
   vars: JsonObject,
+  paths: TokenResponsePaths = {},
 ): Promise<TokenSet> {
   const at = { now: env.now, grant }
-  if (override === undefined) return oauth2Engine.readTokenResponse(await env.fetch(await standard()), at)
+  if (override === undefined) {
+    return oauth2Engine.readTokenResponse(await env.fetch(await standard()), at, paths)
+  }
   if (typeof override === 'function') {
     const body = await override({
       settings: env.settings,
@@ -129,10 +136,10 @@ export async function obtainTokens(
       baseUrl: env.baseUrl,
       fetch: (input, init) => env.fetch(resolveUrl(String(input), env.baseUrl), init),
     })
-    return oauth2Engine.readTokenResponse(Response.json(body), at)
+    return oauth2Engine.readTokenResponse(Response.json(body), at, paths)
   }
   const request = buildSpecRequest(override, [vars, env.settings, { settings: env.settings }], env.baseUrl)
-  return oauth2Engine.readTokenResponse(await env.fetch(request), at)
+  return oauth2Engine.readTokenResponse(await env.fetch(request), at, paths)
 }
 
 function clientVars(client: ClientCredentials): JsonObject {
@@ -156,6 +163,7 @@ export async function issueClientCredentials(
       }),
     scheme.requestAccessToken,
     { ...clientVars(client), scope: scopes.join(scheme.scopeDelimiter) },
+    scheme.tokenResponse,
   )
   return credentialsFromTokens(tokens, clientFields(env.credentials))
 }
@@ -181,6 +189,9 @@ export function canRenew(scheme: AuthScheme, credentials: JsonObject): boolean {
   if (scheme.type === 'oauth2') {
     return scheme.grantType === 'client_credentials' || typeof credentials['refreshToken'] === 'string'
   }
+  // OAuth 1 tokens cannot be refreshed, but after a 401 the provider is asked whether the token
+  // still stands, so a revoked one marks the connection needs_reauth.
+  if (scheme.type === 'oauth1') return true
   return scheme.type === 'basic' && scheme.login !== undefined
 }
 
@@ -210,10 +221,14 @@ export async function renewCredentials(env: RenewEnv): Promise<IssuedCredentials
         }),
       scheme.refreshAccessToken,
       { ...clientVars(client), refreshToken },
+      scheme.tokenResponse,
     )
     const merged = oauth2Engine.mergeRefreshedTokens(previous, next)
     return credentialsFromTokens(merged, clientFields(env.credentials))
   }
   if (scheme.type === 'basic' && scheme.login) return issueLoginToken(env, scheme)
+  if (scheme.type === 'oauth1') {
+    return recheckOAuth1Token(env, scheme, () => clientOf(env.integration, env.credentials))
+  }
   return { credentials: env.credentials, expiresAt: null }
 }

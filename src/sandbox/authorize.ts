@@ -1,6 +1,7 @@
 import { renderConsentPage, renderErrorPage } from './consent-page.js'
 import { html, methodNotAllowed, readParams, redirect } from './http.js'
 import type { Params } from './http.js'
+import { checkAuthorizeQuirks } from './quirks.js'
 import { issueCode } from './state.js'
 import type { SandboxState } from './state.js'
 import type { SandboxClient } from './types.js'
@@ -16,6 +17,7 @@ const FORWARDED_PARAMS = [
   'state',
   'code_challenge',
   'code_challenge_method',
+  'nonce',
 ] as const
 
 /**
@@ -59,6 +61,8 @@ type Checked =
       scopes: string[]
       state?: string
       codeChallenge?: string
+      /** OpenID Connect's nonce, echoed in the ID token. */
+      nonce?: string
     }
 
 function withParams(uri: string, params: Record<string, string | undefined>): URL {
@@ -129,6 +133,7 @@ function checkRequest(state: SandboxState, params: Params): Checked {
     scopes,
     ...(clientState === undefined ? {} : { state: clientState }),
     ...(challenge === undefined ? {} : { codeChallenge: challenge }),
+    ...(params.get('nonce') === undefined ? {} : { nonce: params.get('nonce') as string }),
   }
 }
 
@@ -138,6 +143,7 @@ function approve(state: SandboxState, checked: Extract<Checked, { kind: 'ok' }>)
     redirectUri: checked.redirectUri,
     scope: checked.scopes.join(' '),
     ...(checked.codeChallenge === undefined ? {} : { codeChallenge: checked.codeChallenge }),
+    ...(checked.nonce === undefined ? {} : { nonce: checked.nonce }),
   })
   return redirect(withParams(checked.redirectUri, { code, state: checked.state }).href)
 }
@@ -156,6 +162,8 @@ export async function handleAuthorize(state: SandboxState, req: Request): Promis
   const checked = checkRequest(state, read.params)
   if (checked.kind === 'page') return html(400, renderErrorPage(checked.error, checked.description))
   if (checked.kind === 'redirect') return redirect(checked.to.href)
+  const refused = checkAuthorizeQuirks(checked, req, read.params)
+  if (refused) return refused
 
   if (req.method === 'GET') {
     if (state.config.autoApprove) return approve(state, checked)

@@ -6,6 +6,8 @@ export interface ConsentPageInput {
   scopes: readonly string[]
   /** The original authorization request parameters, re-sent as hidden fields. */
   hidden: ReadonlyMap<string, string>
+  /** Where the decision is posted; `/oauth/authorize` unless said otherwise (OAuth 1 differs). */
+  action?: string
 }
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
@@ -69,7 +71,7 @@ ${input.scopes.map((scope) => `<li><code>${escapeHtml(scope)}</code></li>`).join
 <p>Signed in as <strong>${escapeHtml(SANDBOX_USER.name)}</strong>
 (${escapeHtml(SANDBOX_USER.login)}, ${escapeHtml(SANDBOX_USER.email)}).</p>
 ${scopes}
-<form method="post" action="/oauth/authorize">
+<form method="post" action="${escapeHtml(input.action ?? '/oauth/authorize')}">
 ${hidden}
 <div class="actions">
 <button type="submit" name="decision" value="approve" class="approve">Approve</button>

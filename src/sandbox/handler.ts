@@ -1,8 +1,12 @@
 import { handleAuthorize } from './authorize.js'
 import { handleApiKeyMe, handleBasicMe, handleLogin, handleLoginMe } from './credentials.js'
 import { json, methodNotAllowed } from './http.js'
+import { OAUTH1_ROUTES } from './oauth1.js'
+import { handleDiscovery, handleJwks, handleUserinfo } from './oidc.js'
 import { handleEcho, handleItems, handleMe } from './resources.js'
 import type { SandboxState } from './state.js'
+import { routedPath } from './quirks.js'
+import { handleRevoke } from './revoke.js'
 import { handleToken } from './token.js'
 
 type Handle = (state: SandboxState, req: Request) => Response | Promise<Response>
@@ -27,12 +31,17 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/apikey/me': { methods: ['GET'], api: true, handle: handleApiKeyMe },
   '/basic/me': { methods: ['GET'], api: true, handle: handleBasicMe },
   '/login/me': { methods: ['GET'], api: true, handle: handleLoginMe },
+  ...OAUTH1_ROUTES,
+  '/.well-known/openid-configuration': { methods: ['GET'], handle: handleDiscovery },
+  '/jwks': { methods: ['GET'], handle: handleJwks },
+  '/userinfo': { methods: ['GET', 'POST'], api: true, handle: handleUserinfo },
+  '/oauth/revoke': { handle: handleRevoke },
 }
 
 /** The sandbox provider as a Web-standard handler over the given state. */
 export function createSandboxHandler(state: SandboxState): (req: Request) => Promise<Response> {
   return async (req) => {
-    const { pathname } = new URL(req.url)
+    const pathname = routedPath(state, new URL(req.url).pathname)
     const route = Object.hasOwn(ROUTES, pathname) ? ROUTES[pathname] : undefined
     if (!route) return json(404, { error: 'not_found' })
     if (route.methods && !route.methods.includes(req.method)) {

@@ -600,3 +600,34 @@ describe('token endpoint', () => {
     expect(sb.stats().tokenRequests.refresh_token).toBe(0)
   })
 })
+
+describe('issuedSecrets', () => {
+  it('lists every secret the sandbox knows or issued, rotated and used ones included', async () => {
+    const sb = await start({ users: [{ username: 'ada', password: 'ada-password-1' }] })
+    const { code, verifier } = await getCode(sb)
+    const exchange = {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    }
+    const first = (await (await token(sb, exchange)).json()) as Record<string, string>
+    const refresh = { grant_type: 'refresh_token', refresh_token: String(first['refresh_token']) }
+    const rotated = (await (await token(sb, refresh)).json()) as Record<string, string>
+    const secrets = sb.issuedSecrets()
+    for (const value of [
+      sb.defaultClient.clientSecret,
+      sb.apiKey,
+      sb.basicUser.password,
+      'ada-password-1',
+      code,
+      first['access_token'],
+      first['refresh_token'],
+      rotated['access_token'],
+      rotated['refresh_token'],
+    ]) {
+      expect(secrets).toContain(value)
+    }
+    expect(secrets).not.toContain(sb.basicUser.username)
+  })
+})

@@ -2,6 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { createSandboxHandler } from './handler.js'
+import { issueRefreshToken } from './quirks.js'
 import {
   checkClient,
   checkTtl,
@@ -38,6 +39,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   })
   const { port } = server.address() as AddressInfo
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  state.oidc.issuer = url
   const basicUser = { ...state.basicUsers[0]! }
   const apiKey = state.apiKeys[0]!
 
@@ -65,6 +67,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (partial.failNextToken !== undefined) {
         state.config.failNextToken = partial.failNextToken && structuredClone(partial.failNextToken)
       }
+      if (partial.tamperIdToken !== undefined) state.config.tamperIdToken = partial.tamperIdToken
+      if (partial.failRevocation !== undefined) state.config.failRevocation = partial.failRevocation
     },
     registerClient(client) {
       state.clients.set(client.clientId, checkClient(client))
@@ -74,6 +78,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     revokeRefreshTokens() {
       state.refreshTokens.clear()
+    },
+    issueRefreshToken(clientId, scope) {
+      return issueRefreshToken(state, clientId, scope)
+    },
+    issuedSecrets() {
+      return [
+        ...[...state.clients.values()].map((client) => client.clientSecret),
+        ...state.apiKeys,
+        ...[...state.basicUsers, ...state.loginUsers].map((user) => user.password),
+        ...state.issued,
+      ]
     },
     close() {
       return new Promise<void>((resolve, reject) => {

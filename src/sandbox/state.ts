@@ -1,5 +1,8 @@
+import { createOidcState } from './oidc.js'
+import type { SandboxOidcState } from './oidc.js'
 import { randomHex, randomToken } from './secrets.js'
 import type {
+  IdTokenTamper,
   SandboxClient,
   SandboxCredentials,
   SandboxFailure,
@@ -24,6 +27,8 @@ export interface CodeRecord {
   redirectUri: string
   scope: string
   codeChallenge?: string
+  /** OpenID Connect's nonce from the authorization request. */
+  nonce?: string
   expiresAt: number
   used: boolean
 }
@@ -51,6 +56,8 @@ export interface MutableConfig {
   autoApprove: boolean
   accessTokenTtl: number
   failNextToken: SandboxFailure | null
+  tamperIdToken: IdTokenTamper | null
+  failRevocation: boolean
 }
 
 /** Everything the sandbox remembers; it lives in memory only. */
@@ -65,6 +72,10 @@ export interface SandboxState {
   accessTokens: Map<string, AccessTokenRecord>
   refreshTokens: Map<string, RefreshTokenRecord>
   stats: SandboxStats
+  /** The OpenID Provider's issuer and signing key. */
+  oidc: SandboxOidcState
+  /** Every code and token ever issued, kept after use or revocation (for `issuedSecrets()`). */
+  issued: Set<string>
 }
 
 /** Fresh state from options, generating the default client, API key and demo account. */
@@ -78,6 +89,8 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
       autoApprove: options.autoApprove ?? false,
       accessTokenTtl: checkTtl(options.accessTokenTtl ?? 3600),
       failNextToken: null,
+      tamperIdToken: null,
+      failRevocation: false,
     },
     now: options.now ?? Date.now,
     clients: new Map(clients.map((client) => [client.clientId, checkClient(client)])),
@@ -88,6 +101,8 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
     accessTokens: new Map(),
     refreshTokens: new Map(),
     stats: emptyStats(),
+    oidc: createOidcState(),
+    issued: new Set(),
   }
 }
 
@@ -101,12 +116,18 @@ export function emptyStats(): SandboxStats {
       password_login: 0,
     },
     apiCalls: 0,
+    discoveryRequests: 0,
+    revocationRequests: 0,
   }
 }
 
 /** A deep copy, so callers can neither see nor cause later mutation. */
 export function copyClient(client: SandboxClient): SandboxClient {
-  return { ...client, redirectUris: [...client.redirectUris] }
+  return {
+    ...client,
+    redirectUris: [...client.redirectUris],
+    ...(client.quirks ? { quirks: structuredClone(client.quirks) } : {}),
+  }
 }
 
 /**
@@ -139,6 +160,7 @@ export function issueCode(
   grant: Omit<CodeRecord, 'expiresAt' | 'used'>,
 ): string {
   const code = randomToken(32)
+  state.issued.add(code)
   state.codes.set(code, { ...grant, expiresAt: state.now() + CODE_TTL_MS, used: false })
   return code
 }
@@ -166,6 +188,7 @@ export function issueTokens(
 ): IssuedTokens {
   const ttl = state.config.accessTokenTtl
   const accessToken = randomToken(32)
+  state.issued.add(accessToken)
   state.accessTokens.set(accessToken, {
     kind: 'oauth',
     expiresAt: state.now() + ttl * 1000,
@@ -181,6 +204,7 @@ export function issueTokens(
   }
   if (grant.withRefresh) {
     const refreshToken = randomToken(32)
+    state.issued.add(refreshToken)
     state.refreshTokens.set(refreshToken, {
       clientId: grant.clientId,
       scope: grant.refreshScope ?? grant.scope,
@@ -197,6 +221,7 @@ export function issueLoginToken(
   username: string,
 ): { token: string; expires_in: number } {
   const token = randomToken(32)
+  state.issued.add(token)
   const ttl = state.config.accessTokenTtl
   state.accessTokens.set(token, { kind: 'login', expiresAt: state.now() + ttl * 1000, username })
   return { token, expires_in: ttl }

@@ -1,7 +1,9 @@
 import { parseScope } from './authorize.js'
+import { checkTokenQuirks, claimedClient, shapeTokenResponse } from './quirks.js'
 import { formDecode, json, methodNotAllowed, parseBasic, readParams } from './http.js'
 import type { Params } from './http.js'
 import { s256, safeEqual } from './secrets.js'
+import { idTokenFor } from './oidc.js'
 import { issueTokens, revokeFamily } from './state.js'
 import type { SandboxState } from './state.js'
 import type { SandboxClient, SandboxFailure } from './types.js'
@@ -40,7 +42,7 @@ function failure(failNext: SandboxFailure): Response {
  * Finds the client from HTTP Basic or from `client_id` and `client_secret` parameters, never
  * both. Basic credentials are form-urlencoded before base64, per RFC 6749 section 2.3.1.
  */
-function authenticateClient(
+export function authenticateClient(
   state: SandboxState,
   req: Request,
   params: Params,
@@ -87,6 +89,7 @@ function grantAuthorizationCode(
   state: SandboxState,
   client: SandboxClient,
   params: Params,
+  req: Request,
 ): Response {
   const code = params.get('code')
   const redirectUri = params.get('redirect_uri')
@@ -132,7 +135,12 @@ function grantAuthorizationCode(
     family: code,
     withRefresh: true,
   })
-  return json(200, tokens, NO_STORE)
+  const idToken = idTokenFor(state, req, {
+    clientId: client.clientId,
+    scope: record.scope,
+    ...(record.nonce === undefined ? {} : { nonce: record.nonce }),
+  })
+  return json(200, idToken === undefined ? tokens : { ...tokens, id_token: idToken }, NO_STORE)
 }
 
 function grantRefreshToken(state: SandboxState, client: SandboxClient, params: Params): Response {
@@ -180,13 +188,27 @@ function grantClientCredentials(
 }
 
 /**
- * `POST /oauth/token` (also `GET`, with parameters in the query string as some clients send them).
+ * `POST /oauth/token` (also `GET`, with parameters in the query string as some clients send them),
+ * and a client's own refresh path: the client named by the request is held to its quirks first,
+ * and the answer shaped by them.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  */
 export async function handleToken(state: SandboxState, req: Request): Promise<Response> {
   if (req.method !== 'GET' && req.method !== 'POST') return methodNotAllowed(['GET', 'POST'])
+  const raw = req.clone()
+  const read = await readParams(req.clone(), { query: true })
+  const client = read.ok ? claimedClient(state, raw, read.params) : undefined
+  const refusal = client && read.ok ? await checkTokenQuirks(client, raw, read.params) : null
+  if (refusal) {
+    const grantType = read.ok ? read.params.get('grant_type') : undefined
+    if (isGrantType(grantType)) state.stats.tokenRequests[grantType] += 1
+  }
+  return shapeTokenResponse(state, client, refusal ?? (await serveToken(state, req)))
+}
+
+async function serveToken(state: SandboxState, req: Request): Promise<Response> {
   const read = await readParams(req, { query: true })
   const grantType = read.ok ? read.params.get('grant_type') : undefined
   if (isGrantType(grantType)) state.stats.tokenRequests[grantType] += 1
@@ -206,7 +228,7 @@ export async function handleToken(state: SandboxState, req: Request): Promise<Re
   }
   switch (grantType) {
     case 'authorization_code':
-      return grantAuthorizationCode(state, auth.client, read.params)
+      return grantAuthorizationCode(state, auth.client, read.params, req)
     case 'refresh_token':
       return grantRefreshToken(state, auth.client, read.params)
     case 'client_credentials':

@@ -9,6 +9,56 @@ export interface SandboxClient {
   redirectUris: string[]
   /** Refuse authorization requests from this client that carry no PKCE `code_challenge`. */
   requirePkce?: boolean
+  /** Provider quirks this client is held to ("modes"); none by default. */
+  quirks?: SandboxQuirks
+}
+
+/**
+ * The ways real providers depart from RFC 6749, as per-client modes, so each quirk a connector
+ * declares can be tested against a provider that behaves so. A requirement refuses every request
+ * that does not meet it with the provider's own OAuth error; the others shape the answers.
+ */
+export interface SandboxQuirks {
+  /**
+   * The one client authentication the token endpoint accepts: HTTP Basic, `client_secret` in the
+   * body (`post`), or in the URL's query string (`query`, as Asana and Cozy's modes do); the
+   * others get `invalid_client`.
+   */
+  tokenAuth?: 'basic' | 'post' | 'query'
+  /** How the grant parameters must arrive: form body, JSON body, or the query string (no body). */
+  tokenEncoding?: 'form' | 'json' | 'query'
+  /** The one method the token endpoint accepts. */
+  tokenMethod?: 'GET' | 'POST'
+  /**
+   * Token responses `nested` in `authed_user` beside `ok: true` (Slack v2), or `renamed` to
+   * `accessToken`, `refreshToken`, `expiresIn`/`expiresAt`, `tokenType` and `scopes`.
+   */
+  responseShape?: 'standard' | 'nested' | 'renamed'
+  /**
+   * How token lifetimes are told: `expires_in` seconds (the default), `expires_at` epoch seconds,
+   * `expires_at_iso` an ISO 8601 date in `expires_at`, or `none` (the token still dies after
+   * `accessTokenTtl`, without warning).
+   */
+  expiry?: 'expires_in' | 'expires_at' | 'expires_at_iso' | 'none'
+  /** Token endpoint errors come with status 200; the body still says `error`. */
+  errorAs200?: boolean
+  /** Parameters every token request must carry with these values, e.g. `{ audience: 'api' }`. */
+  requireTokenParams?: Record<string, string>
+  /**
+   * The only path where refresh grants are accepted (e.g. `/oauth/refresh`); it serves this client
+   * nothing else, and `/oauth/token` refuses its refresh grants.
+   */
+  refreshPath?: string
+  /**
+   * The client exists only under `/tenants/<tenant>/…`, as an account on its own host would:
+   * authorization (GET) and token requests elsewhere do not know it. The API paths work under
+   * the prefix too (`/tenants/<tenant>/me`).
+   */
+  tenant?: string
+  /** The delimiter between scopes in `scope` parameters and answers; a space by default. */
+  scopeDelimiter?: string
+  /** Scopes an authorization request must ask for, all of them, else `invalid_scope`. */
+  requiredScopes?: string[]
 }
 
 /** A username and password pair, for HTTP Basic and the password login endpoint. */
@@ -56,7 +106,17 @@ export interface SandboxConfig {
   accessTokenTtl?: number
   /** Answer the next token request with this, once; `null` cancels a pending failure. */
   failNextToken?: SandboxFailure | null
+  /** Issue ID tokens broken this way until set back to `null`, to test that clients refuse them. */
+  tamperIdToken?: IdTokenTamper | null
+  /** Answer every `POST /oauth/revoke` with 503 while true. */
+  failRevocation?: boolean
 }
+
+/**
+ * How a tampered ID token is broken: a flipped `signature` bit, another `nonce`, another
+ * `audience`, several audiences with another `azp`, another `issuer`, or `expired`.
+ */
+export type IdTokenTamper = 'signature' | 'nonce' | 'audience' | 'azp' | 'issuer' | 'expired'
 
 /** Request counters, for asserting how often a client talked to the provider. */
 export interface SandboxStats {
@@ -69,6 +129,10 @@ export interface SandboxStats {
   }
   /** Requests to the protected resource endpoints, rejected ones included. */
   apiCalls: number
+  /** Requests for `/.well-known/openid-configuration`. */
+  discoveryRequests: number
+  /** Requests to `POST /oauth/revoke`, refused ones included. */
+  revocationRequests: number
 }
 
 /** A running sandbox provider. */
@@ -92,6 +156,17 @@ export interface Sandbox {
   expireAccessTokens(): void
   /** Invalidates every refresh token issued so far. */
   revokeRefreshTokens(): void
+  /**
+   * Issues a refresh token to a registered client out of band, as a provider's developer console
+   * does for long-lived tokens (Cozy's `refresh_token` grant mode).
+   */
+  issueRefreshToken(clientId: string, scope?: string): string
+  /**
+   * Every secret the sandbox knows or has issued: client secrets, API keys, passwords, and each
+   * authorization code, access, refresh and login token (used or revoked ones too). Tests search
+   * logs and outputs for them.
+   */
+  issuedSecrets(): string[]
   /** Stops listening and drops open connections. */
   close(): Promise<void>
 }

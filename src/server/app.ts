@@ -3,17 +3,34 @@ import { PatchbayError } from '../errors.js'
 import { describeConnector } from '../kit/index.js'
 import type { JsonObject } from '../kit/index.js'
 import { connectionView, integrationView, parseOrThrow } from '../runtime/index.js'
-import type { Patchbay } from '../runtime/index.js'
-import { apiKeyDigests, requireApiKey } from './api-auth.js'
+import type { Patchbay, WebhookDispatcher } from '../runtime/index.js'
+import { findActiveApiKey } from '../store/index.js'
+import { apiKeyDigests, createApiAuthenticator, requireApiAuth } from './api-auth.js'
+import type { ApiKeyLookup } from './api-auth.js'
 import { mountAuthRoutes } from './auth-routes.js'
+import { mountConnectPage } from './connect-page/index.js'
+import { mountKeyRoutes } from './key-routes.js'
+import { createLogger, requestLogging } from './logging.js'
+import type { Logger } from './logging.js'
+import type { OidcVerifier } from './oidc-verifier.js'
 import { buildOpenApiDocument } from './openapi/index.js'
+import { mountProxyRoute, refuseEscapingProxyPaths } from './proxy-route.js'
 import { errorResponse, readJson } from './http-errors.js'
+import { mountWebhookRoutes } from './webhook-routes.js'
 import { capabilityBody, connectionBody, connectSessionBody, integrationBody } from './schemas.js'
 
 export interface ServerAppOptions {
   patchbay: Patchbay
+  /** Outgoing webhooks: verified provider webhooks are queued here as `webhook.received`. */
+  webhooks?: WebhookDispatcher
   /** Keys accepted as `Authorization: Bearer <key>` on API routes. */
   apiKeys: readonly string[]
+  /** Accepts JWT access tokens from an OIDC issuer on API routes (`createOidcVerifier`). */
+  oidc?: OidcVerifier
+  /** How stored API keys are found; by default in the runtime's store. `false` turns them off. */
+  findApiKey?: ApiKeyLookup | false
+  /** Request logs (one JSON line per request); silent by default. */
+  logger?: Logger
 }
 
 /**
@@ -23,16 +40,36 @@ export interface ServerAppOptions {
 export function createServerApp(options: ServerAppOptions): Hono {
   const { patchbay } = options
   const digests = apiKeyDigests(options.apiKeys)
+  const storedKey: ApiKeyLookup = (presented) =>
+    findActiveApiKey(patchbay.store, presented, Math.floor(Date.now() / 1000))
+  const findApiKey = options.findApiKey === false ? undefined : (options.findApiKey ?? storedKey)
+  const authenticate = createApiAuthenticator({
+    keyDigests: digests,
+    ...(findApiKey ? { findApiKey } : {}),
+    ...(options.oidc ? { oidc: options.oidc } : {}),
+  })
   const app = new Hono()
+  app.use('*', requestLogging(options.logger ?? createLogger({ level: 'silent' })))
 
   app.onError((error, c) => errorResponse(c, error))
   app.notFound((c) => errorResponse(c, new PatchbayError('not_found', `No route ${c.req.method} ${c.req.path}`)))
+  app.use('*', refuseEscapingProxyPaths())
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
+  app.get('/ready', async (c) => {
+    const ready = await patchbay.store.ping().then(() => true, () => false)
+    if (ready) return c.json({ status: 'ready' })
+    const down = new PatchbayError('internal', 'The store does not answer', { status: 503 })
+    return errorResponse(c, down)
+  })
   app.get('/openapi.json', (c) => c.json(buildOpenApiDocument({ serverUrl: patchbay.publicUrl })))
-  mountAuthRoutes(app, patchbay, digests)
+  mountAuthRoutes(app, patchbay, authenticate)
+  mountConnectPage(app, patchbay)
 
-  const api = requireApiKey(digests)
+  const api = requireApiAuth(authenticate)
+  mountKeyRoutes(app, patchbay.store, api)
+  mountProxyRoute(app, patchbay, api)
+  mountWebhookRoutes(app, patchbay, api, options.webhooks)
   for (const path of ['/connectors/*', '/connectors', '/integrations/*', '/integrations', '/connections/*', '/connections', '/connect/sessions']) {
     app.use(path, api)
   }
@@ -61,6 +98,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
       clientSecret: body.client_secret ?? null,
       scopes: body.scopes ?? null,
       redirectUri: body.redirect_uri ?? null,
+      ...(body.webhook_secret === undefined ? {} : { webhookSecret: body.webhook_secret }),
     })
     return c.json(integrationView(integration))
   })
@@ -73,10 +111,15 @@ export function createServerApp(options: ServerAppOptions): Hono {
 
   app.post('/connect/sessions', async (c) => {
     const body = parseOrThrow(connectSessionBody, await readJson(c), '')
-    const session = await patchbay.connectSessions.create(body.integration, {
+    // `integrations` (a list) gets the Connect page; `integration` alone keeps its direct start URL.
+    const integrations = body.integrations
+      ? [...(body.integration ? [body.integration] : []), ...body.integrations]
+      : (body.integration as string)
+    const session = await patchbay.connectSessions.create(integrations, {
       ...(body.connection_id ? { connectionId: body.connection_id } : {}),
       ...(body.redirect ? { redirect: body.redirect } : {}),
       ...(body.end_user ? { endUser: body.end_user } : {}),
+      createdBy: c.get('caller').id,
     })
     return c.json({ token: session.token, url: session.url, expires_at: session.expiresAt }, 201)
   })
@@ -93,6 +136,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
       ...(body.connection_id ? { connectionId: body.connection_id } : {}),
       ...(body.settings ? { settings: body.settings as JsonObject } : {}),
       ...(body.auth ? { auth: body.auth as JsonObject } : {}),
+      createdBy: c.get('caller').id,
     })
     return c.json(connectionView(connection), 201)
   })
@@ -102,10 +146,11 @@ export function createServerApp(options: ServerAppOptions): Hono {
     return c.json(connectionView(connection))
   })
   app.delete('/connections/:id', async (c) => {
-    if (!(await patchbay.connections.delete(c.req.param('id')))) {
-      throw new PatchbayError('not_found', `Connection "${c.req.param('id')}" does not exist`)
-    }
-    return c.body(null, 204)
+    const id = c.req.param('id')
+    const { deleted, revocation } = await patchbay.connections.disconnect(id)
+    if (!deleted) throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
+    // 204 when the provider was not asked; 200 with its answer when it was (RFC 7009).
+    return revocation.attempted ? c.json({ id, deleted: true, revocation }) : c.body(null, 204)
   })
   app.get('/connections/:id/credentials', async (c) => {
     const id = c.req.param('id')

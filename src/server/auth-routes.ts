@@ -2,8 +2,10 @@ import type { Context, Hono } from 'hono'
 import { isPatchbayError, PatchbayError } from '../errors.js'
 import type { Patchbay } from '../runtime/index.js'
 import { errorEnvelope } from '../runtime/index.js'
-import { hasApiKey } from './api-auth.js'
+import type { ApiAuthenticator } from './api-auth.js'
+import { popupResultResponse, serviceNameOf } from './connect-page/index.js'
 import { connectedPage, failedPage } from './pages.js'
+import { settingsFromQuery } from './settings-query.js'
 
 function withParams(target: string, params: Record<string, string>): string {
   const url = new URL(target)
@@ -23,24 +25,31 @@ function failure(c: Context, error: unknown, redirect: string | null): Response 
  * The browser-facing OAuth routes: start (by connect session, or by an API caller) and the
  * provider's callback (GET, or POST for `response_mode=form_post`).
  */
-export function mountAuthRoutes(app: Hono, patchbay: Patchbay, keyDigests: readonly Buffer[]) {
+export function mountAuthRoutes(app: Hono, patchbay: Patchbay, authenticate: ApiAuthenticator) {
   app.get('/auth/:integration/start', async (c) => {
     const integration = c.req.param('integration')
     const session = c.req.query('session')
     try {
       let start
+      const auth = session ? null : await authenticate(c.req.header('authorization'))
       if (session) {
         start = await patchbay.connectSessions.start(integration, session)
-      } else if (hasApiKey(c.req.header('authorization'), keyDigests)) {
+      } else if (auth?.ok) {
         const connectionId = c.req.query('connection_id')
         const redirect = c.req.query('redirect')
+        const settings = settingsFromQuery(c.req.query('settings'))
         start = await patchbay.beginAuthorization(integration, {
           ...(connectionId ? { connectionId } : {}),
           ...(redirect ? { redirect } : {}),
+          ...(settings ? { settings } : {}),
+          createdBy: auth.caller.id,
         })
       } else {
-        c.header('WWW-Authenticate', 'Bearer realm="patchbay"')
-        throw new PatchbayError('unauthorized', 'Starting a connection needs a connect session or an API key')
+        c.header(
+          'WWW-Authenticate',
+          auth?.presented ? 'Bearer realm="patchbay", error="invalid_token"' : 'Bearer realm="patchbay"',
+        )
+        throw new PatchbayError('unauthorized', 'Starting a connection needs a connect session, an API key or an access token')
       }
       c.header('Cache-Control', 'no-store')
       return c.redirect(start.url, 302)
@@ -58,6 +67,9 @@ export function mountAuthRoutes(app: Hono, patchbay: Patchbay, keyDigests: reado
     c.header('Cache-Control', 'no-store')
     try {
       const result = await patchbay.completeAuthorization(integration, params)
+      if (result.fromConnectPage) {
+        return popupResultResponse(c, result, await serviceNameOf(patchbay, integration))
+      }
       if (!result.ok) return failure(c, result.error, result.redirect)
       const { connection, redirect } = result
       if (redirect) {

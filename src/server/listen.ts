@@ -1,10 +1,17 @@
 import { createAdaptorServer } from '@hono/node-server'
+import type { Http2Bindings, HttpBindings } from '@hono/node-server'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { rememberRawTarget } from './raw-target.js'
 
 export interface RunningServer {
   url: string
   port: number
-  /** Stops accepting connections and waits for in-flight requests to finish. */
+  /**
+   * Stops accepting connections and resolves once in-flight requests have finished. Idle
+   * keep-alive connections are closed at once, busy ones as soon as their response is sent;
+   * after `closeTimeoutMs` the remaining ones are cut.
+   */
   close(): Promise<void>
 }
 
@@ -13,9 +20,32 @@ export interface FetchHandler {
   fetch(request: Request): Response | Promise<Response>
 }
 
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  port: number
+  host: string
+  /** How long `close()` waits for in-flight requests before cutting them, in ms. Default 10 000. */
+  closeTimeoutMs?: number
+}
+
 /** Serves a handler on a Node HTTP server. Port 0 picks a free one. */
-export async function listen(app: FetchHandler, options: { port: number; host: string }): Promise<RunningServer> {
-  const server = createAdaptorServer({ fetch: (request: Request) => app.fetch(request) })
+export async function listen(app: FetchHandler, options: ListenOptions): Promise<RunningServer> {
+  const server = createAdaptorServer({
+    fetch: (request: Request, env: HttpBindings | Http2Bindings) => {
+      // The target as sent: the proxy refuses `/proxy/../x`, which the parsed URL shows as `/x`.
+      rememberRawTarget(request, env.incoming.url)
+      return app.fetch(request)
+    },
+  }) as Server
+  let closing: Promise<void> | null = null
+  server.on('request', (_request, response) => {
+    // A keep-alive connection would otherwise stay open, idle, until its timeout after the
+    // last in-flight response; close it as soon as that response is sent.
+    response.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections())
+    })
+    if (closing && !response.headersSent) response.setHeader('Connection', 'close')
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => {
@@ -28,10 +58,18 @@ export async function listen(app: FetchHandler, options: { port: number; host: s
   return {
     url: `http://${host}:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        if ('closeIdleConnections' in server) server.closeIdleConnections()
-      }),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        const timeoutMs = options.closeTimeoutMs ?? 10_000
+        const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs)
+        deadline.unref()
+        server.close(() => {
+          clearTimeout(deadline)
+          resolve()
+        })
+        server.closeIdleConnections()
+      })
+      return closing
+    },
   }
 }

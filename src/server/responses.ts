@@ -22,7 +22,36 @@ export const envelopeBody = z.union([
   z.object({ response: z.null(), error: errorObject }),
 ])
 
+/**
+ * `DELETE /connections/:id` when the provider was asked to revoke the tokens (RFC 7009): the
+ * connection is deleted either way; `revocation` says whether the provider confirmed it.
+ */
+export const connectionDeletedBody = z.object({
+  id: z.string(),
+  deleted: z.literal(true),
+  revocation: z.object({
+    attempted: z.literal(true),
+    ok: z.boolean(),
+    error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }).optional(),
+  }),
+})
+
 export const healthBody = z.object({ status: z.literal('ok') })
+
+export const readyBody = z.object({ status: z.literal('ready') })
+
+/** An API key as listed: never its value or hash. */
+export const apiKeyViewSchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  created_by: z.string().nullable(),
+  created_at: z.number().int(),
+  last_used_at: z.number().int().nullable(),
+  revoked_at: z.number().int().nullable(),
+})
+
+/** `POST /keys`: the one response that carries the key's value. */
+export const apiKeyCreated = apiKeyViewSchema.extend({ key: z.string() })
 
 export const connectSessionCreated = z.object({
   token: z.string(),

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { WEBHOOK_EVENT_TYPES } from '../runtime/index.js'
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'letters, digits, "_", ".", ":" or "-"')
 
@@ -9,6 +10,8 @@ export const integrationBody = z.strictObject({
   client_secret: z.string().min(1).nullable().optional(),
   scopes: z.array(z.string().min(1)).nullable().optional(),
   redirect_uri: z.url().nullable().optional(),
+  /** Signs the provider's webhooks; left out, the stored one is kept; null removes it. */
+  webhook_secret: z.string().min(1).max(1024).nullable().optional(),
 })
 
 /** `POST /connections` */
@@ -19,13 +22,22 @@ export const connectionBody = z.strictObject({
   auth: z.record(z.string(), z.json()).optional(),
 })
 
-/** `POST /connect/sessions` */
-export const connectSessionBody = z.strictObject({
-  integration: z.string().min(1),
-  connection_id: id.optional(),
-  redirect: z.url().optional(),
-  end_user: z.string().min(1).max(256).optional(),
-})
+/**
+ * `POST /connect/sessions`: `integration` alone gets its direct OAuth start URL; `integrations`
+ * (with `integration`, if given, first) gets the Connect page listing them all.
+ */
+export const connectSessionBody = z
+  .strictObject({
+    integration: z.string().min(1).optional(),
+    integrations: z.array(z.string().min(1)).min(1).max(50).optional(),
+    connection_id: id.optional(),
+    redirect: z.url().optional(),
+    end_user: z.string().min(1).max(256).optional(),
+  })
+  .refine((body) => body.integration !== undefined || body.integrations !== undefined, {
+    message: 'integration or integrations is required',
+    path: ['integration'],
+  })
 
 /** `POST /connections/:id/capabilities/:name`: the envelope's input, minus auth and settings. */
 export const capabilityBody = z.strictObject({
@@ -37,4 +49,15 @@ export const capabilityBody = z.strictObject({
     })
     .nullable()
     .optional(),
+})
+
+/** `POST /keys` */
+export const apiKeyBody = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+})
+
+/** `POST /webhook-endpoints`: where to send events, and which (all when left out). */
+export const webhookEndpointBody = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).optional(),
 })

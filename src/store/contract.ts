@@ -453,6 +453,20 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         expect(await store.getConnectSession(session.token, nowSeconds())).toEqual(session)
       })
 
+      it('keeps the list of integrations a session may connect, in order', async () => {
+        const session = connectSession({ integrationIds: ['github-prod', 'acme', 'zendesk'] })
+        await store.createConnectSession(session)
+        const read = await store.getConnectSession(session.token, nowSeconds())
+        expect(read).toEqual(session)
+        expect(read?.integrationIds).toEqual(['github-prod', 'acme', 'zendesk'])
+      })
+
+      it('remembers the caller that created a session', async () => {
+        const session = connectSession({ createdBy: 'key:key_abc' })
+        await store.createConnectSession(session)
+        expect(await store.getConnectSession(session.token, nowSeconds())).toEqual(session)
+      })
+
       it('consumes a session once', async () => {
         const session = connectSession({ redirect: null, endUser: null })
         await store.createConnectSession(session)
@@ -494,6 +508,197 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         const session = connectSession()
         await store.createConnectSession(session)
         await expectCode(store.createConnectSession(session), 'bad_request')
+      })
+    })
+
+    describe('api keys', () => {
+      const hash = () => randomBytes(32).toString('hex')
+
+      it('stores a key by its hash and finds it by that hash only', async () => {
+        const before = nowSeconds()
+        const keyHash = hash()
+        const input = { id: 'key_1', name: 'ci', keyHash, createdBy: 'env' }
+        const created = await store.createApiKey(input)
+        expect(created).toMatchObject({
+          id: 'key_1',
+          name: 'ci',
+          createdBy: 'env',
+          lastUsedAt: null,
+          revokedAt: null,
+        })
+        expect(created.createdAt).toBeGreaterThanOrEqual(before)
+        expect(created).not.toHaveProperty('keyHash')
+        expect(await store.findApiKeyByHash(keyHash)).toEqual(created)
+        expect(await store.findApiKeyByHash(hash())).toBeNull()
+      })
+
+      it('lists several keys, oldest first, without their hashes', async () => {
+        await store.createApiKey({ id: 'key_a', keyHash: hash() })
+        await store.createApiKey({ id: 'key_b', name: 'second', keyHash: hash() })
+        const keys = await store.listApiKeys()
+        expect(keys.map((key) => key.id)).toEqual(['key_a', 'key_b'])
+        expect(keys[0]).toMatchObject({ name: null, createdBy: null })
+        expect(JSON.stringify(keys)).not.toMatch(/[0-9a-f]{64}/)
+      })
+
+      it('records the last use of a key', async () => {
+        const keyHash = hash()
+        await store.createApiKey({ id: 'key_1', keyHash })
+        await store.touchApiKey('key_1', 1_700_000_000)
+        expect((await store.findApiKeyByHash(keyHash))?.lastUsedAt).toBe(1_700_000_000)
+      })
+
+      it('revokes a key once, keeping it listed with the first revocation time', async () => {
+        const keyHash = hash()
+        await store.createApiKey({ id: 'key_1', keyHash })
+        expect((await store.revokeApiKey('key_1', 1_700_000_000))?.revokedAt).toBe(1_700_000_000)
+        expect((await store.revokeApiKey('key_1', 1_800_000_000))?.revokedAt).toBe(1_700_000_000)
+        expect((await store.findApiKeyByHash(keyHash))?.revokedAt).toBe(1_700_000_000)
+        expect(await store.listApiKeys()).toHaveLength(1)
+      })
+
+      it('returns null when revoking an unknown key', async () => {
+        expect(await store.revokeApiKey('key_nope', nowSeconds())).toBeNull()
+      })
+
+      it('refuses a second key with the same id', async () => {
+        await store.createApiKey({ id: 'key_1', keyHash: hash() })
+        await expectCode(store.createApiKey({ id: 'key_1', keyHash: hash() }), 'bad_request')
+      })
+    })
+
+    describe('ping', () => {
+      it('answers while open and fails once closed', async () => {
+        await expect(store.ping()).resolves.toBeUndefined()
+        await store.close()
+        await expect(store.ping()).rejects.toThrow()
+      })
+    })
+
+    describe('webhooks', () => {
+      const delivery = (id: string, nextAttemptAt: number, endpointId = 'we_1') => ({
+        id,
+        endpointId,
+        eventType: 'connection.created',
+        payload: JSON.stringify({ type: 'connection.created', data: { id } }),
+        nextAttemptAt,
+      })
+
+      it("keeps an integration's webhook secret until it is replaced or removed", async () => {
+        const saved = await store.putIntegration({ id: 'logto', connectorId: 'logto', webhookSecret: 'sign-1' })
+        expect(saved.webhookSecret).toBe('sign-1')
+        expect((await withIntegration('github-prod')).webhookSecret).toBeNull()
+        // A put that leaves the secret out keeps it: the app credentials are edited separately.
+        await store.putIntegration({ id: 'logto', connectorId: 'logto', clientId: 'cid' })
+        expect((await store.getIntegration('logto'))?.webhookSecret).toBe('sign-1')
+        await store.putIntegration({ id: 'logto', connectorId: 'logto', webhookSecret: 'sign-2' })
+        expect((await store.getIntegration('logto'))?.webhookSecret).toBe('sign-2')
+        await store.putIntegration({ id: 'logto', connectorId: 'logto', webhookSecret: null })
+        expect((await store.getIntegration('logto'))?.webhookSecret).toBeNull()
+      })
+
+      it('stores endpoints with their secret and event filter, oldest first', async () => {
+        const first = await store.createWebhookEndpoint({
+          id: 'we_1',
+          url: 'https://app.example/hooks',
+          secret: 'whsec_c2VjcmV0',
+          events: ['connection.created'],
+          createdBy: 'cli',
+        })
+        expect(first).toMatchObject({
+          id: 'we_1',
+          url: 'https://app.example/hooks',
+          secret: 'whsec_c2VjcmV0',
+          events: ['connection.created'],
+          createdBy: 'cli',
+        })
+        await store.createWebhookEndpoint({ id: 'we_2', url: 'https://b.example/', secret: 'whsec_Yg==' })
+        expect(await store.getWebhookEndpoint('we_1')).toEqual(first)
+        const listed = await store.listWebhookEndpoints()
+        expect(listed.map((e) => e.id)).toEqual(['we_1', 'we_2'])
+        expect(listed[1]).toMatchObject({ events: null, createdBy: null })
+        await expectCode(
+          store.createWebhookEndpoint({ id: 'we_1', url: 'https://c.example/', secret: 'whsec_Yw==' }),
+          'bad_request',
+        )
+      })
+
+      it('deletes an endpoint once, with its pending deliveries', async () => {
+        await store.createWebhookEndpoint({ id: 'we_1', url: 'https://a.example/', secret: 'whsec_YQ==' })
+        await store.enqueueWebhookDeliveries([delivery('msg_1', 0), delivery('msg_2', 0, 'env')])
+        expect(await store.deleteWebhookEndpoint('we_1')).toBe(true)
+        expect(await store.getWebhookEndpoint('we_1')).toBeNull()
+        expect(await store.deleteWebhookEndpoint('we_1')).toBe(false)
+        expect((await store.listWebhookDeliveries()).map((d) => d.id)).toEqual(['msg_2'])
+      })
+
+      it('hands out only due deliveries, and each to one claimer until its lease runs out', async () => {
+        const now = 1_700_000_000_000
+        await store.enqueueWebhookDeliveries([
+          delivery('msg_due', now - 10),
+          delivery('msg_later', now + 60_000),
+        ])
+        const [one, two] = await Promise.all([
+          store.claimWebhookDeliveries({ now, leaseMs: 30_000, limit: 10 }),
+          store.claimWebhookDeliveries({ now, leaseMs: 30_000, limit: 10 }),
+        ])
+        const claimed = [...one!, ...two!]
+        expect(claimed.map((d) => d.id)).toEqual(['msg_due'])
+        expect(claimed[0]).toMatchObject({
+          endpointId: 'we_1',
+          eventType: 'connection.created',
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: now + 30_000,
+          lastStatus: null,
+          lastError: null,
+        })
+        expect(claimed[0]?.payload).toBe(delivery('msg_due', 0).payload)
+        // A worker that died holding the claim: the delivery comes due again after the lease.
+        const after = await store.claimWebhookDeliveries({ now: now + 30_000, leaseMs: 30_000, limit: 10 })
+        expect(after.map((d) => d.id)).toEqual(['msg_due'])
+      })
+
+      it('claims at most the limit, oldest due first', async () => {
+        await store.enqueueWebhookDeliveries([delivery('msg_b', 20), delivery('msg_a', 10), delivery('msg_c', 30)])
+        const claimed = await store.claimWebhookDeliveries({ now: 100, leaseMs: 1000, limit: 2 })
+        expect(claimed.map((d) => d.id)).toEqual(['msg_a', 'msg_b'])
+      })
+
+      it('records attempts; finished deliveries are not handed out again', async () => {
+        await store.enqueueWebhookDeliveries([delivery('msg_1', 0), delivery('msg_2', 0)])
+        await store.claimWebhookDeliveries({ now: 10, leaseMs: 1000, limit: 10 })
+        await store.recordWebhookAttempt('msg_1', {
+          status: 'pending',
+          attempts: 1,
+          nextAttemptAt: 50,
+          lastStatus: 500,
+          lastError: 'answered 500',
+        })
+        await store.recordWebhookAttempt('msg_2', {
+          status: 'delivered',
+          attempts: 1,
+          nextAttemptAt: 10,
+          lastStatus: 204,
+          lastError: null,
+        })
+        expect(await store.listWebhookDeliveries({ status: 'delivered' })).toMatchObject([
+          { id: 'msg_2', attempts: 1, lastStatus: 204 },
+        ])
+        const again = await store.claimWebhookDeliveries({ now: 60, leaseMs: 1000, limit: 10 })
+        expect(again).toMatchObject([
+          { id: 'msg_1', attempts: 1, lastStatus: 500, lastError: 'answered 500' },
+        ])
+        expect(await store.listWebhookDeliveries({ endpointId: 'nope' })).toEqual([])
+        expect((await store.listWebhookDeliveries({ endpointId: 'we_1' })).length).toBe(2)
+      })
+
+      it('refuses two deliveries with the same id, queuing neither', async () => {
+        const error = await store
+          .enqueueWebhookDeliveries([delivery('msg_1', 0), delivery('msg_1', 0)])
+          .catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(Error)
+        expect(await store.listWebhookDeliveries()).toEqual([])
       })
     })
 

@@ -1,4 +1,6 @@
 export type {
+  ApiKey,
+  ApiKeyInput,
   AuthSession,
   Connection,
   ConnectionInput,
@@ -9,7 +11,15 @@ export type {
   IntegrationInput,
   Store,
   StoredConnector,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryInput,
+  WebhookDeliveryStatus,
+  WebhookEndpoint,
+  WebhookEndpointInput,
 } from './types.js'
+export { apiKeyView, findActiveApiKey, hashApiKey, issueApiKey } from './api-keys.js'
+export type { IssuedApiKey, IssueApiKeyOptions } from './api-keys.js'
 export { createKeyRing, open, parseKeyRing, seal } from './seal.js'
 export type { KeyRing, KeyRingEntry } from './seal.js'
 export { DEV_KEY_FILE, loadKeyRing } from './keys.js'

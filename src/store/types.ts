@@ -19,6 +19,8 @@ export interface Integration {
   clientSecret: string | null
   scopes: string[] | null
   redirectUri: string | null
+  /** The key that signs the provider's webhooks to this integration; sealed in the database. */
+  webhookSecret: string | null
   createdAt: number
   updatedAt: number
 }
@@ -30,6 +32,8 @@ export interface IntegrationInput {
   clientSecret?: string | null
   scopes?: string[] | null
   redirectUri?: string | null
+  /** Left out (undefined), the stored webhook secret is kept; null removes it. */
+  webhookSecret?: string | null
 }
 
 /** One tenant's authorized account on an integration. Credentials are a JSON object, sealed at rest. */
@@ -84,11 +88,100 @@ export interface AuthSession {
 /** A short-lived bearer token a browser uses to start one connect flow. Stored hashed. */
 export interface ConnectSession {
   token: string
+  /** The first (or only) integration the session may connect. */
   integrationId: string
+  /**
+   * Every integration the session may connect (the Connect page lists them), `integrationId`
+   * among them; absent means `integrationId` alone.
+   */
+  integrationIds?: string[]
   connectionId: string | null
   redirect: string | null
   endUser: string | null
   expiresAt: number
+  /** The API caller that created the session (`key:<id>`, `env` or a JWT subject), if known. */
+  createdBy?: string | null
+}
+
+/**
+ * An API key stored by the SHA-256 of its value; the value itself is shown once at creation
+ * and never stored. Revoked keys are kept, with `revokedAt`, for the record.
+ */
+export interface ApiKey {
+  /** `key_<random>`; callers using the key are recorded as `key:<id>`. */
+  id: string
+  name: string | null
+  createdBy: string | null
+  createdAt: number
+  lastUsedAt: number | null
+  revokedAt: number | null
+}
+
+export interface ApiKeyInput {
+  id: string
+  name?: string | null
+  /** Hex SHA-256 of the key's value. */
+  keyHash: string
+  createdBy?: string | null
+}
+
+/** Where outgoing event webhooks go. The secret (`whsec_…`) is sealed at rest. */
+export interface WebhookEndpoint {
+  id: string
+  url: string
+  secret: string
+  /** The event types sent to it; null for every type. */
+  events: string[] | null
+  createdBy: string | null
+  createdAt: number
+}
+
+export interface WebhookEndpointInput {
+  id: string
+  url: string
+  secret: string
+  events?: string[] | null
+  createdBy?: string | null
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed'
+
+/** One message to one endpoint, kept until delivered or given up, so a crash loses nothing. */
+export interface WebhookDelivery {
+  /** The `webhook-id`: the same on every attempt. */
+  id: string
+  /** A stored endpoint's id, or `env` for the one configured by environment. */
+  endpointId: string
+  eventType: string
+  /** The exact body sent on every attempt. */
+  payload: string
+  status: WebhookDeliveryStatus
+  attempts: number
+  /** Epoch milliseconds when it is next due (while pending, or claimed by a worker). */
+  nextAttemptAt: number
+  /** The HTTP status of the last attempt, null when it got no answer. */
+  lastStatus: number | null
+  lastError: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface WebhookDeliveryInput {
+  id: string
+  endpointId: string
+  eventType: string
+  payload: string
+  /** Epoch milliseconds. */
+  nextAttemptAt: number
+}
+
+/** The outcome of one delivery attempt. */
+export interface WebhookAttempt {
+  status: WebhookDeliveryStatus
+  attempts: number
+  nextAttemptAt: number
+  lastStatus: number | null
+  lastError: string | null
 }
 
 /** Persistence for Patchbay. One interface, implemented by SQLite (and later PostgreSQL). */
@@ -126,6 +219,40 @@ export interface Store {
   getConnectSession(token: string, now: number): Promise<ConnectSession | null>
   /** Marks the connect session used; returns false if it was already used or is unknown/expired. */
   consumeConnectSession(token: string, now: number): Promise<boolean>
+
+  createApiKey(input: ApiKeyInput): Promise<ApiKey>
+  /** Every key, revoked ones included, oldest first. */
+  listApiKeys(): Promise<ApiKey[]>
+  /** The key with this value digest, revoked or not; null if none. */
+  findApiKeyByHash(keyHash: string): Promise<ApiKey | null>
+  /** Records a use of the key at `now` (epoch seconds). */
+  touchApiKey(id: string, now: number): Promise<void>
+  /** Revokes a key at `now` (the first revocation time is kept); null if unknown. */
+  revokeApiKey(id: string, now: number): Promise<ApiKey | null>
+
+  /** Resolves when the store answers a trivial query; rejects when it cannot. */
+  ping(): Promise<void>
+
+  createWebhookEndpoint(input: WebhookEndpointInput): Promise<WebhookEndpoint>
+  getWebhookEndpoint(id: string): Promise<WebhookEndpoint | null>
+  /** Oldest first. */
+  listWebhookEndpoints(): Promise<WebhookEndpoint[]>
+  /** Deletes the endpoint and its pending deliveries; false if unknown. */
+  deleteWebhookEndpoint(id: string): Promise<boolean>
+  /** Queues deliveries, all or none. */
+  enqueueWebhookDeliveries(deliveries: readonly WebhookDeliveryInput[]): Promise<void>
+  /**
+   * Takes up to `limit` pending deliveries due at `now` (epoch ms), oldest due first, and moves
+   * their next attempt `leaseMs` ahead, so no other worker takes them meanwhile and a crashed
+   * worker's deliveries come due again. Also forgets finished deliveries older than a week.
+   */
+  claimWebhookDeliveries(options: { now: number; leaseMs: number; limit: number }): Promise<WebhookDelivery[]>
+  recordWebhookAttempt(id: string, attempt: WebhookAttempt): Promise<void>
+  /** Oldest first. */
+  listWebhookDeliveries(filter?: {
+    endpointId?: string
+    status?: WebhookDeliveryStatus
+  }): Promise<WebhookDelivery[]>
 
   close(): Promise<void>
 }

@@ -95,6 +95,27 @@ export async function connectWithConsent(h: Harness, integration: string) {
   return { id, authorizeUrl, status: landing.status, html }
 }
 
+/**
+ * Runs a connect flow started by an API caller (`GET /auth/:integration/start` with the key), with
+ * `settings` for connectors whose URLs are templated from them. Returns the connection id (null
+ * when the flow failed), the provider authorization URL, and the page the browser landed on.
+ */
+export async function connectViaApi(
+  h: Harness,
+  integration: string,
+  settings?: Record<string, unknown>,
+) {
+  const query = settings ? `?settings=${encodeURIComponent(JSON.stringify(settings))}` : ''
+  const startUrl = `${h.server.url}/auth/${integration}/start${query}`
+  const { authorizeUrl, callbackUrl } = await consent(startUrl, 'approve', {
+    authorization: `Bearer ${h.apiKey}`,
+  })
+  const landing = await fetch(callbackUrl, { redirect: 'manual' })
+  const html = await landing.text()
+  const id = /<code>(conn_[^<]+)<\/code>/.exec(html)?.[1] ?? null
+  return { id, authorizeUrl, callbackUrl: new URL(callbackUrl), status: landing.status, html }
+}
+
 /** The stored credentials of a connection, through `GET /connections/:id/credentials`. */
 export async function credentialsOf(h: Harness, id: string): Promise<Record<string, any>> {
   const answer = await h.api('GET', `/connections/${id}/credentials`)

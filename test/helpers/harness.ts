@@ -4,14 +4,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSandboxConnector } from '../../src/connectors/index.js'
 import type { Connector } from '../../src/kit/index.js'
-import { createPatchbay } from '../../src/runtime/index.js'
+import { createPatchbay, createWebhookDispatcher } from '../../src/runtime/index.js'
 import type { Patchbay, PatchbayOptions, RuntimeEvent } from '../../src/runtime/index.js'
+import type { WebhookDispatcher, WebhookDispatcherOptions } from '../../src/runtime/index.js'
 import { startSandbox } from '../../src/sandbox/index.js'
 import type { Sandbox, SandboxOptions } from '../../src/sandbox/index.js'
-import { createServerApp, listen } from '../../src/server/index.js'
-import type { RunningServer } from '../../src/server/index.js'
+import { createLogger, createServerApp, listen } from '../../src/server/index.js'
+import type { RunningServer, ServerAppOptions } from '../../src/server/index.js'
 import { createKeyRing, openSqliteStore } from '../../src/store/index.js'
 import type { KeyRing } from '../../src/store/index.js'
+import { leakedSecrets, storedSecrets } from './log-secrets.js'
 
 export interface Harness {
   sandbox: Sandbox
@@ -23,6 +25,12 @@ export interface Harness {
   /** The key ring sealing the database, for opening it again from a second runtime. */
   keyRing: KeyRing
   events: RuntimeEvent[]
+  /** The outgoing webhooks' dispatcher, running, when `webhooks` options were given. */
+  webhooks: WebhookDispatcher | null
+  /** Every JSON line the server logged (at debug level); `close()` fails if one holds a secret. */
+  logs: string[]
+  /** Secrets a test made itself (API keys it created…), checked against the logs too. */
+  secrets: string[]
   /** Calls the Patchbay API with the key; JSON in, parsed JSON out. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>
   close(): Promise<void>
@@ -32,6 +40,9 @@ export interface HarnessOptions {
   sandbox?: SandboxOptions
   connectors?: (sandbox: Sandbox) => Connector[]
   runtime?: Partial<PatchbayOptions>
+  server?: Partial<Omit<ServerAppOptions, 'patchbay'>>
+  /** Runs outgoing webhooks (attached to the runtime and the server) with these options. */
+  webhooks?: Omit<WebhookDispatcherOptions, 'store'>
 }
 
 /**
@@ -56,7 +67,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     onEvent: (event) => events.push(event),
     ...options.runtime,
   })
-  app = createServerApp({ patchbay, apiKeys: [apiKey] })
+  const logs: string[] = []
+  const destination = { write: (line: string) => void logs.push(line) }
+  const logger = createLogger({ level: 'debug', destination })
+  const webhooks = options.webhooks ? createWebhookDispatcher({ ...options.webhooks, store }) : null
+  if (webhooks) {
+    patchbay.on(webhooks.handle)
+    webhooks.start()
+  }
+  app = createServerApp({
+    patchbay,
+    apiKeys: [apiKey],
+    logger,
+    ...(webhooks ? { webhooks } : {}),
+    ...options.server,
+  })
+  const secrets: string[] = []
   const client = sandbox.defaultClient
   await patchbay.integrations.put({
     id: 'sandbox',
@@ -73,6 +99,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dbPath,
     keyRing,
     events,
+    webhooks,
+    logs,
+    secrets,
     async api(method, path, body) {
       const response = await fetch(`${server.url}${path}`, {
         method,
@@ -93,9 +122,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await server.close()
+      const stored = await storedSecrets(patchbay)
+      const known = [apiKey, ...secrets, ...sandbox.issuedSecrets(), ...stored]
       await sandbox.close()
+      await webhooks?.close()
       await patchbay.close()
       rmSync(dir, { recursive: true, force: true })
+      const leaks = leakedSecrets(logs, known)
+      if (leaks.length > 0) throw new Error(`The server logged secrets:\n${leaks.join('\n')}`)
     },
   }
 }

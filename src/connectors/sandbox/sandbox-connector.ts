@@ -32,6 +32,7 @@ export function createSandboxConnector(options: { url?: string } = {}) {
     auth: oauth2({
       authorizationUrl: `${url}/oauth/authorize`,
       tokenUrl: `${url}/oauth/token`,
+      revocationUrl: `${url}/oauth/revoke`,
       scopes: ['profile'],
       clientAuth: 'client_secret_basic',
       profile: { request: '/me', accountName: 'login', email: 'email' },

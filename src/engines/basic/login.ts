@@ -2,24 +2,12 @@ import { PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
 import { getPath } from '../../kit/index.js'
 import type { LoginSpec } from '../../kit/index.js'
+import { toEpochSeconds } from '../shared/epoch-seconds.js'
 
 /** A token obtained by logging in, with its absolute expiry when the provider gives one. */
 export interface LoginToken {
   token: string
   expiresAt?: number
-}
-
-function toEpochSeconds(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    // Milliseconds are told apart from seconds by size: 1e12 ms is 2001, 1e12 s is year 33658.
-    return value > 1e12 ? Math.floor(value / 1000) : Math.floor(value)
-  }
-  if (typeof value === 'string' && value !== '') {
-    if (/^\d+$/.test(value)) return toEpochSeconds(Number(value))
-    const parsed = Date.parse(value)
-    if (!Number.isNaN(parsed)) return Math.floor(parsed / 1000)
-  }
-  return undefined
 }
 
 /**

@@ -9,5 +9,8 @@ export {
   buildTokenRequest,
 } from './token-request.js'
 export type { ClientCredentials, TokenEndpoint } from './token-request.js'
+export { STANDARD_TOKEN_PATHS, readTokenFields } from './token-fields.js'
+export { buildRevocationRequest, readRevocationResponse } from './revocation.js'
+export type { TokenTypeHint } from './revocation.js'
 export { mergeRefreshedTokens, readTokenResponse } from './token-response.js'
 export type { TokenGrant, TokenSet } from './token-response.js'

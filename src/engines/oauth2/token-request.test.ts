@@ -123,6 +123,33 @@ describe('buildTokenRequest', () => {
   })
 })
 
+describe('buildTokenRequest with client_secret_query', () => {
+  it('puts the client in the URL and keeps the grant in the form body', async () => {
+    const request = buildTokenRequest({ ...endpoint, clientAuth: 'client_secret_query' }, client, {
+      grant_type: 'client_credentials',
+    })
+    const url = new URL(request.url)
+    expect(url.searchParams.get('client_id')).toBe('client-1')
+    expect(url.searchParams.get('client_secret')).toBe('secret-1')
+    expect(request.headers.has('authorization')).toBe(false)
+    expect(await formOf(request)).toEqual({ grant_type: 'client_credentials' })
+  })
+
+  it('sends everything in the query string with the query encoding', async () => {
+    const request = buildTokenRequest(
+      { ...endpoint, clientAuth: 'client_secret_query', encoding: 'query' },
+      client,
+      { grant_type: 'client_credentials' },
+    )
+    expect(Object.fromEntries(new URL(request.url).searchParams)).toEqual({
+      client_id: 'client-1',
+      client_secret: 'secret-1',
+      grant_type: 'client_credentials',
+    })
+    expect(await request.text()).toBe('')
+  })
+})
+
 describe('basicClientAuthorization', () => {
   it('encodes a plain id and secret as RFC 7617 expects', () => {
     expect(basicClientAuthorization({ clientId: 'a', clientSecret: 'b' })).toBe(

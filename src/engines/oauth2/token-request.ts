@@ -26,8 +26,9 @@ export function basicClientAuthorization(client: ClientCredentials): string {
 }
 
 /**
- * Builds a token endpoint request for any grant: client authentication by Basic header or by
- * body parameters, parameters as form, JSON or query, sent by POST or GET (GET implies query).
+ * Builds a token endpoint request for any grant: client authentication by Basic header, by body
+ * parameters or in the URL's query string, parameters as form, JSON or query, sent by POST or
+ * GET (GET implies query).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export function buildTokenRequest(
@@ -37,13 +38,17 @@ export function buildTokenRequest(
 ): Request {
   const params: Record<string, string> = { ...endpoint.extraParams, ...grantParams }
   const headers = new Headers({ accept: 'application/json' })
+  const url = new URL(endpoint.tokenUrl)
   if (endpoint.clientAuth === 'client_secret_basic' && client.clientSecret !== null) {
     headers.set('authorization', basicClientAuthorization(client))
+  } else if (endpoint.clientAuth === 'client_secret_query') {
+    // Some providers read the client from the URL alone, whatever carries the grant parameters.
+    url.searchParams.set('client_id', client.clientId)
+    if (client.clientSecret !== null) url.searchParams.set('client_secret', client.clientSecret)
   } else {
     params['client_id'] = client.clientId
     if (client.clientSecret !== null) params['client_secret'] = client.clientSecret
   }
-  const url = new URL(endpoint.tokenUrl)
   const encoding = endpoint.method === 'GET' ? 'query' : endpoint.encoding
   if (encoding === 'query') {
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value)

@@ -1,7 +1,8 @@
 import { PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
-import type { JsonObject } from '../../kit/index.js'
+import type { JsonObject, TokenResponsePaths } from '../../kit/index.js'
 import { readProviderBody } from '../shared/provider-body.js'
+import { readTokenFields } from './token-fields.js'
 
 /** Tokens as Patchbay keeps them: JSON-safe, with an absolute expiry. */
 export interface TokenSet {
@@ -37,7 +38,8 @@ function text(value: JsonValue | undefined): string | undefined {
 /**
  * Checks a token endpoint response and returns the tokens. Accepts JSON and form-encoded bodies
  * (GitHub answers form unless asked), treats a 200 carrying `error` as the failure it is, and
- * turns `expires_in` into an absolute expiry at `now`.
+ * turns `expires_in` into an absolute expiry at `now`. `paths` names where a provider that nests
+ * or renames the fields keeps them (see {@link readTokenFields}).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  * @throws PatchbayError: `auth_code_invalid` or `needs_reauth` on `invalid_grant` (by grant),
@@ -47,6 +49,7 @@ function text(value: JsonValue | undefined): string | undefined {
 export async function readTokenResponse(
   response: Response,
   at: { now: number; grant: TokenGrant },
+  paths: TokenResponsePaths = {},
 ): Promise<TokenSet> {
   const body = await readProviderBody(response)
   const fields: JsonObject = body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {}
@@ -66,24 +69,7 @@ export async function readTokenResponse(
       },
     )
   }
-  const accessToken = text(fields['access_token'])
-  if (!accessToken) {
-    throw new PatchbayError('invalid_response', 'Token response has no access_token', {
-      details: { status: response.status },
-    })
-  }
-  const tokens: TokenSet = { accessToken, tokenType: text(fields['token_type']) ?? 'Bearer' }
-  const refreshToken = text(fields['refresh_token'])
-  if (refreshToken) tokens.refreshToken = refreshToken
-  const expiresIn = Number(fields['expires_in'])
-  if (fields['expires_in'] !== undefined && Number.isFinite(expiresIn) && expiresIn > 0) {
-    tokens.expiresAt = at.now + Math.floor(expiresIn)
-  }
-  const scope = text(fields['scope'])
-  if (scope) tokens.scope = scope
-  const idToken = text(fields['id_token'])
-  if (idToken) tokens.idToken = idToken
-  return tokens
+  return readTokenFields(fields, paths, at.now)
 }
 
 /**
@@ -95,5 +81,7 @@ export function mergeRefreshedTokens(previous: TokenSet, next: TokenSet): TokenS
   const merged: TokenSet = { ...next }
   if (!merged.refreshToken && previous.refreshToken) merged.refreshToken = previous.refreshToken
   if (!merged.scope && previous.scope) merged.scope = previous.scope
+  // A refresh need not return an ID token (OpenID Connect Core 12.2); the verified one stays.
+  if (!merged.idToken && previous.idToken) merged.idToken = previous.idToken
   return merged
 }

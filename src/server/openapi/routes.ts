@@ -1,14 +1,36 @@
 import { z } from 'zod'
-import { connectionViewSchema, integrationViewSchema } from '../../runtime/index.js'
 import {
+  connectionViewSchema,
+  createdWebhookEndpointSchema,
+  integrationViewSchema,
+  webhookEndpointViewSchema,
+} from '../../runtime/index.js'
+import {
+  pageConnectionBody,
+  pageConnectionCreated,
+  pageOAuthStartBody,
+  pageOAuthStarted,
+} from '../connect-page/index.js'
+import {
+  apiKeyCreated,
+  apiKeyViewSchema,
+  connectionDeletedBody,
   connectorInfo,
   connectSessionCreated,
   credentialsBody,
   envelopeBody,
   errorBody,
   healthBody,
+  readyBody,
 } from '../responses.js'
-import { capabilityBody, connectionBody, connectSessionBody, integrationBody } from '../schemas.js'
+import {
+  apiKeyBody,
+  capabilityBody,
+  connectionBody,
+  connectSessionBody,
+  integrationBody,
+  webhookEndpointBody,
+} from '../schemas.js'
 
 /** One documented operation: what it takes and what it answers, as zod schemas. */
 export interface DocumentedRoute {
@@ -38,6 +60,25 @@ export const ROUTES: DocumentedRoute[] = [
   {
     method: 'get', path: '/health', operationId: 'health', summary: 'Liveness', tag: 'operations',
     auth: 'none', responses: { 200: ok(healthBody) },
+  },
+  {
+    method: 'get', path: '/ready', operationId: 'ready', summary: 'Readiness: the store answers',
+    tag: 'operations', auth: 'none',
+    responses: { 200: ok(readyBody), 503: failure('The store does not answer') },
+  },
+  {
+    method: 'get', path: '/keys', operationId: 'listApiKeys', summary: 'List API keys (never their values)',
+    tag: 'keys', auth: 'api', responses: { 200: ok(z.object({ keys: z.array(apiKeyViewSchema) })) },
+  },
+  {
+    method: 'post', path: '/keys', operationId: 'createApiKey',
+    summary: 'Create an API key; its value is in this response only', tag: 'keys', auth: 'api',
+    body: apiKeyBody, responses: { 201: ok(apiKeyCreated, 'Created'), 400: failure('Invalid body') },
+  },
+  {
+    method: 'delete', path: '/keys/{id}', operationId: 'revokeApiKey',
+    summary: 'Revoke an API key (it stays listed)', tag: 'keys', auth: 'api',
+    responses: { 200: ok(apiKeyViewSchema, 'Revoked'), 404: failure('Unknown key') },
   },
   {
     method: 'get', path: '/connectors', operationId: 'listConnectors', summary: 'List connectors',
@@ -88,6 +129,10 @@ export const ROUTES: DocumentedRoute[] = [
       session: { schema: z.string(), description: 'A connect session token' },
       connection_id: { schema: z.string(), description: 'With the API key: re-authorize this connection' },
       redirect: { schema: z.string(), description: 'With the API key: where to send the browser when done' },
+      settings: {
+        schema: z.string(),
+        description: 'With the API key: the connection settings as a JSON object (fills templated URLs)',
+      },
     },
     responses: { 302: { description: 'To the provider' }, 401: html('No session or API key') },
   },
@@ -103,6 +148,32 @@ export const ROUTES: DocumentedRoute[] = [
       200: html('Connected'),
       302: { description: 'Back to the redirect target' },
       400: html('Unknown or used state (state_mismatch), or a failed exchange'),
+    },
+  },
+  {
+    method: 'get', path: '/connect', operationId: 'connectPage',
+    summary: "The Connect page: the session's integrations and their forms", tag: 'connect', auth: 'browser',
+    query: { session: { schema: z.string(), description: 'A connect session token', required: true } },
+    responses: { 200: html('The page'), 401: html('Unknown, expired or spent session') },
+  },
+  {
+    method: 'post', path: '/connect/api/connections', operationId: 'connectPageConnection',
+    summary: 'Connect from a Connect page form (Bearer: the connect session, not an API key)',
+    tag: 'connect', auth: 'browser', body: pageConnectionBody,
+    responses: {
+      201: ok(pageConnectionCreated, 'Connected; the session is spent'),
+      400: failure('Invalid body, or an integration connected through OAuth'),
+      401: failure('No live session allowing this integration, or the provider refused the credentials'),
+    },
+  },
+  {
+    method: 'post', path: '/connect/api/oauth/start', operationId: 'connectPageOAuthStart',
+    summary: "Prepare an OAuth flow for the Connect page's popup (Bearer: the connect session)",
+    tag: 'connect', auth: 'browser', body: pageOAuthStartBody,
+    responses: {
+      200: ok(pageOAuthStarted, 'Where to send the popup'),
+      400: failure('Invalid body, or an integration without an OAuth flow'),
+      401: failure('No live session allowing this integration'),
     },
   },
   {
@@ -129,8 +200,13 @@ export const ROUTES: DocumentedRoute[] = [
   },
   {
     method: 'delete', path: '/connections/{id}', operationId: 'deleteConnection',
-    summary: 'Delete a connection', tag: 'connections', auth: 'api',
-    responses: { 204: noContent, 404: failure('Unknown connection') },
+    summary: 'Delete a connection, revoking its tokens at the provider first when it can',
+    tag: 'connections', auth: 'api',
+    responses: {
+      200: ok(connectionDeletedBody, 'Deleted after asking the provider to revoke its tokens'),
+      204: noContent,
+      404: failure('Unknown connection'),
+    },
   },
   {
     method: 'get', path: '/connections/{id}/credentials', operationId: 'getCredentials',
@@ -151,6 +227,41 @@ export const ROUTES: DocumentedRoute[] = [
     summary: 'Call a capability with the stored credentials', tag: 'connections', auth: 'api',
     body: capabilityBody,
     responses: { 200: ok(envelopeBody, 'The envelope'), 400: ok(envelopeBody, 'Bad input: the error envelope'), 501: ok(envelopeBody, 'No such capability') },
+  },
+  {
+    method: 'get', path: '/proxy/{path}', operationId: 'proxy',
+    summary: "Forward any method to the connector's base URL with the connection's credentials",
+    tag: 'proxy', auth: 'api',
+    responses: {
+      200: { description: "The provider's response, streamed back (any status it answers)" },
+      400: failure('No Connection-Id header, or a path escaping the base URL'),
+      404: failure('Unknown connection'),
+    },
+  },
+  {
+    method: 'post', path: '/webhooks/{integration}', operationId: 'receiveWebhook',
+    summary: "A provider's webhook: signature verified, event forwarded", tag: 'webhooks', auth: 'none',
+    responses: {
+      200: ok(z.object({ received: z.literal(true), forwarded: z.boolean() })),
+      401: failure('Missing, wrong or stale signature'),
+      404: failure('Unknown integration, or its connector takes no webhooks'),
+    },
+  },
+  {
+    method: 'get', path: '/webhook-endpoints', operationId: 'listWebhookEndpoints',
+    summary: 'List outgoing webhook endpoints (secrets never shown)', tag: 'webhooks', auth: 'api',
+    responses: { 200: ok(z.object({ endpoints: z.array(webhookEndpointViewSchema) })) },
+  },
+  {
+    method: 'post', path: '/webhook-endpoints', operationId: 'createWebhookEndpoint',
+    summary: 'Add an outgoing webhook endpoint; its secret is shown once', tag: 'webhooks', auth: 'api',
+    body: webhookEndpointBody,
+    responses: { 201: ok(createdWebhookEndpointSchema, 'Created'), 400: failure('Invalid body') },
+  },
+  {
+    method: 'delete', path: '/webhook-endpoints/{id}', operationId: 'deleteWebhookEndpoint',
+    summary: 'Remove an outgoing webhook endpoint', tag: 'webhooks', auth: 'api',
+    responses: { 204: noContent, 404: failure('Unknown endpoint') },
   },
   {
     method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'This document',

@@ -76,6 +76,61 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX connect_sessions_expires ON connect_sessions (expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'api keys; the caller that created a connect session',
+    sql: `
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT,
+        key_hash TEXT NOT NULL UNIQUE,
+        created_by TEXT,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER,
+        revoked_at INTEGER
+      );
+
+      ALTER TABLE connect_sessions ADD COLUMN created_by TEXT;
+    `,
+  },
+  {
+    version: 3,
+    name: 'the integrations a connect session may connect',
+    // A JSON array; NULL on older rows, which allow only their integration_id.
+    sql: 'ALTER TABLE connect_sessions ADD COLUMN integration_ids TEXT;',
+  },
+  {
+    version: 4,
+    name: 'webhooks: integration signing secrets, outgoing endpoints, the delivery queue',
+    sql: `
+      ALTER TABLE integrations ADD COLUMN webhook_secret_sealed TEXT;
+
+      CREATE TABLE webhook_endpoints (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        secret_sealed TEXT NOT NULL,
+        events TEXT,
+        created_by TEXT,
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        endpoint_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER NOT NULL,
+        last_status INTEGER,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at_ms);
+      CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id);
+    `,
+  },
 ]
 
 /**

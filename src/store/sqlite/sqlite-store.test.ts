@@ -51,12 +51,20 @@ describe('openSqliteStore', () => {
       state: random('st-'),
       codeVerifier: random('cv-'),
       connectToken: random('ct-'),
+      webhookSecret: random('ws-'),
+      endpointSecret: random('whsec_'),
     }
     await store.putIntegration({
       id: 'github-prod',
       connectorId: 'github',
       clientId: 'client-id',
       clientSecret: secrets.clientSecret,
+      webhookSecret: secrets.webhookSecret,
+    })
+    await store.createWebhookEndpoint({
+      id: 'we_1',
+      url: 'https://app.example/hooks',
+      secret: secrets.endpointSecret,
     })
     await store.saveConnection({
       id: 'conn-1',
@@ -125,6 +133,8 @@ describe('openSqliteStore', () => {
 
     const again = openAt(path)
     expect((await again.getIntegration('github-prod'))?.clientSecret).toBe(secrets.clientSecret)
+    expect((await again.getIntegration('github-prod'))?.webhookSecret).toBe(secrets.webhookSecret)
+    expect((await again.getWebhookEndpoint('we_1'))?.secret).toBe(secrets.endpointSecret)
     expect((await again.getConnection('conn-1'))?.credentials).toEqual({
       access_token: secrets.accessToken,
       refresh_token: secrets.refreshToken,
@@ -146,6 +156,7 @@ describe('openSqliteStore', () => {
       () => other.getConnection('conn-1'),
       () => other.listConnections(),
       () => other.getIntegration('github-prod'),
+      () => other.listWebhookEndpoints(),
       () => other.takeAuthSession(secrets.state, Math.floor(Date.now() / 1000)),
     ]) {
       const error = await read().then(

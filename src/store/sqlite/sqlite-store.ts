@@ -7,6 +7,8 @@ import { digestToken } from '../digest.js'
 import { open, seal } from '../seal.js'
 import type { KeyRing } from '../seal.js'
 import type {
+  ApiKey,
+  ApiKeyInput,
   AuthSession,
   Connection,
   ConnectionInput,
@@ -19,6 +21,11 @@ import type {
   StoredConnector,
 } from '../types.js'
 import { migrate } from './migrations.js'
+import {
+  integrationWebhookSecretWriter,
+  openIntegrationWebhookSecret,
+  sqliteWebhookMethods,
+} from './webhooks.js'
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -68,6 +75,7 @@ interface IntegrationRow {
   client_secret_sealed: string | null
   scopes: string | null
   redirect_uri: string | null
+  webhook_secret_sealed: string | null
   created_at: number
   updated_at: number
 }
@@ -100,9 +108,22 @@ interface ConnectSessionRow {
   redirect: string | null
   end_user: string | null
   expires_at: number
+  created_by: string | null
+  integration_ids: string | null
+}
+
+interface ApiKeyRow {
+  id: string
+  name: string | null
+  created_by: string | null
+  created_at: number
+  last_used_at: number | null
+  revoked_at: number | null
 }
 
 const STATUSES: readonly ConnectionStatus[] = ['active', 'needs_reauth', 'error']
+
+const API_KEY_COLUMNS = 'id, name, created_by, created_at, last_used_at, revoked_at'
 
 const CONNECTION_COLUMNS = `id, integration_id, settings, credentials_sealed, account_name, status,
   expires_at, last_error, created_by, created_at, updated_at`
@@ -235,20 +256,57 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     sweepAuthSessions: db.prepare<[number]>('DELETE FROM auth_sessions WHERE expires_at <= ?'),
 
     createConnectSession: db.prepare<
-      [string, string, string | null, string | null, string | null, number, number]
+      [
+        string,
+        string,
+        string | null,
+        string | null,
+        string | null,
+        number,
+        number,
+        string | null,
+        string | null,
+      ]
     >(`
       INSERT INTO connect_sessions (token_hash, integration_id, connection_id, redirect, end_user,
-        expires_at, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`),
+        expires_at, created_at, created_by, integration_ids)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     getConnectSession: db.prepare<[string, number], ConnectSessionRow>(`
-      SELECT integration_id, connection_id, redirect, end_user, expires_at FROM connect_sessions
-      WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`),
+      SELECT integration_id, connection_id, redirect, end_user, expires_at, created_by,
+        integration_ids
+      FROM connect_sessions WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`),
     consumeConnectSession: db.prepare<{ tokenHash: string; now: number }>(`
       UPDATE connect_sessions SET used_at = @now
       WHERE token_hash = @tokenHash AND used_at IS NULL AND expires_at > @now`),
     sweepConnectSessions: db.prepare<[number]>(
       'DELETE FROM connect_sessions WHERE expires_at <= ?',
     ),
+
+    createApiKey: db.prepare<[string, string | null, string, string | null, number], ApiKeyRow>(`
+      INSERT INTO api_keys (id, name, key_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?)
+      RETURNING ${API_KEY_COLUMNS}`),
+    listApiKeys: db.prepare<[], ApiKeyRow>(
+      `SELECT ${API_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`,
+    ),
+    findApiKeyByHash: db.prepare<[string], ApiKeyRow>(
+      `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE key_hash = ?`,
+    ),
+    touchApiKey: db.prepare<[number, string]>('UPDATE api_keys SET last_used_at = ? WHERE id = ?'),
+    revokeApiKey: db.prepare<[number, string], ApiKeyRow>(`
+      UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?
+      RETURNING ${API_KEY_COLUMNS}`),
+    ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
+  }
+
+  function toApiKey(row: ApiKeyRow): ApiKey {
+    return {
+      id: row.id,
+      name: row.name,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      lastUsedAt: row.last_used_at,
+      revokedAt: row.revoked_at,
+    }
   }
 
   function toConnector(row: ConnectorRow): StoredConnector {
@@ -271,6 +329,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           : open(keyRing, row.client_secret_sealed, aad.clientSecret(row.id)),
       scopes: row.scopes === null ? null : (JSON.parse(row.scopes) as string[]),
       redirectUri: row.redirect_uri,
+      webhookSecret: openIntegrationWebhookSecret(keyRing, row.id, row.webhook_secret_sealed),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     }
@@ -351,7 +410,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
   )
 
+  const writeWebhookSecret = integrationWebhookSecretWriter(db, keyRing)
+
   return {
+    ...sqliteWebhookMethods(db, keyRing),
     async putConnector(id, definition) {
       const now = nowSeconds()
       return toConnector(sql.putConnector.get(id, JSON.stringify(definition), now, now)!)
@@ -379,6 +441,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         redirectUri: input.redirectUri ?? null,
         now: nowSeconds(),
       })!
+      if (input.webhookSecret !== undefined) {
+        writeWebhookSecret(input.id, input.webhookSecret)
+        return toIntegration(sql.getIntegration.get(input.id)!)
+      }
       return toIntegration(row)
     },
     async getIntegration(id) {
@@ -470,6 +536,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           session.endUser,
           session.expiresAt,
           nowSeconds(),
+          session.createdBy ?? null,
+          session.integrationIds ? JSON.stringify(session.integrationIds) : null,
         )
       } catch (error) {
         if (!isUniqueViolation(error)) throw error
@@ -487,10 +555,51 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         redirect: row.redirect,
         endUser: row.end_user,
         expiresAt: row.expires_at,
+        ...(row.created_by === null ? {} : { createdBy: row.created_by }),
+        ...(row.integration_ids === null
+          ? {}
+          : { integrationIds: JSON.parse(row.integration_ids) as string[] }),
       }
     },
     async consumeConnectSession(token, now) {
       return sql.consumeConnectSession.run({ tokenHash: digestToken(token), now }).changes === 1
+    },
+
+    async createApiKey(input: ApiKeyInput) {
+      if (!/^[0-9a-f]{64}$/.test(input.keyHash)) {
+        throw new TypeError('keyHash must be a hex SHA-256 digest')
+      }
+      try {
+        const row = sql.createApiKey.get(
+          input.id,
+          input.name ?? null,
+          input.keyHash,
+          input.createdBy ?? null,
+          nowSeconds(),
+        )!
+        return toApiKey(row)
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error
+        throw new PatchbayError('bad_request', `an API key with id ${input.id} already exists`)
+      }
+    },
+    async listApiKeys() {
+      return sql.listApiKeys.all().map(toApiKey)
+    },
+    async findApiKeyByHash(keyHash) {
+      const row = sql.findApiKeyByHash.get(keyHash)
+      return row ? toApiKey(row) : null
+    },
+    async touchApiKey(id, now) {
+      sql.touchApiKey.run(now, id)
+    },
+    async revokeApiKey(id, now) {
+      const row = sql.revokeApiKey.get(now, id)
+      return row ? toApiKey(row) : null
+    },
+
+    async ping() {
+      sql.ping.get()
     },
 
     async close() {

@@ -1,0 +1,67 @@
+import type { Command } from 'commander'
+import { PatchbayError } from '../errors.js'
+import type { Patchbay } from '../runtime/index.js'
+import { apiKeyView, issueApiKey } from '../store/index.js'
+import { fail, printResponse } from './output.js'
+
+type Open = () => Promise<Patchbay>
+
+async function withPatchbay(
+  open: Open,
+  raisedIn: string,
+  run: (patchbay: Patchbay) => Promise<void>,
+) {
+  let patchbay: Patchbay | undefined
+  try {
+    patchbay = await open()
+    await run(patchbay)
+  } catch (error) {
+    fail(error, raisedIn)
+  } finally {
+    await patchbay?.close()
+  }
+}
+
+/** `keys create|list|revoke`: API keys stored by hash, accepted beside `PATCHBAY_API_KEY`. */
+export function registerKeysCommands(program: Command, open: Open): void {
+  const keys = program
+    .command('keys')
+    .description('Manage API keys for the HTTP API (stored hashed)')
+  keys
+    .command('create')
+    .description('Create an API key; its value is printed this once and never stored')
+    .option('--name <name>', 'what the key is for, e.g. ci or billing-service')
+    .action(async (flags: { name?: string }) =>
+      withPatchbay(open, 'cli:keys create', async (patchbay) => {
+        if (flags.name !== undefined && (flags.name.trim() === '' || flags.name.length > 200)) {
+          throw new PatchbayError('bad_request', '--name must be 1 to 200 characters', {
+            details: { problems: ['--name: 1 to 200 characters'] },
+          })
+        }
+        const { key, apiKey } = await issueApiKey(patchbay.store, {
+          name: flags.name ?? null,
+          createdBy: 'cli',
+        })
+        printResponse({ ...apiKeyView(apiKey), key })
+      }),
+    )
+  keys
+    .command('list')
+    .description('List API keys, revoked ones included (values are never shown)')
+    .action(async () =>
+      withPatchbay(open, 'cli:keys list', async (patchbay) => {
+        printResponse((await patchbay.store.listApiKeys()).map(apiKeyView))
+      }),
+    )
+  keys
+    .command('revoke')
+    .argument('<id>', 'the key id, key_…')
+    .description('Revoke an API key; requests using it are refused from then on')
+    .action(async (id: string) =>
+      withPatchbay(open, 'cli:keys revoke', async (patchbay) => {
+        const revoked = await patchbay.store.revokeApiKey(id, Math.floor(Date.now() / 1000))
+        if (!revoked) throw new PatchbayError('not_found', `API key "${id}" does not exist`)
+        printResponse(apiKeyView(revoked))
+      }),
+    )
+}

@@ -1,0 +1,76 @@
+import { PatchbayError } from '../../errors.js'
+import { getPath } from '../../kit/index.js'
+import type { JsonObject, TokenResponsePaths } from '../../kit/index.js'
+import { toEpochSeconds } from '../shared/epoch-seconds.js'
+import type { TokenSet } from './token-response.js'
+
+/** Where RFC 6749 puts each field of a successful token response. */
+export const STANDARD_TOKEN_PATHS = {
+  accessToken: 'access_token',
+  refreshToken: 'refresh_token',
+  expiresIn: 'expires_in',
+  tokenType: 'token_type',
+  scope: 'scope',
+  idToken: 'id_token',
+} as const satisfies Required<Omit<TokenResponsePaths, 'expiresAt'>>
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value
+  if (typeof value === 'number') return String(value)
+  return undefined
+}
+
+/**
+ * The absolute expiry of a token response: `expiresIn` seconds from `now` when present, else the
+ * `expiresAt` path's value (epoch seconds, milliseconds or an ISO date) when one is declared;
+ * undefined when the provider gave neither, and the token is then taken not to expire.
+ */
+function expiryOf(body: JsonObject, paths: TokenResponsePaths, now: number): number | undefined {
+  const rawIn = getPath(body, paths.expiresIn ?? STANDARD_TOKEN_PATHS.expiresIn)
+  const seconds = Number(rawIn)
+  if (
+    rawIn !== undefined &&
+    rawIn !== null &&
+    rawIn !== '' &&
+    Number.isFinite(seconds) &&
+    seconds > 0
+  ) {
+    return now + Math.floor(seconds)
+  }
+  if (paths.expiresAt === undefined) return undefined
+  const at = toEpochSeconds(getPath(body, paths.expiresAt))
+  return at !== undefined && at > 0 ? at : undefined
+}
+
+/**
+ * Reads the tokens out of a successful token response body, at the RFC 6749 names or at the dot
+ * paths a connector declares (`authed_user.access_token` for Slack's nesting).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @throws PatchbayError `invalid_response` when there is no access token where one is expected
+ */
+export function readTokenFields(
+  body: JsonObject,
+  paths: TokenResponsePaths,
+  now: number,
+): TokenSet {
+  const accessTokenPath = paths.accessToken ?? STANDARD_TOKEN_PATHS.accessToken
+  const accessToken = text(getPath(body, accessTokenPath))
+  if (!accessToken) {
+    throw new PatchbayError('invalid_response', `Token response has no ${accessTokenPath}`, {
+      details: { path: accessTokenPath },
+    })
+  }
+  const tokens: TokenSet = {
+    accessToken,
+    tokenType: text(getPath(body, paths.tokenType ?? STANDARD_TOKEN_PATHS.tokenType)) ?? 'Bearer',
+  }
+  const refreshToken = text(getPath(body, paths.refreshToken ?? STANDARD_TOKEN_PATHS.refreshToken))
+  if (refreshToken) tokens.refreshToken = refreshToken
+  const expiresAt = expiryOf(body, paths, now)
+  if (expiresAt !== undefined) tokens.expiresAt = expiresAt
+  const scope = text(getPath(body, paths.scope ?? STANDARD_TOKEN_PATHS.scope))
+  if (scope) tokens.scope = scope
+  const idToken = text(getPath(body, paths.idToken ?? STANDARD_TOKEN_PATHS.idToken))
+  if (idToken) tokens.idToken = idToken
+  return tokens
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+import { pino } from 'pino'
+import type { DestinationStream, Logger } from 'pino'
+import { isPatchbayError } from '../errors.js'
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The request's logger: every line carries its `request_id`. */
+    log: Logger
+    requestId: string
+  }
+}
+
+export type { Logger } from 'pino'
+
+// Field names whose values are secrets wherever they appear, at the top of a log object or one
+// level down. Nothing logs bodies or headers today; this is the net under future mistakes.
+const SECRET_FIELDS = [
+  'authorization',
+  'cookie',
+  'password',
+  'secret',
+  'client_secret',
+  'clientSecret',
+  'access_token',
+  'accessToken',
+  'refresh_token',
+  'refreshToken',
+  'id_token',
+  'idToken',
+  'token',
+  'code',
+  'code_verifier',
+  'codeVerifier',
+  'apiKey',
+  'api_key',
+  'key',
+  'credentials',
+]
+
+/** What pino masks, as `redact` paths: secret fields, and auth and cookie headers. */
+export const REDACT_PATHS: readonly string[] = [
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]),
+  'headers.authorization',
+  'headers.cookie',
+  'headers["set-cookie"]',
+  'headers["x-api-key"]',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["set-cookie"]',
+  '*.headers["x-api-key"]',
+]
+
+/** Options of {@link createLogger}. */
+export interface CreateLoggerOptions {
+  /** `PATCHBAY_LOG_LEVEL`: `info` by default; `silent` logs nothing. */
+  level?: string
+  /** Where lines go: stdout by default; tests pass `{ write(line) { … } }` to collect them. */
+  destination?: DestinationStream
+}
+
+/**
+ * A JSON-lines logger with secret redaction.
+ * @example
+ * const logger = createLogger({ level: process.env.PATCHBAY_LOG_LEVEL })
+ */
+export function createLogger(options: CreateLoggerOptions = {}): Logger {
+  const settings = {
+    level: options.level ?? 'info',
+    base: { service: 'patchbay' },
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+  }
+  return options.destination ? pino(settings, options.destination) : pino(settings)
+}
+
+// Printable, short, no spaces or quotes: anything else is replaced rather than echoed into logs.
+const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
+
+/** The incoming `X-Request-Id` when it is safe to reuse, else a new UUID. */
+export function requestIdFrom(header: string | undefined): string {
+  return header !== undefined && REQUEST_ID.test(header) ? header : randomUUID()
+}
+
+/**
+ * Middleware giving each request an id (reused from a valid `X-Request-Id`, or generated) and a
+ * child logger carrying it (`c.get('log')`), answering with `X-Request-Id`, and writing one line
+ * per request: method, path without the query string (it may hold a code or a session token),
+ * status, duration and the caller. Never bodies or headers.
+ */
+export function requestLogging(logger: Logger): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now()
+    const requestId = requestIdFrom(c.req.header('x-request-id'))
+    const log = logger.child({ request_id: requestId })
+    c.set('requestId', requestId)
+    c.set('log', log)
+    await next()
+    c.header('X-Request-Id', requestId)
+    const status = c.res.status
+    const line: Record<string, unknown> = {
+      method: c.req.method,
+      path: c.req.path,
+      status,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+    }
+    const caller = c.get('caller')
+    if (caller) line['caller'] = caller.id
+    // The code and class name only: a message from outside Patchbay could carry anything.
+    if (c.error) {
+      line['error_code'] = isPatchbayError(c.error) ? c.error.code : 'internal'
+      if (!isPatchbayError(c.error)) line['error_type'] = c.error.name
+    }
+    if (status >= 500) log.error(line, 'request')
+    else log.info(line, 'request')
+  }
+}

@@ -1,0 +1,165 @@
+import { createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose'
+import type { JWTPayload } from 'jose'
+
+/**
+ * The signature algorithms accepted by default: asymmetric only. `none` is never accepted, and
+ * HS* would let anyone holding a shared secret (or a public key mistaken for one) mint tokens.
+ */
+export const ASYMMETRIC_ALGORITHMS: readonly string[] = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+]
+
+/** Options of {@link createOidcVerifier}. */
+export interface OidcVerifierOptions {
+  /** The issuer, exactly as tokens carry it in `iss` (`PATCHBAY_OIDC_ISSUER`). */
+  issuer: string
+  /** Accepted `aud` values; a token must name one of them (`PATCHBAY_OIDC_AUDIENCE`). */
+  audience: string | readonly string[]
+  /** A subset of {@link ASYMMETRIC_ALGORITHMS}; symmetric ones are refused. */
+  algorithms?: readonly string[]
+  /** Clock skew tolerated on `exp` and `nbf`, in seconds. Default 5. */
+  clockToleranceSeconds?: number
+  /**
+   * How long after a JWKS fetch a token with an unknown `kid` may not trigger another one, in
+   * milliseconds. Default 30 000 (jose's), which stops a stream of made-up `kid`s from turning
+   * into requests to the issuer; a rotated key is still picked up once the cooldown is over.
+   */
+  jwksCooldownMs?: number
+  /** How long a fetched JWKS is used before it is fetched again, in milliseconds. Default 600 000. */
+  jwksCacheMaxAgeMs?: number
+  /** How long the discovery and JWKS requests may take, in milliseconds. Default 5000. */
+  timeoutMs?: number
+  fetch?: typeof fetch
+}
+
+/** A verified access token: whose it is, and its claims. */
+export interface VerifiedToken {
+  subject: string
+  claims: JWTPayload
+}
+
+/**
+ * The outcome of {@link OidcVerifier.verify}. `reason` says why a token was refused in terms
+ * safe for a debug log (a jose error code, a claim name), never the token itself.
+ */
+export type TokenVerification = { ok: true; token: VerifiedToken } | { ok: false; reason: string }
+
+/** Verifies JWT access tokens from one OIDC issuer against its published keys. */
+export interface OidcVerifier {
+  readonly issuer: string
+  verify(token: string): Promise<TokenVerification>
+}
+
+type KeySet = ReturnType<typeof createRemoteJWKSet>
+
+function discoveryUrl(issuer: string): URL {
+  return new URL(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`)
+}
+
+/**
+ * Reads the issuer's discovery document for its `jwks_uri`.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
+ */
+async function discoverJwksUri(
+  issuer: string,
+  fetchImpl: typeof fetch,
+  timeoutMs: number,
+): Promise<URL> {
+  const url = discoveryUrl(issuer)
+  const response = await fetchImpl(url, {
+    headers: { accept: 'application/json' },
+    redirect: 'manual',
+    signal: AbortSignal.timeout(timeoutMs),
+  })
+  if (response.status !== 200) throw new Error(`discovery answered ${response.status}`)
+  const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown }
+  // Discovery 4.3: the document must be the issuer's own, or its keys could be anyone's.
+  if (document.issuer !== issuer) throw new Error('discovery document names another issuer')
+  if (typeof document.jwks_uri !== 'string' || !URL.canParse(document.jwks_uri)) {
+    throw new Error('discovery document has no valid jwks_uri')
+  }
+  return new URL(document.jwks_uri)
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof errors.JWTClaimValidationFailed || error instanceof errors.JWTExpired) {
+    return `${error.code} (${error.claim}: ${error.reason})`
+  }
+  if (error instanceof errors.JOSEError) return error.code
+  return error instanceof Error ? `key discovery failed: ${error.message}` : 'key discovery failed'
+}
+
+/**
+ * Creates a verifier for one issuer. The JWKS is discovered from
+ * `<issuer>/.well-known/openid-configuration` on first use, cached, and fetched again when a
+ * token names a key it does not hold (a rotation). Checked: the signature with an asymmetric
+ * algorithm, `iss`, `aud`, `exp` (required), `nbf`, and a `sub`.
+ *
+ * @example
+ * const oidc = createOidcVerifier({ issuer: 'https://id.example.com/oidc', audience: 'https://patchbay' })
+ * const result = await oidc.verify(bearerToken)
+ * if (result.ok) console.log(result.token.subject)
+ */
+export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
+  if (!URL.canParse(options.issuer)) throw new TypeError('issuer must be a URL')
+  const audience = typeof options.audience === 'string' ? [options.audience] : [...options.audience]
+  if (audience.length === 0 || audience.some((value) => value === '')) {
+    throw new TypeError('audience must name at least one non-empty value')
+  }
+  const algorithms = [...(options.algorithms ?? ASYMMETRIC_ALGORITHMS)]
+  const refused = algorithms.filter((alg) => !ASYMMETRIC_ALGORITHMS.includes(alg))
+  if (refused.length > 0)
+    throw new TypeError(`algorithms must be asymmetric; refused: ${refused.join(', ')}`)
+  const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init))
+  const timeoutMs = options.timeoutMs ?? 5000
+
+  let keySet: Promise<KeySet> | null = null
+  const keys = (): Promise<KeySet> => {
+    if (keySet) return keySet
+    const pending = discoverJwksUri(options.issuer, fetchImpl, timeoutMs).then((jwksUri) =>
+      createRemoteJWKSet(jwksUri, {
+        cooldownDuration: options.jwksCooldownMs ?? 30_000,
+        cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
+        timeoutDuration: timeoutMs,
+        [customFetch]: fetchImpl,
+      }),
+    )
+    // A failed discovery is not remembered: the issuer may be back for the next request.
+    pending.catch(() => {
+      if (keySet === pending) keySet = null
+    })
+    keySet = pending
+    return pending
+  }
+
+  return {
+    issuer: options.issuer,
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, await keys(), {
+          issuer: options.issuer,
+          audience,
+          algorithms,
+          clockTolerance: options.clockToleranceSeconds ?? 5,
+          requiredClaims: ['exp', 'sub'],
+        })
+        if (typeof payload.sub !== 'string' || payload.sub === '') {
+          return { ok: false, reason: 'the token has no subject' }
+        }
+        return { ok: true, token: { subject: payload.sub, claims: payload } }
+      } catch (error) {
+        return { ok: false, reason: reasonOf(error) }
+      }
+    },
+  }
+}
