@@ -3,21 +3,11 @@ import type { Command } from 'commander'
 import { PatchbayError } from '../errors.js'
 import { connectionView, integrationView } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
-import { fail, printResponse } from './output.js'
+import { printResponse } from './output.js'
+import { withPatchbay } from './with-patchbay.js'
 
 type Open = () => Promise<Patchbay>
 
-async function withPatchbay(open: Open, raisedIn: string, run: (patchbay: Patchbay) => Promise<void>) {
-  let patchbay: Patchbay | undefined
-  try {
-    patchbay = await open()
-    await run(patchbay)
-  } catch (error) {
-    fail(error, raisedIn)
-  } finally {
-    await patchbay?.close()
-  }
-}
 
 interface IntegrationFlags {
   connector: string

@@ -2,25 +2,11 @@ import type { Command } from 'commander'
 import { PatchbayError } from '../errors.js'
 import type { Patchbay } from '../runtime/index.js'
 import { apiKeyView, issueApiKey } from '../store/index.js'
-import { fail, printResponse } from './output.js'
+import { printResponse } from './output.js'
+import { withPatchbay } from './with-patchbay.js'
 
 type Open = () => Promise<Patchbay>
 
-async function withPatchbay(
-  open: Open,
-  raisedIn: string,
-  run: (patchbay: Patchbay) => Promise<void>,
-) {
-  let patchbay: Patchbay | undefined
-  try {
-    patchbay = await open()
-    await run(patchbay)
-  } catch (error) {
-    fail(error, raisedIn)
-  } finally {
-    await patchbay?.close()
-  }
-}
 
 /** `keys create|list|revoke`: API keys stored by hash, accepted beside `PATCHBAY_API_KEY`. */
 export function registerKeysCommands(program: Command, open: Open): void {

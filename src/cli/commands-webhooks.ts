@@ -8,25 +8,11 @@ import {
   webhookEndpointView,
 } from '../runtime/index.js'
 import type { WebhookDeliveryStatus } from '../store/index.js'
-import { fail, printResponse } from './output.js'
+import { printResponse } from './output.js'
+import { withPatchbay } from './with-patchbay.js'
 
 type Open = () => Promise<PatchbayWithWebhooks>
 
-async function withPatchbay(
-  open: Open,
-  raisedIn: string,
-  run: (patchbay: PatchbayWithWebhooks) => Promise<void>,
-) {
-  let patchbay: PatchbayWithWebhooks | undefined
-  try {
-    patchbay = await open()
-    await run(patchbay)
-  } catch (error) {
-    fail(error, raisedIn)
-  } finally {
-    await patchbay?.close()
-  }
-}
 
 function eventList(text: string | undefined): string[] | null {
   if (text === undefined) return null

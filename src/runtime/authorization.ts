@@ -4,7 +4,7 @@ import { isJsonObject } from '../kit/index.js'
 import type { JsonObject, OAuth2Scheme } from '../kit/index.js'
 import type { AuthSession, Connection, Integration } from '../store/index.js'
 import type { RuntimeDeps } from './deps.js'
-import { finishConnection } from './finish-connection.js'
+import { finishAuthorizedConnection, providerRefusal } from './finish-connection.js'
 import {
   beginOAuth1Authorization,
   completeOAuth1Authorization,
@@ -19,7 +19,7 @@ import {
 } from './renew.js'
 import { parseSettings } from './capabilities.js'
 import { oidcAuthorizationParts, verifyIdToken } from './oidc.js'
-import { redactError, secretValues } from './redact.js'
+import { redactError } from './redact.js'
 
 /** Auth sessions live 10 minutes: long enough to consent, short enough to be worthless later. */
 export const AUTH_SESSION_SECONDS = 600
@@ -197,17 +197,7 @@ export async function completeAuthorization(
   const startedFrom = isJsonObject(session.data['startedFrom']) ? session.data['startedFrom'] : null
   try {
     if (!callback.ok) {
-      const described = callback.errorDescription ? ` (${callback.errorDescription})` : ''
-      throw new PatchbayError(
-        'unauthorized',
-        `The provider refused the authorization: ${callback.error}${described}`,
-        {
-          details: {
-            error: callback.error,
-            ...(callback.errorDescription ? { error_description: callback.errorDescription } : {}),
-          },
-        },
-      )
+      throw providerRefusal(callback.error, callback.errorDescription)
     }
     await options.beforeExchange?.(startedFrom)
     const connection = await exchangeAndStore(deps, integrationId, callback.code, session)
@@ -259,16 +249,5 @@ async function exchangeAndStore(
   // An OIDC ID token must verify before anything is stored.
   await verifyIdToken(deps, scheme, client, tokens, data)
   const issued = credentialsFromTokens(tokens)
-  try {
-    return await finishConnection(deps, {
-      connector,
-      integration,
-      settings,
-      issued,
-      connectionId: session.connectionId,
-      createdBy: typeof data['createdBy'] === 'string' ? data['createdBy'] : null,
-    })
-  } catch (error) {
-    throw redactError(error, secretValues(issued.credentials))
-  }
+  return finishAuthorizedConnection(deps, { connector, integration, settings, issued, session })
 }

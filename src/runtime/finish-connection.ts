@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { PatchbayError } from '../errors.js'
 import type { Connector, JsonObject } from '../kit/index.js'
-import type { Connection, Integration } from '../store/index.js'
+import type { AuthSession, Connection, Integration } from '../store/index.js'
 import type { RuntimeDeps } from './deps.js'
+import { redactError, secretValues } from './redact.js'
 import { callProvider, pickValue } from './provider-call.js'
 import type { ProviderEnv } from './provider-call.js'
 import { clientOf } from './renew.js'
@@ -90,4 +91,39 @@ export async function finishConnection(
     integrationId: integration.id,
   })
   return connection
+}
+
+/**
+ * finishConnection at the end of a redirect flow (OAuth 2 or OAuth 1): the connection the auth
+ * session names, the caller it recorded, and any error scrubbed of the tokens just issued.
+ */
+export async function finishAuthorizedConnection(
+  deps: RuntimeDeps,
+  input: {
+    connector: Connector
+    integration: Integration
+    settings: JsonObject
+    issued: IssuedCredentials
+    session: AuthSession
+  },
+): Promise<Connection> {
+  const { session, ...rest } = input
+  const createdBy = session.data['createdBy']
+  try {
+    return await finishConnection(deps, {
+      ...rest,
+      connectionId: session.connectionId,
+      createdBy: typeof createdBy === 'string' ? createdBy : null,
+    })
+  } catch (error) {
+    throw redactError(error, secretValues(input.issued.credentials))
+  }
+}
+
+/** The error for a provider's refusal on the callback (`access_denied`…), in its own words. */
+export function providerRefusal(error: string, description: string | null): PatchbayError {
+  const described = description ? ` (${description})` : ''
+  return new PatchbayError('unauthorized', `The provider refused the authorization: ${error}${described}`, {
+    details: { error, ...(description ? { error_description: description } : {}) },
+  })
 }

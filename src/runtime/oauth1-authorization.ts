@@ -14,9 +14,9 @@ import type {
 } from './authorization.js'
 import { parseSettings } from './capabilities.js'
 import type { RuntimeDeps } from './deps.js'
-import { finishConnection } from './finish-connection.js'
+import { finishAuthorizedConnection, providerRefusal } from './finish-connection.js'
 import { credentialsFromAccessToken, tokensFromOverride } from './oauth1-credentials.js'
-import { redactError, secretValues } from './redact.js'
+import { redactError } from './redact.js'
 import { clientOf, resolveUrlProperty } from './renew.js'
 
 /** Whether an integration's connector authenticates with OAuth 1 (false when either is unknown). */
@@ -206,14 +206,7 @@ export async function completeOAuth1Authorization(
   const startedFrom = isJsonObject(session.data['startedFrom']) ? session.data['startedFrom'] : null
   try {
     if (!callback.ok) {
-      const described = callback.errorDescription ? ` (${callback.errorDescription})` : ''
-      throw new PatchbayError(
-        'unauthorized',
-        `The provider refused the authorization: ${callback.error}${described}`,
-        {
-          details: { error: callback.error },
-        },
-      )
+      throw providerRefusal(callback.error, callback.errorDescription)
     }
     await options.beforeExchange?.(startedFrom)
     const connection = await exchangeAndStore(deps, integrationId, callback, session)
@@ -277,16 +270,5 @@ async function exchangeAndStore(
         'access_token',
       )
   const issued = credentialsFromAccessToken(tokens)
-  try {
-    return await finishConnection(deps, {
-      connector,
-      integration,
-      settings,
-      issued,
-      connectionId: session.connectionId,
-      createdBy: typeof data['createdBy'] === 'string' ? data['createdBy'] : null,
-    })
-  } catch (error) {
-    throw redactError(error, secretValues(issued.credentials))
-  }
+  return finishAuthorizedConnection(deps, { connector, integration, settings, issued, session })
 }

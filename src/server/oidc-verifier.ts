@@ -1,23 +1,12 @@
 import { createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose'
 import type { JWTPayload } from 'jose'
+import { oidc } from '../engines/index.js'
 
 /**
- * The signature algorithms accepted by default: asymmetric only. `none` is never accepted, and
- * HS* would let anyone holding a shared secret (or a public key mistaken for one) mint tokens.
+ * The signature algorithms accepted by default: asymmetric only, the same list ID tokens are held
+ * to. `none` is never accepted, and HS* would let anyone holding a shared secret mint tokens.
  */
-export const ASYMMETRIC_ALGORITHMS: readonly string[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-]
+export const ASYMMETRIC_ALGORITHMS: readonly string[] = oidc.ID_TOKEN_ALGORITHMS
 
 /** Options of {@link createOidcVerifier}. */
 export interface OidcVerifierOptions {
