@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { AuthScheme, Capability, Connector } from './types.js'
+import type { AuthScheme, Capability, ConnectButton, Connector } from './types.js'
 import { normalizeWebhooks } from './webhooks.js'
 import type { ConnectorWebhooks } from './webhooks.js'
 
@@ -18,6 +18,8 @@ export interface ConnectorInput<S> {
   capabilities?: Record<string, Capability<any, any, S>>
   /** Incoming webhooks: a declared HMAC verifier or a function, and an optional handler. */
   webhooks?: ConnectorWebhooks
+  /** The Connect page's sign-in button; the auth scheme's (`fromAppmixer`) when absent. */
+  connectButton?: ConnectButton
 }
 
 const CONNECTOR_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/
@@ -52,9 +54,11 @@ export function defineConnector<S>(input: ConnectorInput<S>): Connector<S> {
       throw new TypeError(`defineConnector(${input.id}): capability "${name}" must be snake_case`)
     }
   }
-  const { webhooks, ...rest } = input
+  const { webhooks, connectButton, ...rest } = input
+  const button = connectButton ?? input.auth.connectButton
   return {
     ...rest,
+    ...(button === undefined ? {} : { connectButton: { ...button } }),
     categories: [...(input.categories ?? [])],
     capabilities: { ...input.capabilities },
     ...(webhooks === undefined ? {} : { webhooks: normalizeWebhooks(input.id, webhooks) }),

@@ -1,5 +1,17 @@
 export { apiKey, basic, oauth2 } from './auth-schemes.js'
 export type { ApiKeyOptions, AuthFieldInput, BasicOptions, OAuth2Options } from './auth-schemes.js'
+export { fromAppmixer, InvalidTokenError, requestOf } from './appmixer.js'
+export type {
+  AppmixerAuthField,
+  AppmixerContext,
+  AppmixerDefinition,
+  AppmixerFunction,
+  AppmixerModule,
+  AppmixerModuleContext,
+  AppmixerProperty,
+  AppmixerRequest,
+  FromAppmixerOptions,
+} from './appmixer.js'
 export { oauth1 } from './oauth1-scheme.js'
 export type { OAuth1Options } from './oauth1-scheme.js'
 export { defineConnector } from './define-connector.js'
@@ -38,6 +50,7 @@ export type {
   BasicScheme,
   Capability,
   CapabilityContext,
+  ConnectButton,
   ClientAuthMethod,
   Connector,
   CredentialPlacement,

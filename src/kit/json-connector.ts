@@ -174,6 +174,9 @@ export const connectorJsonSchema = z.strictObject({
   }),
   auth: z.discriminatedUnion('type', [oauth2Schema, apiKeySchema, basicSchema, oauth1Schema]),
   webhooks: webhooksJsonSchema.optional(),
+  connectButton: z
+    .strictObject({ image: z.string().optional(), label: z.string().optional() })
+    .optional(),
 })
 
 export type ConnectorJson = z.input<typeof connectorJsonSchema>
@@ -217,6 +220,9 @@ export function connectorFromJson(json: unknown): Connector<JsonObject> {
     ...(definition.version === undefined ? {} : { version: definition.version }),
     ...(definition.baseUrl === undefined ? {} : { baseUrl: definition.baseUrl }),
     ...(definition.webhooks === undefined ? {} : { webhooks: definition.webhooks }),
+    ...(definition.connectButton === undefined
+      ? {}
+      : { connectButton: dropUndefined(definition.connectButton) }),
     categories: definition.categories ?? [],
     settings,
     auth: authFromJson(definition.auth),

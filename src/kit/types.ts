@@ -88,6 +88,14 @@ interface SchemeCommon {
   profile?: ProfileSpec
   /** How the credentials are put on provider requests. */
   apply: CredentialPlacement
+  /** The Connect page's button for this scheme (Appmixer's `connectAccountButton`). */
+  connectButton?: ConnectButton
+}
+
+/** A custom Connect button: an image (https or data URL) and/or a label replacing the default. */
+export interface ConnectButton {
+  image?: string
+  label?: string
 }
 
 /**
@@ -181,7 +189,7 @@ export interface LoginSpec {
   tokenPath: string
   /** Where a lifetime in seconds is in the response. */
   expiresInPath?: string
-  /** Where an absolute expiry (epoch seconds or ISO date) is in the response. */
+  /** Where an absolute expiry (epoch seconds or ISO date) is, when `expiresInPath` gives none. */
   expiresAtPath?: string
   /** Seconds before expiry at which to log in again; the runtime's default when absent. */
   refreshBeforeExpiry?: number
@@ -314,4 +322,6 @@ export interface Connector<S = any> {
   capabilities: Record<string, Capability<any, any, S>>
   /** How the provider's webhooks to `POST /webhooks/:integration` are verified and read. */
   webhooks?: NormalizedWebhooks
+  /** The Connect page's sign-in button, for providers with branding rules (Google). */
+  connectButton?: ConnectButton
 }

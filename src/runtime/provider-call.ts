@@ -80,11 +80,14 @@ export async function callProvider(
 ): Promise<JsonValue> {
   const authedFetch = env.authedFetch ?? plainAuthedFetch(env)
   if (typeof property === 'function') {
+    // A login function carries the credentials itself: it has no token to apply yet.
+    const plainFetch = (input: string | URL, init?: RequestInit) =>
+      env.fetch(resolveUrl(String(input), env.baseUrl), init)
     const result = await property({
       settings: env.settings,
       credentials: env.credentials,
       baseUrl: env.baseUrl,
-      fetch: authedFetch,
+      fetch: options.applyCredentials === false ? plainFetch : authedFetch,
     })
     return (result ?? null) as JsonValue
   }

@@ -99,4 +99,11 @@ describe('readLoginResponse', () => {
     expect(isPatchbayError(error, 'invalid_response')).toBe(true)
     expect(JSON.stringify(error) + (error as Error).message).not.toContain('secret-token-value')
   })
+
+  it("reads Appmixer's one `expires` field as seconds, or else as a date", () => {
+    const spec = { request, tokenPath: 'token', expiresInPath: 'expires', expiresAtPath: 'expires' }
+    expect(readLoginResponse({ token: 't', expires: 600 }, spec, NOW).expiresAt).toBe(NOW + 600)
+    const at = readLoginResponse({ token: 't', expires: '2030-01-01T00:00:00Z' }, spec, NOW)
+    expect(at.expiresAt).toBe(Date.parse('2030-01-01T00:00:00Z') / 1000)
+  })
 })

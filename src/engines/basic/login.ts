@@ -12,7 +12,8 @@ export interface LoginToken {
 
 /**
  * Reads a login response: the token at `tokenPath` and an expiry from `expiresInPath`
- * (seconds from `now`) or `expiresAtPath` (epoch seconds, milliseconds or an ISO date).
+ * (seconds from `now`) or, when that gives no lifetime, `expiresAtPath` (epoch seconds,
+ * milliseconds or an ISO date).
  * @throws PatchbayError `invalid_response` when the token is not where the connector says
  */
 export function readLoginResponse(body: JsonValue, spec: LoginSpec, now: number): LoginToken {
@@ -21,9 +22,10 @@ export function readLoginResponse(body: JsonValue, spec: LoginSpec, now: number)
     throw new PatchbayError('invalid_response', `Login response has no token at "${spec.tokenPath}"`)
   }
   const result: LoginToken = { token }
-  if (spec.expiresInPath) {
-    const seconds = Number(getPath(body, spec.expiresInPath))
-    if (Number.isFinite(seconds) && seconds > 0) result.expiresAt = now + Math.floor(seconds)
+  // Both paths may name one field (Appmixer's `expires`: seconds, or a date when not a number).
+  const seconds = spec.expiresInPath ? Number(getPath(body, spec.expiresInPath)) : Number.NaN
+  if (Number.isFinite(seconds) && seconds > 0) {
+    result.expiresAt = now + Math.floor(seconds)
   } else if (spec.expiresAtPath) {
     const at = toEpochSeconds(getPath(body, spec.expiresAtPath))
     if (at !== undefined) result.expiresAt = at

@@ -102,6 +102,7 @@ export function mountConnectPage(app: Hono, patchbay: Patchbay): void {
       logoUrl: connector.logoUrl ?? null,
       kind: connectKindOf(connector),
       fields: formFieldsOf(connector),
+      button: connector.connectButton ?? null,
     }))
     const { token, redirect } = opened.session
     return c.html(connectPage({ token, panels, redirect }))

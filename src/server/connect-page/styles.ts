@@ -95,5 +95,7 @@ input:focus-visible, select:focus-visible, textarea:focus-visible { border-color
   border-radius: 8px; cursor: pointer; text-decoration: none; }
 .primary:hover, .primary-link:hover { background: #1a43bd; }
 .primary[disabled] { opacity: .65; cursor: progress; }
+.primary.image-button { background: none; padding: 0; border: 0; }
+.primary.image-button img { display: block; max-width: 100%; }
 @media (min-width: 40rem) { .primary, .primary-link { width: auto; } }
 `

@@ -13,6 +13,8 @@ export interface PagePanel {
   logoUrl: string | null
   kind: ConnectKind
   fields: FormField[]
+  /** The connector's own sign-in button (Appmixer's `connectAccountButton`), for OAuth. */
+  button?: { image?: string; label?: string } | null
 }
 
 export interface ConnectPageInput {
@@ -134,10 +136,13 @@ function panelHtml(panel: PagePanel, index: number): string {
   const id = `panel-${index}`
   const fields = panel.fields.map((field, i) => fieldHtml(id, i, field)).join('\n')
   const anyRequired = panel.fields.some((field) => field.required)
-  const action =
-    panel.kind === 'oauth'
-      ? `Connect with ${escapeHtml(panel.name)}`
-      : `Connect ${escapeHtml(panel.name)}`
+  const custom = panel.kind === 'oauth' ? panel.button : null
+  const fallback = panel.kind === 'oauth' ? `Connect with ${panel.name}` : `Connect ${panel.name}`
+  const text = escapeHtml(custom?.label ?? fallback)
+  // A branded image (Google's rules) replaces the text; the text stays as its alt.
+  const action = custom?.image
+    ? `<img src="${escapeHtml(custom.image)}" alt="${text}" referrerpolicy="no-referrer">`
+    : text
   const hint =
     panel.kind === 'oauth'
       ? `<p class="hint">A window opens where you sign in to ${escapeHtml(panel.name)} and approve
@@ -156,7 +161,7 @@ ${anyRequired ? '<p class="required-note"><span aria-hidden="true">*</span> Requ
 ${fields}
 ${hint}
 <div class="alert" id="${id}-alert" role="alert" tabindex="-1"></div>
-<button type="submit" class="primary">${action}</button>
+<button type="submit" class="primary${custom?.image ? ' image-button' : ''}">${action}</button>
 </form>
 </section>`
 }
