@@ -1,23 +1,24 @@
 import type { Connector, JsonObject } from '../kit/index.js'
 import type { Connection } from '../store/index.js'
 import { createAuthedFetch } from './authed-fetch.js'
+import type { AuthedFetchOptions } from './authed-fetch.js'
 import type { RuntimeDeps } from './deps.js'
 import type { ClientSource } from './oauth1-signing.js'
 import { canRenew, clientOf } from './renew.js'
 
 /**
- * The authenticated fetch of a stored connection (credentials from the manager, so refreshed
- * ahead of expiry and once on a 401), or of credentials given inline (used as they are).
+ * What every connection-bound fetch shares: credentials from the manager for a stored connection
+ * (refreshed ahead of expiry and once on a 401), or inline credentials used as they are.
  */
-export function authorizedFetchFor(
+function baseOptions(
   deps: RuntimeDeps,
   connector: Connector,
   connection: Connection | null,
-  inline: JsonObject = {},
-  inlineSettings: JsonObject = {},
-) {
+  inline: JsonObject,
+  inlineSettings: JsonObject,
+): AuthedFetchOptions {
   const settings = connection?.settings ?? inlineSettings
-  return createAuthedFetch({
+  return {
     scheme: connector.auth,
     settings,
     baseUrl: deps.baseUrlOf(connector.id, settings),
@@ -31,35 +32,32 @@ export function authorizedFetchFor(
       )
     },
     client: consumerOf(deps, connection, inline),
-  })
+  }
+}
+
+/** The authenticated fetch a capability gets: a stored connection's, or inline credentials'. */
+export function authorizedFetchFor(
+  deps: RuntimeDeps,
+  connector: Connector,
+  connection: Connection | null,
+  inline: JsonObject = {},
+  inlineSettings: JsonObject = {},
+) {
+  return createAuthedFetch(baseOptions(deps, connector, connection, inline, inlineSettings))
 }
 
 /**
- * The fetch behind `patchbay.connection(id).fetch` and the HTTP proxy: a stored connection's
- * authenticated fetch that stays under the connector's base URL (a path that would leave it is
- * refused), refreshes once on a 401, and retries idempotent requests on 429/502/503/504 with
- * backoff honouring `Retry-After`, as the runtime's retry policy says.
+ * The fetch behind `patchbay.connection(id).fetch` and the HTTP proxy: the connection's
+ * authenticated fetch, also kept under the connector's base URL (a path that would leave it is
+ * refused) and retrying idempotent requests on 429/502/503/504 with backoff honouring
+ * `Retry-After`, as the runtime's retry policy says.
  */
-export function connectionFetchFor(
-  deps: RuntimeDeps,
-  connector: Connector,
-  connection: Connection,
-) {
+export function connectionFetchFor(deps: RuntimeDeps, connector: Connector, connection: Connection) {
   return createAuthedFetch({
-    scheme: connector.auth,
-    settings: connection.settings,
-    baseUrl: deps.baseUrlOf(connector.id, connection.settings),
-    fetch: deps.fetch,
-    canRenew: canRenew(connector.auth, connection.credentials),
-    credentials: async (force) =>
-      deps.credentials.getCredentials(
-        connection.id,
-        force ? { force: true, stale: force.stale } : {},
-      ),
+    ...baseOptions(deps, connector, connection, {}, {}),
     confine: true,
     retry: deps.retry,
     replayLimit: deps.replayLimit,
-    client: consumerOf(deps, connection),
   })
 }
 
