@@ -193,6 +193,8 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           createdBy: 'u1',
           createdAt: saved.createdAt,
           updatedAt: saved.updatedAt,
+          issuedAt: saved.createdAt,
+          refreshAttempt: null,
         })
         expect(saved.createdAt).toBeGreaterThanOrEqual(before)
         expect(await store.getConnection('conn-1')).toEqual(saved)
@@ -354,6 +356,58 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         await store.saveConnection(connectionInput({ id: 'conn-2' }))
         expect(await store.acquireRefreshLease('conn-1', 'a', 60_000)).toBe(true)
         expect(await store.acquireRefreshLease('conn-2', 'b', 60_000)).toBe(true)
+      })
+
+      it('runs the lease on the caller\'s clock when one is given', async () => {
+        const t = 1_000_000
+        expect(await store.acquireRefreshLease('conn-1', 'a', 1_000, t)).toBe(true)
+        expect(await store.acquireRefreshLease('conn-1', 'b', 1_000, t + 999)).toBe(false)
+        expect(await store.acquireRefreshLease('conn-1', 'b', 1_000, t + 1_000)).toBe(true)
+      })
+
+      it('settles a refresh only for the holder of the lease and of the recorded attempt', async () => {
+        const t = 1_000_000
+        const attempt = { id: 'att-1', startedAt: t, tokenDigest: 'd1' }
+        expect(await store.recordRefreshAttempt('conn-1', 'a', attempt)).toBe(false)
+        expect(await store.acquireRefreshLease('conn-1', 'a', 1_000, t)).toBe(true)
+        expect(await store.recordRefreshAttempt('conn-1', 'a', attempt)).toBe(true)
+        expect((await store.getConnection('conn-1'))?.refreshAttempt).toEqual(attempt)
+        expect(await store.listRefreshAttempts()).toEqual([
+          { connectionId: 'conn-1', ...attempt, leaseHolder: 'a', leaseUntil: t + 1_000 },
+        ])
+
+        // The lease runs out and b takes it: a's late answer must not overwrite b's.
+        expect(await store.acquireRefreshLease('conn-1', 'b', 1_000, t + 2_000)).toBe(true)
+        const late = await store.settleRefresh(
+          'conn-1',
+          { holder: 'a', attemptId: 'att-1' },
+          { credentials: { access_token: 'from-a' } },
+        )
+        expect(late).toBeNull()
+        const settled = await store.settleRefresh(
+          'conn-1',
+          { holder: 'b', attemptId: 'att-1' },
+          { credentials: { access_token: 'from-b' }, expiresAt: 60, issuedAt: 0 },
+        )
+        expect(settled).toMatchObject({
+          credentials: { access_token: 'from-b' },
+          expiresAt: 60,
+          issuedAt: 0,
+          refreshAttempt: null,
+        })
+        expect(await store.listRefreshAttempts()).toEqual([])
+      })
+
+      it('refuses to settle an attempt that a re-authorization replaced', async () => {
+        expect(await store.acquireRefreshLease('conn-1', 'a', 60_000)).toBe(true)
+        const attempt = { id: 'att-1', startedAt: 1, tokenDigest: null }
+        expect(await store.recordRefreshAttempt('conn-1', 'a', attempt)).toBe(true)
+        await store.saveConnection(connectionInput({ credentials: { access_token: 'reauthorized' } }))
+        const fence = { holder: 'a', attemptId: 'att-1' }
+        expect(await store.settleRefresh('conn-1', fence, { credentials: { x: 1 } })).toBeNull()
+        expect((await store.getConnection('conn-1'))?.credentials).toEqual({
+          access_token: 'reauthorized',
+        })
       })
 
       it('keeps the lease across a re-authorization of the connection', async () => {

@@ -50,6 +50,40 @@ export interface Connection {
   createdBy: string | null
   createdAt: number
   updatedAt: number
+  /**
+   * Epoch seconds when the current credentials were issued, so `expiresAt - issuedAt` is their
+   * lifetime; null when unknown.
+   */
+  issuedAt: number | null
+  /** A refresh sent to the provider whose result is not recorded yet (a crash, a timeout). */
+  refreshAttempt: RefreshAttemptRecord | null
+}
+
+/**
+ * A refresh request recorded before it was sent (issue 8 item 8). It is cleared in the same
+ * write that stores the refresh's result, so one still present after its lease ended means the
+ * holder died or lost track between sending the request and storing the answer.
+ */
+export interface RefreshAttemptRecord {
+  id: string
+  /** Epoch milliseconds when it was sent. */
+  startedAt: number
+  /** SHA-256 (hex) of the refresh token it presented, to tell whether it is still the stored one. */
+  tokenDigest: string | null
+}
+
+/** What a refresh's final write is conditional on. */
+export interface RefreshFence {
+  holder: string
+  attemptId: string | null
+}
+
+/** A connection's unsettled refresh attempt, with the lease it was sent under. */
+export interface PendingRefreshAttempt extends RefreshAttemptRecord {
+  connectionId: string
+  /** The lease's holder and end (epoch ms) when one is still recorded, else null. */
+  leaseHolder: string | null
+  leaseUntil: number | null
 }
 
 export interface ConnectionInput {
@@ -61,6 +95,8 @@ export interface ConnectionInput {
   status?: ConnectionStatus
   expiresAt?: number | null
   createdBy?: string | null
+  /** When the credentials were issued (epoch seconds); defaults to now. */
+  issuedAt?: number | null
 }
 
 export interface ConnectionPatch {
@@ -70,6 +106,7 @@ export interface ConnectionPatch {
   status?: ConnectionStatus
   expiresAt?: number | null
   lastError?: string | null
+  issuedAt?: number | null
 }
 
 /**
@@ -207,8 +244,28 @@ export interface Store {
    * Takes the refresh lease of a connection for `ttlMs`, across every process sharing the store.
    * Returns false while another holder's lease is live.
    */
-  acquireRefreshLease(connectionId: string, holder: string, ttlMs: number): Promise<boolean>
+  acquireRefreshLease(
+    connectionId: string,
+    holder: string,
+    ttlMs: number,
+    /** The caller's clock, epoch milliseconds; defaults to the store's. */
+    now?: number,
+  ): Promise<boolean>
   releaseRefreshLease(connectionId: string, holder: string): Promise<void>
+  /**
+   * Records a refresh about to be sent, only while `holder` holds the lease (compare-and-set on
+   * the holder); false when it does not.
+   */
+  recordRefreshAttempt(connectionId: string, holder: string, attempt: RefreshAttemptRecord): Promise<boolean>
+  /**
+   * Stores a refresh's result and clears the recorded attempt, in one write and only while
+   * `fence.holder` still holds the lease and `fence.attemptId` is still the recorded attempt (null:
+   * none), as a fencing token would; null when either changed (the lease was lost, the connection
+   * re-authorized or deleted), and then nothing is written.
+   */
+  settleRefresh(connectionId: string, fence: RefreshFence, patch: ConnectionPatch): Promise<Connection | null>
+  /** Every connection's unsettled refresh attempt, oldest first. */
+  listRefreshAttempts(): Promise<PendingRefreshAttempt[]>
 
   createAuthSession(session: AuthSession): Promise<void>
   /** Returns the session and deletes it in one step, so a state is usable once; null if unknown or expired. */

@@ -14,6 +14,8 @@ const connection: Connection = {
   createdBy: 'user-42',
   createdAt: 1_600_000_000,
   updatedAt: 1_600_000_000,
+  issuedAt: 1_600_000_000,
+  refreshAttempt: null,
 }
 
 describe('outgoing webhook messages', () => {

@@ -131,6 +131,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id);
     `,
   },
+  {
+    version: 5,
+    name: 'refresh journal: when credentials were issued, the refresh attempt in flight',
+    // issued_at gives a token's lifetime (expires_at - issued_at), which caps the refresh margin;
+    // older rows take their last update as the best guess. The attempt columns are written before
+    // a refresh request is sent and cleared with its result, so a crash in between is visible.
+    sql: `
+      ALTER TABLE connections ADD COLUMN issued_at INTEGER;
+      UPDATE connections SET issued_at = updated_at;
+      ALTER TABLE connections ADD COLUMN refresh_attempt_id TEXT;
+      ALTER TABLE connections ADD COLUMN refresh_attempt_started_ms INTEGER;
+      ALTER TABLE connections ADD COLUMN refresh_attempt_token_digest TEXT;
+      CREATE INDEX connections_refresh_attempt ON connections (refresh_attempt_id)
+        WHERE refresh_attempt_id IS NOT NULL;
+    `,
+  },
 ]
 
 /**

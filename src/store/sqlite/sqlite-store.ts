@@ -17,6 +17,7 @@ import type {
   ConnectSession,
   Integration,
   IntegrationInput,
+  PendingRefreshAttempt,
   Store,
   StoredConnector,
 } from '../types.js'
@@ -58,6 +59,7 @@ interface ConnectionValues {
   status: ConnectionStatus
   expiresAt: number | null
   createdBy: string | null
+  issuedAt: number
   now: number
 }
 
@@ -92,6 +94,24 @@ interface ConnectionRow {
   created_by: string | null
   created_at: number
   updated_at: number
+  issued_at: number | null
+  refresh_attempt_id: string | null
+  refresh_attempt_started_ms: number | null
+  refresh_attempt_token_digest: string | null
+}
+
+interface RefreshAttemptRow {
+  id: string
+  refresh_attempt_id: string
+  refresh_attempt_started_ms: number
+  refresh_attempt_token_digest: string | null
+  refresh_lease_holder: string | null
+  refresh_lease_until_ms: number | null
+}
+
+interface LeaseRow {
+  refresh_lease_holder: string | null
+  refresh_attempt_id: string | null
 }
 
 interface AuthSessionRow {
@@ -126,7 +146,8 @@ const STATUSES: readonly ConnectionStatus[] = ['active', 'needs_reauth', 'error'
 const API_KEY_COLUMNS = 'id, name, created_by, created_at, last_used_at, revoked_at'
 
 const CONNECTION_COLUMNS = `id, integration_id, settings, credentials_sealed, account_name, status,
-  expires_at, last_error, created_by, created_at, updated_at`
+  expires_at, last_error, created_by, created_at, updated_at, issued_at, refresh_attempt_id,
+  refresh_attempt_started_ms, refresh_attempt_token_digest`
 
 // Associated data binds each sealed value to its row and column (DESIGN.md, security rules).
 const aad = {
@@ -212,16 +233,19 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       'SELECT id FROM integrations WHERE id = ?',
     ),
     // A replace is a re-authorization: all but the creation facts (created_at, created_by) and
-    // the refresh lease changes, and the previous error no longer applies.
+    // the refresh lease changes, and the previous error no longer applies. A refresh attempt in
+    // flight is forgotten, so its holder cannot settle it over the new credentials.
     saveConnection: db.prepare<ConnectionValues, ConnectionRow>(`
       INSERT INTO connections (id, integration_id, settings, credentials_sealed, account_name,
-        status, expires_at, last_error, created_by, created_at, updated_at)
+        status, expires_at, last_error, created_by, created_at, updated_at, issued_at)
       VALUES (@id, @integrationId, @settings, @credentialsSealed, @accountName, @status,
-        @expiresAt, NULL, @createdBy, @now, @now)
+        @expiresAt, NULL, @createdBy, @now, @now, @issuedAt)
       ON CONFLICT (id) DO UPDATE SET integration_id = excluded.integration_id,
         settings = excluded.settings, credentials_sealed = excluded.credentials_sealed,
         account_name = excluded.account_name, status = excluded.status,
-        expires_at = excluded.expires_at, last_error = NULL, updated_at = excluded.updated_at
+        expires_at = excluded.expires_at, last_error = NULL, updated_at = excluded.updated_at,
+        issued_at = excluded.issued_at, refresh_attempt_id = NULL,
+        refresh_attempt_started_ms = NULL, refresh_attempt_token_digest = NULL
       RETURNING ${CONNECTION_COLUMNS}`),
     getConnection: db.prepare<[string], ConnectionRow>(
       `SELECT ${CONNECTION_COLUMNS} FROM connections WHERE id = ?`,
@@ -243,6 +267,24 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     releaseLease: db.prepare<[string, string]>(`
       UPDATE connections SET refresh_lease_holder = NULL, refresh_lease_until_ms = NULL
       WHERE id = ? AND refresh_lease_holder = ?`),
+    recordAttempt: db.prepare<{
+      connectionId: string
+      holder: string
+      id: string
+      startedAt: number
+      tokenDigest: string | null
+    }>(`
+      UPDATE connections SET refresh_attempt_id = @id, refresh_attempt_started_ms = @startedAt,
+        refresh_attempt_token_digest = @tokenDigest
+      WHERE id = @connectionId AND refresh_lease_holder = @holder`),
+    leaseOf: db.prepare<[string], LeaseRow>(
+      'SELECT refresh_lease_holder, refresh_attempt_id FROM connections WHERE id = ?',
+    ),
+    listAttempts: db.prepare<[], RefreshAttemptRow>(`
+      SELECT id, refresh_attempt_id, refresh_attempt_started_ms, refresh_attempt_token_digest,
+        refresh_lease_holder, refresh_lease_until_ms
+      FROM connections WHERE refresh_attempt_id IS NOT NULL
+      ORDER BY refresh_attempt_started_ms, id`),
 
     createAuthSession: db.prepare<
       [string, string, string | null, string | null, string, number, number]
@@ -349,6 +391,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       createdBy: row.created_by,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
+      issuedAt: row.issued_at,
+      refreshAttempt:
+        row.refresh_attempt_id === null
+          ? null
+          : {
+              id: row.refresh_attempt_id,
+              startedAt: row.refresh_attempt_started_ms ?? 0,
+              tokenDigest: row.refresh_attempt_token_digest,
+            },
     }
   }
 
@@ -382,13 +433,18 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       status: input.status ?? 'active',
       expiresAt: input.expiresAt ?? null,
       createdBy: input.createdBy ?? null,
+      issuedAt: input.issuedAt ?? nowSeconds(),
       now: nowSeconds(),
     })!
   })
 
-  const updateConnection = db.transaction(
-    (id: string, patch: ConnectionPatch): ConnectionRow | undefined => {
-      const sets: string[] = []
+  /** One UPDATE of the patched columns (plus `extra` ones), returning the row. */
+  function patchConnection(
+    id: string,
+    patch: ConnectionPatch,
+    extra: string[] = [],
+  ): ConnectionRow | undefined {
+      const sets: string[] = [...extra]
       const values: (string | number | null)[] = []
       const set = (column: string, value: string | number | null) => {
         sets.push(`${column} = ?`)
@@ -403,10 +459,30 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (patch.status !== undefined) set('status', patch.status)
       if (patch.expiresAt !== undefined) set('expires_at', patch.expiresAt)
       if (patch.lastError !== undefined) set('last_error', patch.lastError)
+      if (patch.issuedAt !== undefined) set('issued_at', patch.issuedAt)
       set('updated_at', nowSeconds())
       const statement = `UPDATE connections SET ${sets.join(', ')} WHERE id = ?
         RETURNING ${CONNECTION_COLUMNS}`
       return db.prepare<(string | number | null)[], ConnectionRow>(statement).get(...values, id)
+  }
+
+  const updateConnection = db.transaction(patchConnection)
+
+  // Check and write in one IMMEDIATE transaction: no other process can take the lease between.
+  const settleRefresh = db.transaction(
+    (
+      id: string,
+      fence: { holder: string; attemptId: string | null },
+      patch: ConnectionPatch,
+    ): ConnectionRow | undefined => {
+      const lease = sql.leaseOf.get(id)
+      if (!lease || lease.refresh_lease_holder !== fence.holder) return undefined
+      if (lease.refresh_attempt_id !== fence.attemptId) return undefined
+      return patchConnection(id, patch, [
+        'refresh_attempt_id = NULL',
+        'refresh_attempt_started_ms = NULL',
+        'refresh_attempt_token_digest = NULL',
+      ])
     },
   )
 
@@ -482,13 +558,30 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return sql.deleteConnection.run(id).changes > 0
     },
 
-    async acquireRefreshLease(connectionId, holder, ttlMs) {
-      const now = Date.now()
+    async acquireRefreshLease(connectionId, holder, ttlMs, now = Date.now()) {
       const lease = { id: connectionId, holder, until: now + ttlMs, now }
       return sql.acquireLease.run(lease).changes === 1
     },
     async releaseRefreshLease(connectionId, holder) {
       sql.releaseLease.run(connectionId, holder)
+    },
+    async recordRefreshAttempt(connectionId, holder, attempt) {
+      return sql.recordAttempt.run({ connectionId, holder, ...attempt }).changes === 1
+    },
+    async settleRefresh(connectionId, fence, patch) {
+      if (patch.status !== undefined) assertStatus(patch.status)
+      const row = settleRefresh.immediate(connectionId, fence, patch)
+      return row ? toConnection(row) : null
+    },
+    async listRefreshAttempts(): Promise<PendingRefreshAttempt[]> {
+      return sql.listAttempts.all().map((row) => ({
+        connectionId: row.id,
+        id: row.refresh_attempt_id,
+        startedAt: row.refresh_attempt_started_ms,
+        tokenDigest: row.refresh_attempt_token_digest,
+        leaseHolder: row.refresh_lease_holder,
+        leaseUntil: row.refresh_lease_until_ms,
+      }))
     },
 
     async createAuthSession(session: AuthSession) {
