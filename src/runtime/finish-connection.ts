@@ -83,6 +83,7 @@ export async function finishConnection(
     accountName,
     status: 'active',
     expiresAt: issued.expiresAt,
+    issuedAt: deps.now(),
     createdBy: input.createdBy,
   })
   deps.emit({

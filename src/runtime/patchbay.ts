@@ -20,6 +20,8 @@ import type { ConnectSessionOptions, SessionAuthorizationResult, SessionConnecti
 import { createConnection, credentialsFromInput } from './connections.js'
 import type { CreateConnectionInput } from './connections.js'
 import { createCredentialManager } from './credential-manager.js'
+import type { CredentialManagerOptions } from './credential-manager.js'
+import type { RecoveryReport } from './refresh-recovery.js'
 import { withDefaultCapabilities } from './default-capabilities.js'
 import type { RuntimeDeps } from './deps.js'
 import { errorEnvelope } from './envelope.js'
@@ -44,8 +46,13 @@ export interface PatchbayOptions {
   publicUrl?: string
   /** Extra origins a connect flow may redirect to when done. */
   allowedRedirectOrigins?: string[]
-  /** Refresh this many seconds before expiry (default 300). */
+  /** Refresh this many seconds before expiry (default 300), at most half a token's lifetime. */
   refreshMargin?: number
+  /**
+   * How refreshes are bounded: the lease (ms, default 15 000), the deadline of provider requests
+   * under it (ms, below the lease; default two thirds of it), and the pause after a failure.
+   */
+  refresh?: Pick<CredentialManagerOptions, 'leaseMs' | 'refreshTimeoutMs' | 'cooldown'>
   fetch?: FetchLike
   /** Epoch seconds; for tests. */
   now?: () => number
@@ -116,7 +123,11 @@ export async function createPatchbay(options: PatchbayOptions) {
     now,
     refreshMargin: options.refreshMargin ?? 300,
     emit,
+    ...options.refresh,
   })
+  // Refreshes a crash left unsettled are retried in the background once their leases run out.
+  const recovery = new AbortController()
+  const recovered = credentials.recoverInterrupted(recovery.signal).catch(() => null)
 
   const deps: RuntimeDeps = {
     store,
@@ -276,6 +287,12 @@ export async function createPatchbay(options: PatchbayOptions) {
       },
     },
 
+    /**
+     * The start-up pass that retries refreshes a crash left unsettled (see docs/reliability.md);
+     * null when it was stopped by `close()`.
+     */
+    recoveredRefreshes: (): Promise<RecoveryReport | null> => recovered,
+
     /** Fresh credentials of a connection: refreshed first when near expiry, one refresh at a time. */
     getCredentials: (id: string) => credentials.getCredentials(id),
 
@@ -324,6 +341,8 @@ export async function createPatchbay(options: PatchbayOptions) {
     },
 
     async close(): Promise<void> {
+      recovery.abort()
+      await recovered
       await store.close()
     },
   }
