@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { PatchbayError, isPatchbayError } from '../../errors.js'
+import type { AuthScheme, Connector, JsonObject } from '../../kit/index.js'
+import type { Connection, Integration, Store } from '../../store/index.js'
+import { redactError, secretValues } from '../redact.js'
+import { canRenew } from './renew.js'
+import type { FetchLike } from '../fetch/provider-call.js'
+import type { RuntimeEvent } from '../events.js'
+import { lostLeaseError, runRefreshAttempt } from './refresh-attempt.js'
+import { createRefreshCooldown } from './refresh-cooldown.js'
+import type { CooldownPolicy } from './refresh-cooldown.js'
+import { recoverInterruptedRefreshes } from './refresh-recovery.js'
+import type { RecoveryReport } from './refresh-recovery.js'
+import { isDueForRefresh, isUnexpired } from './refresh-timing.js'
+
+/** What the credential manager needs to find a connection's connector and reach the network. */
+export interface CredentialManagerOptions {
+  store: Store
+  resolve: (connection: Connection) => Promise<{ connector: Connector; integration: Integration }>
+  baseUrlOf: (connector: Connector, settings: JsonObject) => string
+  fetch: FetchLike
+  now: () => number
+  /** Seconds before expiry to refresh, unless the scheme says otherwise. */
+  refreshMargin: number
+  emit: (event: RuntimeEvent) => void
+  /** How long a refresh lease lasts, in ms (default 15 000), on the clock of `now`. */
+  leaseMs?: number
+  /**
+   * The deadline of every provider request made under a lease, in ms; shorter than the lease
+   * (default: two thirds of it), so no refresh outlives its lease.
+   */
+  refreshTimeoutMs?: number
+  /** The pause after a failed refresh (default: 1 s doubling per failure, at most 5 min). */
+  cooldown?: CooldownPolicy
+}
+
+export interface GetCredentialsOptions {
+  /** Refresh even if not near expiry (after a 401). */
+  force?: boolean
+  /** The credentials that just failed; a refresh is skipped if the stored ones already differ. */
+  stale?: JsonObject
+}
+
+/** Seconds before expiry at which a scheme's credentials should be renewed. */
+export function marginOf(scheme: AuthScheme, fallback: number): number {
+  if (scheme.type === 'oauth2' && scheme.refreshBeforeExpiry !== undefined) {
+    return scheme.refreshBeforeExpiry
+  }
+  if (scheme.type === 'basic' && scheme.login?.refreshBeforeExpiry !== undefined) {
+    return scheme.login.refreshBeforeExpiry
+  }
+  return fallback
+}
+
+function sameCredentials(a: JsonObject, b: JsonObject): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+/**
+ * Hands out fresh credentials. The only place that decides to refresh: a margin before expiry,
+ * or when forced after a 401; one refresh per connection at a time, shared by concurrent callers
+ * in this process and serialized across processes by the store's lease; the rotated refresh
+ * token is saved before the lease is released.
+ */
+export function createCredentialManager(options: CredentialManagerOptions) {
+  const holder = randomUUID()
+  const leaseMs = options.leaseMs ?? 15_000
+  const timeoutMs = options.refreshTimeoutMs ?? Math.floor((leaseMs * 2) / 3)
+  if (!(timeoutMs > 0 && timeoutMs < leaseMs)) {
+    throw new TypeError(`refreshTimeoutMs (${timeoutMs}) must be positive and below leaseMs (${leaseMs})`)
+  }
+  const inFlight = new Map<string, Promise<JsonObject>>()
+  const cooldown = createRefreshCooldown(options.cooldown)
+  // The lease runs on the runtime's clock (epoch seconds), so tests move it without waiting.
+  const nowMs = () => options.now() * 1000
+
+  async function load(id: string): Promise<Connection> {
+    const connection = await options.store.getConnection(id)
+    if (!connection) throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
+    return connection
+  }
+
+  function isFresh(connection: Connection, scheme: AuthScheme): boolean {
+    return !isDueForRefresh(connection, marginOf(scheme, options.refreshMargin), options.now())
+  }
+
+  /** During a cooldown: still-working credentials, or the last refresh error at once. */
+  function duringCooldown(connection: Connection, opts: GetCredentialsOptions): JsonObject | null {
+    const cooling = cooldown.check(connection.id, connection.credentials, nowMs())
+    if (!cooling) return null
+    if (!opts.force && isUnexpired(connection, options.now())) return connection.credentials
+    throw cooling.error
+  }
+
+  function assertUsable(connection: Connection) {
+    if (connection.status === 'needs_reauth') {
+      throw new PatchbayError(
+        'needs_reauth',
+        `Connection "${connection.id}" needs the user to authorize again`,
+      )
+    }
+  }
+
+  async function renewUnderLease(id: string, opts: GetCredentialsOptions): Promise<JsonObject> {
+    const deadline = Date.now() + leaseMs
+    for (;;) {
+      const connection = await load(id)
+      assertUsable(connection)
+      const { connector, integration } = await options.resolve(connection)
+      const settled = opts.force
+        ? opts.stale !== undefined && !sameCredentials(opts.stale, connection.credentials)
+        : isFresh(connection, connector.auth)
+      if (settled) return connection.credentials
+      const cooled = duringCooldown(connection, opts)
+      if (cooled) return cooled
+      if (await options.store.acquireRefreshLease(id, holder, leaseMs, nowMs())) {
+        try {
+          // Re-read under the lease: another process may have refreshed between our read and now.
+          const current = await load(id)
+          assertUsable(current)
+          const done = opts.force
+            ? opts.stale !== undefined && !sameCredentials(opts.stale, current.credentials)
+            : isFresh(current, connector.auth)
+          if (done) return current.credentials
+          return await renew(current, connector, integration)
+        } finally {
+          await options.store.releaseRefreshLease(id, holder)
+        }
+      }
+      // Another holder is refreshing: credentials that still work need not wait for it.
+      if (!opts.force && isUnexpired(connection, options.now())) return connection.credentials
+      if (Date.now() > deadline) {
+        throw new PatchbayError('timeout', `Timed out waiting for another refresh of "${id}"`)
+      }
+      await sleep(20 + Math.random() * 30)
+    }
+  }
+
+  async function renew(
+    connection: Connection,
+    connector: Connector,
+    integration: Integration,
+  ): Promise<JsonObject> {
+    if (!canRenew(connector.auth, connection.credentials)) {
+      if (connection.expiresAt !== null) return markNeedsReauth(connection, 'no way to renew')
+      return connection.credentials
+    }
+    // Stored as last_error and shown to callers: a provider may have echoed a token.
+    const secrets = secretValues(connection.credentials)
+    if (integration.clientSecret) secrets.push(integration.clientSecret)
+    let result
+    try {
+      result = await runRefreshAttempt({
+        store: options.store,
+        holder,
+        connection,
+        env: {
+          scheme: connector.auth,
+          integration,
+          baseUrl: options.baseUrlOf(connector, connection.settings),
+          fetch: options.fetch,
+          now: options.now(),
+        },
+        timeoutMs,
+        nowMs: nowMs(),
+        redact: (error) => redactError(error, secrets),
+      })
+    } catch (error) {
+      const message = isPatchbayError(error) ? error.message : 'refresh failed'
+      if (isPatchbayError(error, 'needs_reauth')) {
+        options.emit({ type: 'connection.needs_reauth', connectionId: connection.id, reason: message })
+        throw new PatchbayError(
+          'needs_reauth',
+          `Connection "${connection.id}" needs the user to authorize again: ${message}`,
+          { ...(error.details ? { details: error.details } : {}) },
+        )
+      }
+      cooldown.failed(connection.id, connection.credentials, error, nowMs())
+      options.emit({ type: 'refresh.failed', connectionId: connection.id, reason: message })
+      throw error
+    }
+    if (!result.stored) {
+      // The lease was taken over: the newer holder's credentials win over ours.
+      const current = result.current
+      if (current?.status === 'active' && !sameCredentials(current.credentials, connection.credentials)) {
+        return current.credentials
+      }
+      throw lostLeaseError(connection.id)
+    }
+    cooldown.succeeded(connection.id)
+    options.emit({ type: 'connection.refreshed', connectionId: connection.id })
+    return result.connection.credentials
+  }
+
+  async function markNeedsReauth(connection: Connection, reason: string): Promise<never> {
+    await options.store.updateConnection(connection.id, { status: 'needs_reauth', lastError: reason })
+    options.emit({ type: 'connection.needs_reauth', connectionId: connection.id, reason })
+    throw new PatchbayError(
+      'needs_reauth',
+      `Connection "${connection.id}" needs the user to authorize again: ${reason}`,
+    )
+  }
+
+  /** Fresh credentials for a connection, refreshing first when they are near expiry. */
+  async function getCredentials(id: string, opts: GetCredentialsOptions = {}): Promise<JsonObject> {
+    if (!opts.force) {
+      const connection = await load(id)
+      assertUsable(connection)
+      const { connector } = await options.resolve(connection)
+      if (isFresh(connection, connector.auth)) return connection.credentials
+    }
+    const pending = inFlight.get(id)
+    if (pending) return pending
+    const flight = renewUnderLease(id, opts).finally(() => inFlight.delete(id))
+    inFlight.set(id, flight)
+    return flight
+  }
+
+  /**
+   * Retries every refresh that was sent but whose answer was never stored (the process died in
+   * between), once the dead holder's lease has run out: a provider with a reuse grace period
+   * accepts the previous refresh token again (issue 8 item 8).
+   */
+  function recoverInterrupted(signal?: AbortSignal): Promise<RecoveryReport> {
+    return recoverInterruptedRefreshes({
+      store: options.store,
+      renew: async (id) => {
+        const connection = await options.store.getConnection(id)
+        if (!connection?.refreshAttempt) return
+        await getCredentials(id, { force: true, stale: connection.credentials })
+      },
+      nowMs,
+      ...(signal ? { signal } : {}),
+    })
+  }
+
+  return { getCredentials, recoverInterrupted }
+}
+
+export type CredentialManager = ReturnType<typeof createCredentialManager>
