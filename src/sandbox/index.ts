@@ -8,5 +8,6 @@ export type {
   SandboxFailure,
   SandboxOptions,
   SandboxQuirks,
+  SandboxRotation,
   SandboxStats,
 } from './types.js'

@@ -5,6 +5,7 @@ import { createSandboxHandler } from './handler.js'
 import { issueRefreshToken } from './quirks.js'
 import {
   checkClient,
+  checkSeconds,
   checkTtl,
   copyClient,
   createSandboxState,
@@ -69,6 +70,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
       if (partial.tamperIdToken !== undefined) state.config.tamperIdToken = partial.tamperIdToken
       if (partial.failRevocation !== undefined) state.config.failRevocation = partial.failRevocation
+      if (partial.refreshTokenReuseSeconds !== undefined) {
+        state.config.refreshTokenReuseSeconds = checkSeconds(partial.refreshTokenReuseSeconds)
+      }
+      if (partial.tokenDelayMs !== undefined) {
+        state.config.tokenDelayMs = checkSeconds(partial.tokenDelayMs, 'tokenDelayMs')
+      }
     },
     registerClient(client) {
       state.clients.set(client.clientId, checkClient(client))
@@ -78,6 +85,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     revokeRefreshTokens() {
       state.refreshTokens.clear()
+      state.rotated.clear()
+    },
+    rotations() {
+      return state.rotations.map((rotation) => ({ ...rotation }))
     },
     issueRefreshToken(clientId, scope) {
       return issueRefreshToken(state, clientId, scope)

@@ -7,6 +7,7 @@ import type {
   SandboxCredentials,
   SandboxFailure,
   SandboxOptions,
+  SandboxRotation,
   SandboxStats,
 } from './types.js'
 
@@ -51,6 +52,15 @@ export interface RefreshTokenRecord {
   family?: string
 }
 
+/** A rotated refresh token, kept for the reuse grace period. */
+export interface RotatedTokenRecord {
+  clientId: string
+  /** The refresh token issued in its place. */
+  successor: string
+  /** Epoch milliseconds. */
+  rotatedAt: number
+}
+
 /** The settings that `setConfig` can change. */
 export interface MutableConfig {
   autoApprove: boolean
@@ -58,6 +68,8 @@ export interface MutableConfig {
   failNextToken: SandboxFailure | null
   tamperIdToken: IdTokenTamper | null
   failRevocation: boolean
+  refreshTokenReuseSeconds: number
+  tokenDelayMs: number
 }
 
 /** Everything the sandbox remembers; it lives in memory only. */
@@ -71,6 +83,8 @@ export interface SandboxState {
   codes: Map<string, CodeRecord>
   accessTokens: Map<string, AccessTokenRecord>
   refreshTokens: Map<string, RefreshTokenRecord>
+  rotated: Map<string, RotatedTokenRecord>
+  rotations: SandboxRotation[]
   stats: SandboxStats
   /** The OpenID Provider's issuer and signing key. */
   oidc: SandboxOidcState
@@ -91,6 +105,8 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
       failNextToken: null,
       tamperIdToken: null,
       failRevocation: false,
+      refreshTokenReuseSeconds: checkSeconds(options.refreshTokenReuseSeconds ?? 0),
+      tokenDelayMs: 0,
     },
     now: options.now ?? Date.now,
     clients: new Map(clients.map((client) => [client.clientId, checkClient(client)])),
@@ -100,6 +116,8 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
     codes: new Map(),
     accessTokens: new Map(),
     refreshTokens: new Map(),
+    rotated: new Map(),
+    rotations: [],
     stats: emptyStats(),
     oidc: createOidcState(),
     issued: new Set(),
@@ -152,6 +170,14 @@ export function checkTtl(seconds: number): number {
     throw new TypeError(`accessTokenTtl must be a positive integer, got ${seconds}`)
   }
   return seconds
+}
+
+/** Validates a duration that may be 0; a TypeError since a bad value is the caller's mistake. */
+export function checkSeconds(value: number, name = 'refreshTokenReuseSeconds'): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${name} must be a number of at least 0, got ${value}`)
+  }
+  return value
 }
 
 /** Records a new single-use authorization code and returns it. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { parseScope } from './authorize.js'
 import { checkTokenQuirks, claimedClient, shapeTokenResponse } from './quirks.js'
 import { formDecode, json, methodNotAllowed, parseBasic, readParams } from './http.js'
@@ -149,7 +150,7 @@ function grantRefreshToken(state: SandboxState, client: SandboxClient, params: P
     return oauthError(400, 'invalid_request', 'refresh_token is missing')
   }
   const record = state.refreshTokens.get(refreshToken)
-  if (!record) return oauthError(400, 'invalid_grant', 'The refresh token is not valid')
+  if (!record) return reuseRotated(state, client, refreshToken)
   if (record.clientId !== client.clientId) {
     return oauthError(400, 'invalid_grant', 'The refresh token was issued to another client')
   }
@@ -158,7 +159,7 @@ function grantRefreshToken(state: SandboxState, client: SandboxClient, params: P
   if (!requested || !requested.every((scope) => granted.includes(scope))) {
     return oauthError(400, 'invalid_scope', 'The scope exceeds what was originally granted')
   }
-  // Rotation: the presented token dies here, so a second use of it fails.
+  // Rotation: the presented token dies here, so a second use of it fails (after the grace period).
   state.refreshTokens.delete(refreshToken)
   const tokens = issueTokens(state, {
     clientId: client.clientId,
@@ -168,7 +169,45 @@ function grantRefreshToken(state: SandboxState, client: SandboxClient, params: P
     ...(record.family === undefined ? {} : { family: record.family }),
     withRefresh: true,
   })
+  if (state.config.refreshTokenReuseSeconds > 0) {
+    state.rotated.set(refreshToken, {
+      clientId: client.clientId,
+      successor: tokens.refresh_token!,
+      rotatedAt: state.now(),
+    })
+  }
+  state.rotations.push({
+    presented: refreshToken,
+    refreshToken: tokens.refresh_token!,
+    at: state.now(),
+    reuse: false,
+  })
   return json(200, tokens, NO_STORE)
+}
+
+/**
+ * A rotated refresh token presented again within the reuse interval gets a new access token and
+ * the same successor refresh token, as long as that successor has not been rotated in turn (a
+ * second generation of reuse would let a stolen token live on).
+ */
+function reuseRotated(state: SandboxState, client: SandboxClient, refreshToken: string): Response {
+  const rotated = state.rotated.get(refreshToken)
+  const graceMs = state.config.refreshTokenReuseSeconds * 1000
+  const successor = rotated ? state.refreshTokens.get(rotated.successor) : undefined
+  if (!rotated || !successor || state.now() - rotated.rotatedAt > graceMs) {
+    return oauthError(400, 'invalid_grant', 'The refresh token is not valid')
+  }
+  if (rotated.clientId !== client.clientId) {
+    return oauthError(400, 'invalid_grant', 'The refresh token was issued to another client')
+  }
+  const tokens = issueTokens(state, {
+    clientId: client.clientId,
+    scope: successor.scope,
+    ...(successor.family === undefined ? {} : { family: successor.family }),
+    withRefresh: false,
+  })
+  state.rotations.push({ presented: refreshToken, refreshToken: rotated.successor, at: state.now(), reuse: true })
+  return json(200, { ...tokens, refresh_token: rotated.successor }, NO_STORE)
 }
 
 function grantClientCredentials(
@@ -205,7 +244,11 @@ export async function handleToken(state: SandboxState, req: Request): Promise<Re
     const grantType = read.ok ? read.params.get('grant_type') : undefined
     if (isGrantType(grantType)) state.stats.tokenRequests[grantType] += 1
   }
-  return shapeTokenResponse(state, client, refusal ?? (await serveToken(state, req)))
+  const response = shapeTokenResponse(state, client, refusal ?? (await serveToken(state, req)))
+  // The grant has taken effect; the answer is now "on the network" (ref: false: a held answer
+  // must not keep a test process alive).
+  if (state.config.tokenDelayMs > 0) await sleep(state.config.tokenDelayMs, undefined, { ref: false })
+  return response
 }
 
 async function serveToken(state: SandboxState, req: Request): Promise<Response> {

@@ -90,6 +90,24 @@ export interface SandboxOptions {
    * default `Date.now`.
    */
   now?: () => number
+  /**
+   * Seconds a rotated refresh token stays usable (Okta's and Auth0's "reuse interval"): presented
+   * again within them, it gets a new access token and the same successor refresh token, so a
+   * client that died before storing the rotation's answer can retry. Default 0: rotation is final.
+   */
+  refreshTokenReuseSeconds?: number
+}
+
+/** One answered refresh grant, as the sandbox logged it (for crash tests). */
+export interface SandboxRotation {
+  /** The refresh token presented. */
+  presented: string
+  /** The refresh token answered: a new one, or the live successor on a reuse. */
+  refreshToken: string
+  /** Epoch milliseconds when the answer was ready to send. */
+  at: number
+  /** Whether the presented token had already been rotated (a reuse within the grace period). */
+  reuse: boolean
 }
 
 /** A canned answer for the next token request, to test how clients handle provider errors. */
@@ -110,6 +128,13 @@ export interface SandboxConfig {
   tamperIdToken?: IdTokenTamper | null
   /** Answer every `POST /oauth/revoke` with 503 while true. */
   failRevocation?: boolean
+  /** See {@link SandboxOptions.refreshTokenReuseSeconds}; 0 turns the grace period off. */
+  refreshTokenReuseSeconds?: number
+  /**
+   * Hold every token response this long (ms) after the grant took effect, as a slow network
+   * would: a refresh token is already rotated while its answer is on the way.
+   */
+  tokenDelayMs?: number
 }
 
 /**
@@ -156,6 +181,8 @@ export interface Sandbox {
   expireAccessTokens(): void
   /** Invalidates every refresh token issued so far. */
   revokeRefreshTokens(): void
+  /** Every answered refresh grant so far, oldest first. */
+  rotations(): SandboxRotation[]
   /**
    * Issues a refresh token to a registered client out of band, as a provider's developer console
    * does for long-lived tokens (Cozy's `refresh_token` grant mode).

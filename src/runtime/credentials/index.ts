@@ -17,3 +17,5 @@ export {
   oauth1CredentialsFromInput,
   tokensFromOverride,
 } from './oauth1-credentials.js'
+export type { CooldownPolicy } from './refresh-cooldown.js'
+export type { RecoveryReport } from './refresh-recovery.js'
