@@ -98,7 +98,7 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
       CRASH_TIMEOUT_MS: String(Math.floor(leaseMs * 0.6)),
     }
     for (let kill = 1; kill <= options.kills; kill++) {
-      await runAndKill(env, 50 + Math.random() * (leaseMs + 600))
+      await runAndKill(env, Math.random() * (leaseMs + 600))
       if (options.progressEvery && kill % options.progressEvery === 0) {
         process.stdout.write(`  ${kill}/${options.kills} kills\n`)
       }
@@ -183,19 +183,30 @@ async function usable(patchbay: Awaited<ReturnType<typeof createPatchbay>>, id: 
   }
 }
 
-/** Starts a child, waits until it is refreshing, and kills it with SIGKILL after `delayMs`. */
+/**
+ * Starts a child, waits until its refreshes are flowing (the first one done or failed), and kills
+ * it with SIGKILL `delayMs` later.
+ */
 async function runAndKill(env: NodeJS.ProcessEnv, delayMs: number): Promise<void> {
   const child = spawn(process.execPath, [CHILD], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
+  let stdout = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  const ready = new Promise<boolean>((resolve) => {
+  let ready: () => void = () => {}
+  const isReady = new Promise<void>((resolve) => (ready = resolve))
+  const flowing = new Promise<boolean>((resolve) => {
     child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve(true)
+      stdout += chunk.toString()
+      if (stdout.includes('ready')) ready()
+      if (stdout.includes('refreshing')) resolve(true)
     })
     void exited.then(() => resolve(false))
   })
-  if (!(await ready)) throw new Error(`The crash child exited before it was ready:\n${stderr}`)
+  const started = await Promise.race([isReady.then(() => true), exited.then(() => false)])
+  if (!started) throw new Error(`The crash child exited before it was ready:\n${stderr}`)
+  const going = await Promise.race([flowing, sleep(30_000).then(() => true)])
+  if (!going) throw new Error(`The crash child exited on its own:\n${stderr}`)
   await sleep(delayMs)
   child.kill('SIGKILL')
   await exited

@@ -10,6 +10,12 @@ import { createKeyRing, createPatchbay, createSandboxConnector, openSqliteStore 
 const env = process.env
 const keyRing = createKeyRing([{ id: 'k1', key: Buffer.from(env.CRASH_KEY, 'base64') }])
 const receipts = openSync(env.CRASH_RECEIPTS, 'a')
+let flowing = false
+// Tells the test that refreshes are completing (or failing at once), so its kill lands among them.
+function signalFlowing() {
+  if (!flowing) process.stdout.write('refreshing\n')
+  flowing = true
+}
 const digest = (value) => createHash('sha256').update(value).digest('hex')
 
 async function loggedFetch(input, init) {
@@ -45,7 +51,9 @@ await Promise.all(
     for (;;) {
       try {
         await patchbay.connections.refresh(id)
+        signalFlowing()
       } catch {
+        signalFlowing()
         await sleep(10)
       }
     }
