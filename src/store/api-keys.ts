@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { digestToken } from './digest.js'
-import type { ApiKey, Store } from './types.js'
+import type { ApiKey, ApiKeyStore } from './types.js'
 
 /** A key as created: its value, shown to the creator once, and the stored record. */
 export interface IssuedApiKey {
@@ -28,7 +28,7 @@ export function hashApiKey(key: string): string {
  * // show `key` once; keep `apiKey.id` to revoke it
  */
 export async function issueApiKey(
-  store: Store,
+  store: ApiKeyStore,
   options: IssueApiKeyOptions = {},
 ): Promise<IssuedApiKey> {
   const key = `pb_${randomBytes(32).toString('base64url')}`
@@ -61,7 +61,7 @@ const TOUCH_INTERVAL_SECONDS = 60
  * once a minute per key so that busy clients do not turn every request into a write.
  */
 export async function findActiveApiKey(
-  store: Store,
+  store: ApiKeyStore,
   presented: string,
   now: number,
 ): Promise<ApiKey | null> {

@@ -1,14 +1,20 @@
 export type {
   ApiKey,
   ApiKeyInput,
+  ApiKeyStore,
   AuthSession,
   Connection,
   ConnectionInput,
   ConnectionPatch,
   ConnectionStatus,
+  ConnectionStore,
+  ConnectorStore,
   ConnectSession,
   Integration,
   IntegrationInput,
+  IntegrationStore,
+  RefreshLeaseStore,
+  SessionStore,
   Store,
   StoredConnector,
   WebhookAttempt,
@@ -17,6 +23,7 @@ export type {
   WebhookDeliveryStatus,
   WebhookEndpoint,
   WebhookEndpointInput,
+  WebhookStore,
 } from './types.js'
 export { apiKeyView, findActiveApiKey, hashApiKey, issueApiKey } from './api-keys.js'
 export type { IssuedApiKey, IssueApiKeyOptions } from './api-keys.js'
