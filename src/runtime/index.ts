@@ -1,3 +1,5 @@
+export { apiKeyView } from './api-keys/index.js'
+export type { ApiKeyService, IssuedApiKey, IssueApiKeyOptions } from './api-keys/index.js'
 export { AUTH_SESSION_SECONDS } from './authorization.js'
 export type { AuthorizationResult, AuthorizationStart, BeginAuthorizationOptions } from './authorization.js'
 export { callInputSchema, parseOrThrow } from './capabilities.js'
@@ -12,10 +14,13 @@ export type { CreateConnectionInput } from './connections.js'
 export { confineUrl } from './confine-url.js'
 export { errorEnvelope } from './envelope.js'
 export type { Envelope, EnvelopeError, ErrorEnvelope, SuccessEnvelope } from './envelope.js'
+export type { EventService } from './event-bus.js'
 export type { RuntimeEvent, RuntimeEventListener } from './events.js'
 export { CONNECT_SESSION_SECONDS, createPatchbay } from './patchbay.js'
 export type { ConnectSessionOptions, Patchbay, PatchbayOptions } from './patchbay.js'
 export type { FetchLike } from './provider-call.js'
+export { createOidcDiscovery } from './oidc-discovery.js'
+export type { KeySetOptions, OidcDiscovery } from './oidc-discovery.js'
 export { redactText } from './redact.js'
 export type { DisconnectResult, RevocationReport } from './revocation.js'
 export { DEFAULT_REPLAY_LIMIT } from './request-body.js'
@@ -40,5 +45,8 @@ export type {
   WebhookDispatcherOptions,
   WebhookEndpointView,
   WebhookEventType,
+  WebhookService,
 } from './webhooks/index.js'
 export type { ConnectionView, IntegrationView } from './views.js'
+// What the shells show of stored records, so that they never import the store.
+export type { ApiKey, WebhookDelivery, WebhookDeliveryStatus } from '../store/index.js'

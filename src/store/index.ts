@@ -25,8 +25,6 @@ export type {
   WebhookEndpointInput,
   WebhookStore,
 } from './types.js'
-export { apiKeyView, findActiveApiKey, hashApiKey, issueApiKey } from './api-keys.js'
-export type { IssuedApiKey, IssueApiKeyOptions } from './api-keys.js'
 export { createKeyRing, open, parseKeyRing, seal } from './seal.js'
 export type { KeyRing, KeyRingEntry } from './seal.js'
 export { DEV_KEY_FILE, loadKeyRing } from './keys.js'
