@@ -45,7 +45,7 @@ export {
 export type { AttemptOutcome, FetchLike, RetryPolicy } from './fetch/index.js'
 export { CONNECT_SESSION_SECONDS, createPatchbay } from './patchbay.js'
 export type { ConnectSessionOptions, Patchbay, PatchbayOptions } from './patchbay.js'
-export { createOidcDiscovery } from './oidc/index.js'
+export { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from './oidc/index.js'
 export type { KeySetOptions, OidcDiscovery } from './oidc/index.js'
 export { redactText } from './redact.js'
 export {

@@ -1,14 +1,13 @@
 import { errors, jwtVerify } from 'jose'
 import type { JWTPayload } from 'jose'
-import { oidc } from '../engines/index.js'
-import { createOidcDiscovery } from '../runtime/index.js'
+import { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from '../runtime/index.js'
 import type { OidcDiscovery } from '../runtime/index.js'
 
 /**
  * The signature algorithms accepted by default: asymmetric only, the same list ID tokens are held
  * to. `none` is never accepted, and HS* would let anyone holding a shared secret mint tokens.
  */
-export const ASYMMETRIC_ALGORITHMS: readonly string[] = oidc.ID_TOKEN_ALGORITHMS
+export const ASYMMETRIC_ALGORITHMS: readonly string[] = ID_TOKEN_ALGORITHMS
 
 /** Options of {@link createOidcVerifier}. */
 export interface OidcVerifierOptions {

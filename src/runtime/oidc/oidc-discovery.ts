@@ -4,6 +4,9 @@ import { oidc as oidcEngine } from '../../engines/index.js'
 import type { OidcIssuerMetadata, OidcProviderMetadata } from '../../engines/oidc/index.js'
 import type { FetchLike } from '../fetch/provider-call.js'
 
+/** The asymmetric signature algorithms accepted for an issuer's tokens (the engine's list). */
+export const ID_TOKEN_ALGORITHMS: readonly string[] = oidcEngine.ID_TOKEN_ALGORITHMS
+
 /** How long a provider's discovery document is trusted before it is fetched again. */
 export const DISCOVERY_TTL_SECONDS = 3600
 
