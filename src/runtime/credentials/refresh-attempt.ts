@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { PatchbayError, isPatchbayError } from '../../errors.js'
 import type { JsonObject } from '../../kit/index.js'
-import type { Connection, RefreshFence, Store } from '../../store/index.js'
+import type { Connection, ConnectionStore, RefreshFence, RefreshLeaseStore } from '../../store/index.js'
+
+type Store = ConnectionStore & RefreshLeaseStore
 import { startDeadline } from './refresh-deadline.js'
 import { renewCredentials } from './renew.js'
 import type { RenewEnv } from './renew.js'

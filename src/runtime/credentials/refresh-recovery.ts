@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isPatchbayError } from '../../errors.js'
-import type { Store } from '../../store/index.js'
+import type { ConnectionStore, RefreshLeaseStore } from '../../store/index.js'
 
 /** What a recovery pass did, connection by connection. */
 export interface RecoveryReport {
@@ -13,7 +13,7 @@ export interface RecoveryReport {
 }
 
 export interface RecoveryOptions {
-  store: Store
+  store: ConnectionStore & RefreshLeaseStore
   /** Refreshes one connection (through the lease and the single flight). */
   renew: (connectionId: string) => Promise<unknown>
   /** The lease clock, epoch milliseconds. */
