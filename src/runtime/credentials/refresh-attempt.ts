@@ -2,11 +2,12 @@ import { createHash, randomUUID } from 'node:crypto'
 import { PatchbayError, isPatchbayError } from '../../errors.js'
 import type { JsonObject } from '../../kit/index.js'
 import type { Connection, ConnectionStore, RefreshFence, RefreshLeaseStore } from '../../store/index.js'
-
-type Store = ConnectionStore & RefreshLeaseStore
 import { startDeadline } from './refresh-deadline.js'
 import { renewCredentials } from './renew.js'
 import type { RenewEnv } from './renew.js'
+
+/** The store aggregates a refresh writes to. */
+type Store = ConnectionStore & RefreshLeaseStore
 
 /** What one refresh under a held lease needs. */
 export interface RefreshAttemptInput {
