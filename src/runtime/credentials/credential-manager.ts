@@ -82,7 +82,11 @@ export function createCredentialManager(options: CredentialManagerOptions) {
   }
 
   function isFresh(connection: Connection, scheme: AuthScheme): boolean {
-    return !isDueForRefresh(connection, marginOf(scheme, options.refreshMargin), options.now())
+    // A connector's own margin (Appmixer's refreshBeforeExp) is its author's call; the default
+    // one must not make every call a refresh for short-lived tokens.
+    const declared = marginOf(scheme, -1)
+    const margin = declared >= 0 ? declared : options.refreshMargin
+    return !isDueForRefresh(connection, margin, options.now(), declared < 0)
   }
 
   /** During a cooldown: still-working credentials, or the last refresh error at once. */

@@ -13,16 +13,19 @@ export function effectiveMargin(connection: Pick<Connection, 'expiresAt' | 'issu
 
 /**
  * Whether a connection's credentials should be renewed at `now` (epoch seconds): inside the
- * margin before expiry, or with a refresh attempt whose result was never stored.
+ * margin before expiry, or with a refresh attempt whose result was never stored. A margin the
+ * connector declared itself is taken as declared (`capped: false`); the runtime's default is
+ * capped at half the lifetime.
  */
 export function isDueForRefresh(
   connection: Pick<Connection, 'expiresAt' | 'issuedAt' | 'refreshAttempt'>,
   margin: number,
   now: number,
+  capped = true,
 ): boolean {
   if (connection.refreshAttempt !== null) return true
   if (connection.expiresAt === null) return false
-  return connection.expiresAt - effectiveMargin(connection, margin) <= now
+  return connection.expiresAt - (capped ? effectiveMargin(connection, margin) : margin) <= now
 }
 
 /** Whether the credentials still work at `now`, margin or not (null expiry: they do not expire). */
