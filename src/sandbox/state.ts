@@ -20,10 +20,10 @@ export const SANDBOX_USER = {
 } as const
 
 /** How long an authorization code stays redeemable, in milliseconds. */
-export const CODE_TTL_MS = 60_000
+const CODE_TTL_MS = 60_000
 
 /** What an authorization code was issued for; the token request must match it. */
-export interface CodeRecord {
+interface CodeRecord {
   clientId: string
   redirectUri: string
   scope: string
@@ -46,7 +46,7 @@ export interface AccessTokenRecord {
 }
 
 /** A live refresh token; rotated ones are deleted. */
-export interface RefreshTokenRecord {
+interface RefreshTokenRecord {
   clientId: string
   scope: string
   family?: string
@@ -62,7 +62,7 @@ export interface RotatedTokenRecord {
 }
 
 /** The settings that `setConfig` can change. */
-export interface MutableConfig {
+interface MutableConfig {
   autoApprove: boolean
   accessTokenTtl: number
   failNextToken: SandboxFailure | null
@@ -192,7 +192,7 @@ export function issueCode(
 }
 
 /** The body of a successful token response. */
-export interface IssuedTokens {
+interface IssuedTokens {
   access_token: string
   token_type: 'Bearer'
   expires_in: number
