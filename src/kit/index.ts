@@ -30,8 +30,18 @@ export { getPath } from './json-path.js'
 export { decodeJwtClaims, defaultOidcAccountName, discoveredValueOf, oidcSchemeParts } from './oidc.js'
 export type { DiscoveredValue, OidcOptions, ProfileInput } from './oidc.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
-export { renderDeep, renderRecord, renderTemplate, templateVariables } from './template.js'
+export { renderDeep, renderRecord, renderTemplate, templateValue, templateVariables } from './template.js'
 export type { TemplateScopes } from './template.js'
+export { checkUrlSettings, urlPolicyFromSettings, urlPolicyOf, urlTemplatesOf } from './url-policy.js'
+export {
+  checkBaseUrlValue,
+  checkUrlTemplateValues,
+  fillUrlPosition,
+  parseUrlTemplate,
+  renderUrlTemplate,
+  STRICT_URL_POLICY,
+} from './url-template.js'
+export type { HttpAllowance, SettingUrlRule, UrlPolicy, UrlPosition, UrlTemplate } from './url-template.js'
 export { Paginated } from './types.js'
 export { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, normalizeWebhooks, webhooksJsonSchema } from './webhooks.js'
 export type {

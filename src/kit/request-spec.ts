@@ -1,7 +1,9 @@
 import type { JsonValue } from '../errors.js'
-import { renderDeep, renderRecord, renderTemplate } from './template.js'
+import { renderDeep, renderRecord } from './template.js'
 import type { TemplateScopes } from './template.js'
 import type { RequestSpec } from './types.js'
+import { renderUrlTemplate, STRICT_URL_POLICY } from './url-template.js'
+import type { UrlPolicy } from './url-template.js'
 
 /**
  * Resolves a possibly relative URL against a base URL, keeping the base's path
@@ -24,14 +26,19 @@ function splitOnce(text: string, separator: string): [string, string | undefined
   return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)]
 }
 
-/** Turns a declared request into a Web `Request`, filling its templates from `scopes`. */
+/**
+ * Turns a declared request into a Web `Request`, filling its templates from `scopes`: the URL
+ * through `renderUrlTemplate` (each value checked and encoded for its position, under `policy`),
+ * query values through `URLSearchParams`, headers and body as they are.
+ */
 export function buildSpecRequest(
   spec: RequestSpec | string,
   scopes: TemplateScopes,
   baseUrl: string,
+  policy: UrlPolicy = STRICT_URL_POLICY,
 ): Request {
   const declared: RequestSpec = typeof spec === 'string' ? { url: spec } : spec
-  const url = resolveUrl(renderTemplate(declared.url, scopes), baseUrl)
+  const url = resolveUrl(renderUrlTemplate(declared.url, scopes, policy), baseUrl)
   for (const [key, value] of Object.entries(renderRecord(declared.query ?? {}, scopes))) {
     url.searchParams.set(key, value)
   }
