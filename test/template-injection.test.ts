@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { apiKey, defineConnector, oauth2 } from '../src/kit/index.js'
 import { openSqliteStore } from '../src/store/index.js'
+import { createWorkspace } from './helpers/cli.js'
 import { connectSession, pageApi } from './helpers/connect-page.js'
 import { consent, startHarness } from './helpers/harness.js'
 import type { Harness } from './helpers/harness.js'
@@ -318,5 +319,41 @@ describe('settings filled into templated URLs (issue 8)', () => {
     expect(refreshed.status).toBe(400)
     expect(refreshed.body.error.code).toBe('bad_request')
     expect(capture.connections()).toBe(0)
+  })
+})
+
+describe('patchbay call with inline settings (the built CLI; `npm run build` first)', () => {
+  it('exits 2 with a bad_request envelope naming the setting, sending nothing', async () => {
+    const ws = createWorkspace()
+    try {
+      ws.writeConnector('tenant-keys.json', {
+        id: 'tenant-keys',
+        name: 'Tenant keys',
+        baseUrl: 'http://{{subdomain}}.tenant.test/api',
+        settings: { type: 'object', properties: { subdomain: { type: 'string' } }, required: ['subdomain'] },
+        auth: { type: 'api_key', header: 'X-API-Key', validate: '/me' },
+      })
+      const attacks = [`127.0.0.1:${capture.port}/x#`, `a@127.0.0.1:${capture.port}/`, 'x/../', 'a\r\nb']
+      const results = await Promise.all(
+        attacks.map((subdomain) =>
+          ws.run([
+            'call',
+            'tenant-keys',
+            'validate_credentials',
+            '--json',
+            JSON.stringify({ auth: { apiKey: 'cli-key-6d1a' }, settings: { subdomain }, request: {} }),
+          ]),
+        ),
+      )
+      for (const result of results) {
+        expect(result.code, result.stdout + result.stderr).toBe(2)
+        expect(result.json.error.code).toBe('bad_request')
+        expect(result.json.error.message).toContain('"subdomain"')
+        expect(result.stdout).not.toContain(`127.0.0.1:${capture.port}`)
+      }
+      expect(capture.connections()).toBe(0)
+    } finally {
+      ws.remove()
+    }
   })
 })
