@@ -106,6 +106,11 @@ describe('renderUrlTemplate', () => {
     expect(render('/users/{{id}}', { id: '../admin' })).toBe('/users/..%2Fadmin')
   })
 
+  it('reads an "@" after the host as part of the path, not as userinfo', () => {
+    expect(render('https://api.test/users/me@x?q={{q}}', { q: 'a b' })).toBe('https://api.test/users/me@x?q=a%20b')
+    expect(render('https://{{s}}.api.test/u/@{{id}}', { s: 'acme', id: 'x@y' })).toBe('https://acme.api.test/u/@x%40y')
+  })
+
   it('takes a port number only from a port position', () => {
     expect(render('https://api.test:{{port}}/x', { port: '8443' })).toBe('https://api.test:8443/x')
     expectRefused(() => render('https://api.test:{{port}}/x', { port: '80@evil' }), 'port')

@@ -239,7 +239,9 @@ function hostPattern(template: UrlTemplate): RegExp {
       text = text.slice(start[0].length)
       inHost = true
     }
-    const at = text.lastIndexOf('@')
+    // Only an "@" before the authority ends separates userinfo; later ones belong to the path.
+    const authorityEnd = text.search(/[/?#]/)
+    const at = (authorityEnd === -1 ? text : text.slice(0, authorityEnd)).lastIndexOf('@')
     if (at !== -1) {
       pattern = ''
       text = text.slice(at + 1)
