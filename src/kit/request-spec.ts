@@ -1,3 +1,4 @@
+import { PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
 import { renderDeep, renderRecord } from './template.js'
 import type { TemplateScopes } from './template.js'
@@ -42,7 +43,7 @@ export function buildSpecRequest(
   for (const [key, value] of Object.entries(renderRecord(declared.query ?? {}, scopes))) {
     url.searchParams.set(key, value)
   }
-  const headers = new Headers(renderRecord(declared.headers ?? {}, scopes))
+  const headers = new Headers(headerValues(renderRecord(declared.headers ?? {}, scopes)))
   const method = (declared.method ?? 'GET').toUpperCase()
   let body: string | undefined
   if (declared.body !== undefined && method !== 'GET' && method !== 'HEAD') {
@@ -59,6 +60,18 @@ export function buildSpecRequest(
   }
   if (!headers.has('accept')) headers.set('accept', 'application/json')
   return new Request(url, { method, headers, ...(body === undefined ? {} : { body }) })
+}
+
+/** A value with CR or LF would start a new header line; refuse it as bad input, not a crash. */
+function headerValues(record: Record<string, string>): Record<string, string> {
+  for (const [name, value] of Object.entries(record)) {
+    if (/[\r\n\0]/.test(value)) {
+      throw new PatchbayError('bad_request', `Header "${name}" would hold a line break`, {
+        details: { problems: [`headers.${name}: no CR, LF or NUL`] },
+      })
+    }
+  }
+  return record
 }
 
 function formEntries(value: JsonValue): [string, string][] {
