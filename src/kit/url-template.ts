@@ -101,18 +101,20 @@ function settingName(name: string): string {
   return name.startsWith('settings.') ? name.slice('settings.'.length) : name
 }
 
+function isSetting(name: string, policy: UrlPolicy): boolean {
+  return name !== settingName(name) || Object.hasOwn(policy.settings, name)
+}
+
 function describe(name: string, policy: UrlPolicy): string {
-  const setting = settingName(name)
-  return name !== setting || Object.hasOwn(policy.settings, setting)
-    ? `Setting "${setting}"`
-    : `Value "${name}"`
+  return isSetting(name, policy) ? `Setting "${settingName(name)}"` : `Value "${name}"`
 }
 
 /** A refusal naming the setting and what it must be; the value itself is never repeated. */
 function refuse(name: string, policy: UrlPolicy, rule: string): PatchbayError {
   const setting = settingName(name)
+  const path = isSetting(name, policy) ? `settings.${setting}` : name
   return new PatchbayError('bad_request', `${describe(name, policy)} ${rule}`, {
-    details: { setting, problems: [`settings.${setting}: ${rule}`] },
+    details: { setting, problems: [`${path}: ${rule}`] },
   })
 }
 
