@@ -1,6 +1,4 @@
 import type { Hono, MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { PatchbayError } from '../errors.js'
 import {
   addWebhookEndpoint,
   createWebhookDispatcher,
@@ -11,11 +9,8 @@ import {
   webhookEndpointView,
 } from '../runtime/index.js'
 import type { Patchbay, WebhookDispatcher } from '../runtime/index.js'
-import { errorResponse, readJson } from './http-errors.js'
+import { readJson } from './http-errors.js'
 import { webhookEndpointBody } from './schemas.js'
-
-/** Providers' webhooks are small; a larger body is refused before it is read whole. */
-export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024
 
 /**
  * `POST /webhooks/:integration` (public: providers call it, and the signature is the proof) and
@@ -35,22 +30,8 @@ export function mountWebhookRoutes(
     connector: (id: string) => patchbay.connectors.get(id),
     now: () => Math.floor(Date.now() / 1000),
   }
-  const tooLarge = bodyLimit({
-    maxSize: MAX_WEBHOOK_BODY_BYTES,
-    onError: (c) =>
-      errorResponse(
-        c,
-        new PatchbayError(
-          'bad_request',
-          `A webhook body may be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`,
-          {
-            status: 413,
-          },
-        ),
-      ),
-  })
-
-  app.post('/webhooks/:integration', tooLarge, async (c) => {
+  // The body is bounded by the app's `limitBodies` (`BodyLimits.webhookBytes`) before it gets here.
+  app.post('/webhooks/:integration', async (c) => {
     // The bytes as sent, read once: the signature covers them, not a re-serialized parse.
     const rawBody = new Uint8Array(await c.req.arrayBuffer())
     const received = await receiveWebhook(receiveDeps, c.req.param('integration'), {
