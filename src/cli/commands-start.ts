@@ -81,6 +81,10 @@ export function registerStartCommand(program: Command): void {
           webhooks: patchbay.webhooks,
           apiKeys: keys,
           logger,
+          limits: {
+            ...(config.maxBodyBytes === null ? {} : { bodyBytes: config.maxBodyBytes }),
+            ...(config.maxProxyBodyBytes === null ? {} : { proxyBytes: config.maxProxyBodyBytes }),
+          },
           ...(config.oidc ? { oidc: createOidcVerifier(config.oidc) } : {}),
         })
         patchbay.webhooks.start()

@@ -41,6 +41,7 @@ export async function openPatchbay(
     allowedRedirectOrigins: config.redirectOrigins,
     refreshMargin: config.refreshMargin,
     retry: config.proxyRetry,
+    ...(config.providerTimeoutMs === null ? {} : { providerTimeoutMs: config.providerTimeoutMs }),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   })
   return withWebhooks(patchbay, config, warn)

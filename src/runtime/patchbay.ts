@@ -4,6 +4,8 @@ import type { JsonValue } from '../errors.js'
 import { connectorFromJson, renderTemplate } from '../kit/index.js'
 import type { Connector, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
+import { guardProviderFetch } from './provider-network.js'
+import { checkIntegrationId } from './record-id.js'
 import { beginAuthorization } from './authorization.js'
 import type { AuthorizationStart, BeginAuthorizationOptions } from './authorization.js'
 import { authorizedFetchFor, connectionFetchFor } from './connection-fetch.js'
@@ -61,6 +63,11 @@ export interface PatchbayOptions {
    * replayed.
    */
   replayLimit?: number
+  /**
+   * How long a provider has to answer a request (its status and headers) before the call fails
+   * with `timeout`, in ms; default 30 000, 0 for none. `PATCHBAY_PROVIDER_TIMEOUT_MS`.
+   */
+  providerTimeoutMs?: number
 }
 
 export { CONNECT_SESSION_SECONDS } from './connect-sessions.js'
@@ -74,7 +81,11 @@ export type { ConnectSessionOptions } from './connect-sessions.js'
  */
 export async function createPatchbay(options: PatchbayOptions) {
   const store = options.store
-  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init))
+  // Unreachable and silent providers become `provider_error` and `timeout` on every path.
+  const fetchImpl: FetchLike = guardProviderFetch(
+    options.fetch ?? ((input, init) => fetch(input, init)),
+    options.providerTimeoutMs,
+  )
   const now = options.now ?? (() => Math.floor(Date.now() / 1000))
   const publicUrl = (options.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, '')
   const listeners = new Set<RuntimeEventListener>(options.onEvent ? [options.onEvent] : [])
@@ -243,6 +254,7 @@ export async function createPatchbay(options: PatchbayOptions) {
 
     integrations: {
       async put(input: IntegrationInput): Promise<Integration> {
+        checkIntegrationId(input.id)
         registry.get(input.connectorId)
         return store.putIntegration(input)
       },

@@ -8,6 +8,8 @@ export {
 } from './api-auth.js'
 export type { ApiAuthenticator, ApiAuthOptions, ApiAuthOutcome, ApiKeyLookup, Caller } from './api-auth.js'
 export { createServerApp } from './app.js'
+export { DEFAULT_BODY_LIMITS, DEFAULT_MAX_BODY_BYTES, MAX_CALLBACK_BODY_BYTES } from './body-limit.js'
+export type { BodyLimits } from './body-limit.js'
 export type { ServerAppOptions } from './app.js'
 export { mountKeyRoutes } from './key-routes.js'
 export { listen } from './listen.js'
