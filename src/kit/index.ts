@@ -35,7 +35,12 @@ export { buildSpecRequest, resolveUrl } from './request-spec.js'
 export { renderDeep, renderRecord, renderTemplate, templateVariables } from './template.js'
 export type { TemplateScopes } from './template.js'
 export { Paginated } from './types.js'
-export { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, normalizeWebhooks, webhooksJsonSchema } from './webhooks.js'
+export {
+  DEFAULT_WEBHOOK_ID_HEADER,
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  normalizeWebhooks,
+  webhooksJsonSchema,
+} from './webhooks.js'
 export type {
   ConnectorWebhooks,
   HmacWebhookVerifier,
