@@ -9,7 +9,7 @@ export interface LargeBodyAnswer {
 }
 
 /**
- * Uploads `total` bytes (64 KiB chunks, honouring back-pressure) and stops writing as soon as the
+ * Uploads `total` bytes (64 KiB chunks, one write at a time) and stops writing as soon as the
  * server answers: what an outsider pushing a huge body sees. `chunked` sends no Content-Length.
  */
 export function sendLargeBody(
@@ -47,16 +47,17 @@ export function sendLargeBody(
     req.on('error', (error) => {
       if (!answered) reject(error)
     })
+    // One chunk at a time, yielding between writes, so an early answer is read before the next
+    // write meets the closed connection (as curl does).
     const pump = () => {
-      while (!answered && sent < total) {
-        const size = Math.min(chunk.length, total - sent)
-        sent += size
-        if (!req.write(size === chunk.length ? chunk : chunk.subarray(0, size))) {
-          req.once('drain', pump)
-          return
-        }
+      if (answered || req.destroyed) return
+      if (sent >= total) {
+        req.end()
+        return
       }
-      if (!answered) req.end()
+      const size = Math.min(chunk.length, total - sent)
+      sent += size
+      req.write(size === chunk.length ? chunk : chunk.subarray(0, size), () => setImmediate(pump))
     }
     if (options.chunked) req.flushHeaders()
     pump()
