@@ -7,12 +7,12 @@ import {
   parseBoundedJson,
 } from '../../kit/index.js'
 import type { Connector, NormalizedWebhooks, WebhookEvent } from '../../kit/index.js'
-import type { Store } from '../../store/index.js'
+import type { IntegrationStore, WebhookStore } from '../../store/index.js'
 import { verifyHmacWebhook } from './incoming-signature.js'
 
 /** What {@link receiveWebhook} needs of the runtime. */
 export interface ReceiveWebhookDeps {
-  store: Store
+  store: IntegrationStore & Pick<WebhookStore, 'rememberIncomingWebhook'>
   /** The registered connector with this id; throws `not_found` when there is none. */
   connector: (id: string) => Connector
   /** Epoch seconds. */
