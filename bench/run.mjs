@@ -43,7 +43,7 @@ const ctx = {
   cliRuns: quick ? 3 : 5,
   store: {
     target: Number(process.env.BENCH_CONNECTIONS ?? (quick ? 100_000 : 1_000_000)),
-    insertBudgetMs: (quick ? 25 : 150) * 1000,
+    insertBudgetMs: (quick ? 40 : 180) * 1000,
     diskSample: quick ? 2000 : 10_000,
     listLimitMs: 180_000,
     dir: process.env.BENCH_STORE_DIR ?? (onTmpfs ? shm : tmpdir()),
