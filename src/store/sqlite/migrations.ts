@@ -133,6 +133,20 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
+    name: 'incoming webhook ids remembered for their replay window',
+    // The id's SHA-256, not the id: fixed size whatever a sender puts in the header.
+    sql: `
+      CREATE TABLE webhook_receipts (
+        integration_id TEXT NOT NULL,
+        id_digest TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (integration_id, id_digest)
+      );
+      CREATE INDEX webhook_receipts_expiry ON webhook_receipts (expires_at);
+    `,
+  },
+  {
+    version: 6,
     name: 'refresh journal: when credentials were issued, the refresh attempt in flight',
     // issued_at gives a token's lifetime (expires_at - issued_at), which caps the refresh margin;
     // older rows take their last update as the best guess. The attempt columns are written before
