@@ -11,6 +11,7 @@ export type {
 export type { CreateConnectionInput } from './connections.js'
 export { confineUrl } from './confine-url.js'
 export { errorEnvelope } from './envelope.js'
+export type { FlowBinding } from './flow-binding.js'
 export type { Envelope, EnvelopeError, ErrorEnvelope, SuccessEnvelope } from './envelope.js'
 export type { RuntimeEvent, RuntimeEventListener } from './events.js'
 export { CONNECT_SESSION_SECONDS, createPatchbay } from './patchbay.js'

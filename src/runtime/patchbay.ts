@@ -6,6 +6,7 @@ import type { Connector, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import { beginAuthorization } from './authorization.js'
 import type { AuthorizationStart, BeginAuthorizationOptions } from './authorization.js'
+import type { FlowBinding } from './flow-binding.js'
 import { authorizedFetchFor, connectionFetchFor } from './connection-fetch.js'
 import { callInputSchema, capabilityContext, parseOrThrow, parseSettings, runCapability } from './capabilities.js'
 import {
@@ -301,8 +302,16 @@ export async function createPatchbay(options: PatchbayOptions) {
 
     beginAuthorization: (integrationId: string, opts?: BeginAuthorizationOptions): Promise<AuthorizationStart> =>
       beginAuthorization(deps, integrationId, opts),
-    completeAuthorization: (integrationId: string, params: URLSearchParams): Promise<SessionAuthorizationResult> =>
-      completeWithSessions(deps, integrationId, params),
+    /**
+     * Completes a flow from its callback parameters; `binding` is what its start handed out
+     * (`AuthorizationStart.binding`), without which the callback is refused (`state_mismatch`).
+     */
+    completeAuthorization: (
+      integrationId: string,
+      params: URLSearchParams,
+      binding?: FlowBinding,
+    ): Promise<SessionAuthorizationResult> =>
+      completeWithSessions(deps, integrationId, params, binding),
 
     connectSessions: {
       /**
