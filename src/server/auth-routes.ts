@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono'
 import { isPatchbayError, PatchbayError } from '../errors.js'
 import type { Patchbay } from '../runtime/index.js'
 import { errorEnvelope } from '../runtime/index.js'
+import { bearerChallenge } from './api-auth.js'
 import type { ApiAuthenticator } from './api-auth.js'
 import { popupResultResponse, serviceNameOf } from './connect-page/index.js'
 import { clearFlowCookie, flowBindingFromCookies, flowCookiePolicy, setFlowCookie } from './flow-cookie.js'
@@ -48,11 +49,12 @@ export function mountAuthRoutes(app: Hono, patchbay: Patchbay, authenticate: Api
           createdBy: auth.caller.id,
         })
       } else {
-        c.header(
-          'WWW-Authenticate',
-          auth?.presented ? 'Bearer realm="patchbay", error="invalid_token"' : 'Bearer realm="patchbay"',
+        c.header('WWW-Authenticate', bearerChallenge(auth ?? { presented: false }))
+        throw new PatchbayError(
+          'unauthorized',
+          'Starting a connection needs a connect session, an API key or an access token',
+          auth?.insufficientScope === undefined ? {} : { status: 403 },
         )
-        throw new PatchbayError('unauthorized', 'Starting a connection needs a connect session, an API key or an access token')
       }
       c.header('Cache-Control', 'no-store')
       setFlowCookie(c, cookies, start)
