@@ -1,5 +1,6 @@
 export {
   apiKeyDigests,
+  bearerChallenge,
   createApiAuthenticator,
   hasApiKey,
   requireApiAuth,
@@ -14,6 +15,12 @@ export { listen } from './listen.js'
 export type { FetchHandler, ListenOptions, RunningServer } from './listen.js'
 export { createLogger, REDACT_PATHS, requestIdFrom, requestLogging } from './logging.js'
 export type { CreateLoggerOptions, Logger } from './logging.js'
+export {
+  checkAccessTokenClaims,
+  DEFAULT_ACCESS_TOKEN_TYPES,
+  normalizeTokenType,
+} from './access-token-claims.js'
+export type { AccessTokenCheck, AccessTokenPolicy } from './access-token-claims.js'
 export { ASYMMETRIC_ALGORITHMS, createOidcVerifier } from './oidc-verifier.js'
 export type { OidcVerifier, OidcVerifierOptions, TokenVerification, VerifiedToken } from './oidc-verifier.js'
 export { buildOpenApiDocument, ROUTES } from './openapi/index.js'
