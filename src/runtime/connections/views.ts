@@ -1,0 +1,63 @@
+import { z } from 'zod'
+import type { Connection, Integration } from '../../store/index.js'
+
+/** The public shape of a connection; the HTTP API documents and returns exactly this. */
+export const connectionViewSchema = z.object({
+  id: z.string(),
+  integration: z.string(),
+  account_name: z.string().nullable(),
+  status: z.enum(['active', 'needs_reauth', 'error']),
+  expires_at: z.number().int().nullable(),
+  settings: z.record(z.string(), z.unknown()),
+  last_error: z.string().nullable(),
+  created_by: z.string().nullable(),
+  created_at: z.number().int(),
+  updated_at: z.number().int(),
+})
+
+/** The public shape of an integration: no client secret, only whether one is set. */
+export const integrationViewSchema = z.object({
+  id: z.string(),
+  connector: z.string(),
+  client_id: z.string().nullable(),
+  has_client_secret: z.boolean(),
+  has_webhook_secret: z.boolean(),
+  scopes: z.array(z.string()).nullable(),
+  redirect_uri: z.string().nullable(),
+  created_at: z.number().int(),
+  updated_at: z.number().int(),
+})
+
+export type ConnectionView = z.infer<typeof connectionViewSchema>
+export type IntegrationView = z.infer<typeof integrationViewSchema>
+
+/** A connection as the API and CLI show it: everything but the credentials. */
+export function connectionView(connection: Connection): ConnectionView {
+  return {
+    id: connection.id,
+    integration: connection.integrationId,
+    account_name: connection.accountName,
+    status: connection.status,
+    expires_at: connection.expiresAt,
+    settings: connection.settings,
+    last_error: connection.lastError,
+    created_by: connection.createdBy,
+    created_at: connection.createdAt,
+    updated_at: connection.updatedAt,
+  }
+}
+
+/** An integration as the API and CLI show it: the client secret only as "set or not". */
+export function integrationView(integration: Integration): IntegrationView {
+  return {
+    id: integration.id,
+    connector: integration.connectorId,
+    client_id: integration.clientId,
+    has_client_secret: integration.clientSecret !== null,
+    has_webhook_secret: integration.webhookSecret !== null,
+    scopes: integration.scopes,
+    redirect_uri: integration.redirectUri,
+    created_at: integration.createdAt,
+    updated_at: integration.updatedAt,
+  }
+}

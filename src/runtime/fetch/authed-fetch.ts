@@ -1,0 +1,104 @@
+import { PatchbayError } from '../../errors.js'
+import { applyPlacement } from '../../engines/index.js'
+import { resolveUrl } from '../../kit/index.js'
+import type { AuthScheme, JsonObject } from '../../kit/index.js'
+import { confineUrl } from './confine-url.js'
+import { signFor } from './oauth1-signing.js'
+import type { ClientSource } from './oauth1-signing.js'
+import { templateScopes } from './provider-call.js'
+import type { FetchLike } from './provider-call.js'
+import { prepareBody } from './request-body.js'
+import { sendWithRetries } from './retry.js'
+import type { RetryEnvironment } from './retry.js'
+
+export interface AuthedFetchOptions {
+  scheme: AuthScheme
+  settings: JsonObject
+  baseUrl: string
+  fetch: FetchLike
+  context?: JsonObject
+  /** Current credentials; with `force`, renewed ones (given the ones that failed). */
+  credentials: (force?: { stale: JsonObject }) => Promise<JsonObject>
+  /** Whether a 401 may be cured by renewing the credentials. */
+  canRenew: boolean
+  /** Retries of idempotent requests on transient statuses; none when absent. */
+  retry?: RetryEnvironment
+  /** Refuse URLs that would leave the base URL (`bad_request`) instead of following them. */
+  confine?: boolean
+  /** Bytes of a streamed body held in memory so it can be replayed (default 64 KiB). */
+  replayLimit?: number
+  /** The consumer that signs each request of an OAuth 1 scheme; unused by other schemes. */
+  client?: ClientSource
+}
+
+/**
+ * A fetch for one connection: relative URLs resolve against the base URL, credentials are placed
+ * as the scheme says, and a 401 leads to one renewal and one retry (when the body can be sent
+ * twice and the scheme can renew). With `retry`, idempotent requests are also sent again on
+ * 429/502/503/504 as the policy says; with `confine`, URLs outside the base URL are refused.
+ * Streamed bodies are held in memory only up to `replayLimit` bytes; a longer one streams
+ * through once, and its 401 or 503 comes back to the caller as it is.
+ */
+export function createAuthedFetch(options: AuthedFetchOptions) {
+  return async (input: string | URL, init: RequestInit = {}): Promise<Response> => {
+    const url = options.confine
+      ? confineUrl(String(input), options.baseUrl)
+      : resolveUrl(String(input), options.baseUrl)
+    const method = (init.method ?? 'GET').toUpperCase()
+    const body = await prepareBody(init.body, options.replayLimit)
+    const send = async (credentials: JsonObject) => {
+      const target = applyPlacement(
+        { url, headers: new Headers(init.headers) },
+        options.scheme.apply,
+        templateScopes({ ...options, credentials }),
+      )
+      const sent = body.init()
+      const headers = await signFor(options.scheme, credentials, options.client, {
+        method,
+        url: target.url,
+        headers: target.headers,
+        body: sent.body,
+      })
+      try {
+        return await options.fetch(target.url, { ...init, headers, ...sent })
+      } catch (error) {
+        throw unreachable(error, method, url, options.confine === true)
+      }
+    }
+    let renewed = false
+    const attempt = async (): Promise<Response> => {
+      const credentials = await options.credentials()
+      const response = await send(credentials)
+      if (response.status !== 401 || renewed || !options.canRenew || !body.replayable) {
+        return response
+      }
+      renewed = true
+      await response.body?.cancel().catch(() => undefined)
+      return send(await options.credentials({ stale: credentials }))
+    }
+    if (!options.retry) return attempt()
+    return sendWithRetries(
+      attempt,
+      { method, replayable: body.replayable, signal: init.signal ?? null },
+      options.retry,
+    )
+  }
+}
+
+/**
+ * A network failure as a `provider_error` naming the method and the URL without its query (where
+ * a key may be placed); an abort stays what it is, so callers can tell they stopped it.
+ */
+function unreachable(error: unknown, method: string, url: URL, wrap: boolean): unknown {
+  if (!wrap || isAbort(error)) return error
+  return new PatchbayError(
+    'provider_error',
+    `${method} ${url.origin}${url.pathname} failed: the provider could not be reached`,
+    { cause: error },
+  )
+}
+
+function isAbort(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name
+  return name === 'AbortError' || name === 'TimeoutError'
+}

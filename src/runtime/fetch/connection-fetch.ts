@@ -1,0 +1,71 @@
+import type { Connector, JsonObject } from '../../kit/index.js'
+import type { Connection } from '../../store/index.js'
+import { createAuthedFetch } from './authed-fetch.js'
+import type { AuthedFetchOptions } from './authed-fetch.js'
+import type { RuntimeDeps } from '../deps.js'
+import type { ClientSource } from './oauth1-signing.js'
+import { canRenew, clientOf } from '../credentials/renew.js'
+
+/**
+ * What every connection-bound fetch shares: credentials from the manager for a stored connection
+ * (refreshed ahead of expiry and once on a 401), or inline credentials used as they are.
+ */
+function baseOptions(
+  deps: RuntimeDeps,
+  connector: Connector,
+  connection: Connection | null,
+  inline: JsonObject,
+  inlineSettings: JsonObject,
+): AuthedFetchOptions {
+  const settings = connection?.settings ?? inlineSettings
+  return {
+    scheme: connector.auth,
+    settings,
+    baseUrl: deps.baseUrlOf(connector.id, settings),
+    fetch: deps.fetch,
+    canRenew: connection !== null && canRenew(connector.auth, connection.credentials),
+    credentials: async (force) => {
+      if (!connection) return inline
+      return deps.credentials.getCredentials(
+        connection.id,
+        force ? { force: true, stale: force.stale } : {},
+      )
+    },
+    client: consumerOf(deps, connection, inline),
+  }
+}
+
+/** The authenticated fetch a capability gets: a stored connection's, or inline credentials'. */
+export function authorizedFetchFor(
+  deps: RuntimeDeps,
+  connector: Connector,
+  connection: Connection | null,
+  inline: JsonObject = {},
+  inlineSettings: JsonObject = {},
+) {
+  return createAuthedFetch(baseOptions(deps, connector, connection, inline, inlineSettings))
+}
+
+/**
+ * The fetch behind `patchbay.connection(id).fetch` and the HTTP proxy: the connection's
+ * authenticated fetch, also kept under the connector's base URL (a path that would leave it is
+ * refused) and retrying idempotent requests on 429/502/503/504 with backoff honouring
+ * `Retry-After`, as the runtime's retry policy says.
+ */
+export function connectionFetchFor(deps: RuntimeDeps, connector: Connector, connection: Connection) {
+  return createAuthedFetch({
+    ...baseOptions(deps, connector, connection, {}, {}),
+    confine: true,
+    retry: deps.retry,
+    replayLimit: deps.replayLimit,
+  })
+}
+
+/** The OAuth 1 consumer: the integration's, or one given with inline credentials; looked up lazily. */
+function consumerOf(deps: RuntimeDeps, connection: Connection | null, inline: JsonObject = {}): ClientSource {
+  return async () =>
+    clientOf(
+      connection ? await deps.store.getIntegration(connection.integrationId) : null,
+      connection?.credentials ?? inline,
+    )
+}
