@@ -51,12 +51,21 @@ export interface PatchbayConfig {
   logLevel: LogLevel
   /** `PATCHBAY_WEBHOOK_URL`, `_SECRET`, `_EVENTS`: an outgoing webhook endpoint, or null. */
   webhook: ConfiguredWebhookEndpoint | null
+  /**
+   * `PATCHBAY_MAX_BODY_BYTES` (default 1 MiB): the largest request body of the API and Connect
+   * page routes; `PATCHBAY_MAX_PROXY_BODY_BYTES` (default 100 MiB): of a proxied request, counted
+   * as it streams. Null leaves the server's default.
+   */
+  maxBodyBytes: number | null
+  maxProxyBodyBytes: number | null
+  /** `PATCHBAY_PROVIDER_TIMEOUT_MS` (default 30000): how long a provider has to answer. */
+  providerTimeoutMs: number | null
 }
 
 /** The levels pino knows, most severe first. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
-export type LogLevel = (typeof LOG_LEVELS)[number]
+type LogLevel = (typeof LOG_LEVELS)[number]
 
 function logLevel(value: string | undefined): LogLevel {
   if (value === undefined || value === '') return 'info'
@@ -107,6 +116,15 @@ function wholeNumber(value: string | undefined, fallback: number, name: string):
   const parsed = Number(value)
   if (!Number.isInteger(parsed) || parsed < 0) {
     throw new TypeError(`${name} must be a whole number of at least 0, got "${value}"`)
+  }
+  return parsed
+}
+
+function positiveOrNull(value: string | undefined, name: string): number | null {
+  if (value === undefined || value.trim() === '') return null
+  const parsed = Number(value)
+  if (!Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new TypeError(`${name} must be a whole number of at least 1, got "${value}"`)
   }
   return parsed
 }
@@ -163,5 +181,8 @@ export function readConfig(
     oidc: oidc(env),
     logLevel: logLevel(env['PATCHBAY_LOG_LEVEL']),
     webhook: readWebhookEndpoint(env),
+    maxBodyBytes: positiveOrNull(env['PATCHBAY_MAX_BODY_BYTES'], 'PATCHBAY_MAX_BODY_BYTES'),
+    maxProxyBodyBytes: positiveOrNull(env['PATCHBAY_MAX_PROXY_BODY_BYTES'], 'PATCHBAY_MAX_PROXY_BODY_BYTES'),
+    providerTimeoutMs: positiveOrNull(env['PATCHBAY_PROVIDER_TIMEOUT_MS'], 'PATCHBAY_PROVIDER_TIMEOUT_MS'),
   }
 }

@@ -10,7 +10,7 @@ import type { PatchbayConfig } from './config.js'
 import { loadConnectorFiles } from './connector-files.js'
 import { webhookOptions } from './webhook-config.js'
 
-export interface OpenOptions {
+interface OpenOptions {
   /** Where warnings go (generated development keys); stderr by default. */
   warn?: (message: string) => void
   /** The sandbox URL the sandbox connector points at, when a sandbox runs in this process. */
@@ -40,6 +40,7 @@ export async function openPatchbay(
     allowedRedirectOrigins: config.redirectOrigins,
     refreshMargin: config.refreshMargin,
     retry: config.proxyRetry,
+    ...(config.providerTimeoutMs === null ? {} : { providerTimeoutMs: config.providerTimeoutMs }),
     webhooks: webhookOptions(config, warn),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   })

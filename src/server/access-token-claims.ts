@@ -29,10 +29,10 @@ export type AccessTokenCheck =
   | { ok: false; reason: string; insufficientScope?: string }
 
 /** The `typ` values accepted when none are configured (RFC 9068 §4). */
-export const DEFAULT_ACCESS_TOKEN_TYPES: readonly string[] = ['at+jwt']
+const DEFAULT_ACCESS_TOKEN_TYPES: readonly string[] = ['at+jwt']
 
 /** `application/at+jwt` and `AT+JWT` name the same type as `at+jwt` (RFC 7515 §4.1.9). */
-export function normalizeTokenType(value: string): string {
+function normalizeTokenType(value: string): string {
   const lower = value.trim().toLowerCase()
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 
 /** One schema change. Versions only grow; an applied migration is never edited. */
-export interface Migration {
+interface Migration {
   version: number
   name: string
   sql: string
@@ -129,6 +129,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at_ms);
       CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id);
+    `,
+  },
+  {
+    version: 5,
+    name: 'incoming webhook ids remembered for their replay window',
+    // The id's SHA-256, not the id: fixed size whatever a sender puts in the header.
+    sql: `
+      CREATE TABLE webhook_receipts (
+        integration_id TEXT NOT NULL,
+        id_digest TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (integration_id, id_digest)
+      );
+      CREATE INDEX webhook_receipts_expiry ON webhook_receipts (expires_at);
     `,
   },
 ]
