@@ -192,8 +192,8 @@ describe('smaller holes (issue 8 item 6)', () => {
 
     it('sends them on the connected page, which has no inline style', async () => {
       const session = await h.api('POST', '/connect/sessions', { integration: 'sandbox' })
-      const { callbackUrl } = await consent(session.body.url)
-      const landing = await fetch(callbackUrl, { redirect: 'manual' })
+      const { callbackUrl, cookie } = await consent(session.body.url)
+      const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
       expect(landing.status).toBe(200)
       expectPageHeaders(landing)
       const html = await landing.text()
@@ -283,8 +283,8 @@ describe('smaller holes (issue 8 item 6)', () => {
     it('answers a token exchange with an unreachable token endpoint with provider_error', async () => {
       const session = await h.api('POST', '/connect/sessions', { integration: 'dead-token' })
       expect(session.status).toBe(201)
-      const { callbackUrl } = await consent(session.body.url)
-      const landing = await fetch(callbackUrl, { redirect: 'manual' })
+      const { callbackUrl, cookie } = await consent(session.body.url)
+      const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
       expect(landing.status).toBe(502)
       const html = await landing.text()
       expect(html).toContain('provider_error')
