@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import type { Command } from 'commander'
-import { PatchbayError } from '../errors.js'
+import { isPatchbayError, PatchbayError } from '../errors.js'
 import { openPatchbay, readConfig, resolveApiKeys } from '../config/index.js'
 import type { PatchbayConfig, PatchbayWithWebhooks } from '../config/index.js'
 import { startSandbox } from '../sandbox/index.js'
 import type { Sandbox } from '../sandbox/index.js'
 import type { FetchHandler } from '../server/index.js'
-import { fail } from './output.js'
+import { EXIT, fail } from './output.js'
 
 interface StartFlags {
   port?: string
@@ -74,7 +74,9 @@ export function registerStartCommand(program: Command): void {
           await server.close()
           throw error
         }
-        const { keys, generated } = resolveApiKeys(config)
+        const { keys, generated } = resolveApiKeys(config, (message) =>
+          process.stderr.write(`warning: ${message}\n`),
+        )
         const logger = createLogger({ level: config.logLevel })
         app = createServerApp({
           patchbay,
@@ -112,6 +114,14 @@ export function registerStartCommand(program: Command): void {
         process.once('SIGINT', stop)
         process.once('SIGTERM', stop)
       } catch (error) {
+        if (isPatchbayError(error, 'invalid_config')) {
+          // A configuration the server cannot run with (an encryption key missing for the
+          // database, a broken connector file): one line for the supervisor's log, no stack, and
+          // exit 2, which a supervisor can be told not to restart on (RestartPreventExitStatus=2).
+          process.stderr.write(`patchbay start: ${error.message}\n`)
+          process.exitCode = EXIT.badInput
+          return
+        }
         fail(error, 'cli:start')
       }
     })

@@ -50,6 +50,12 @@ export interface Connection {
   createdBy: string | null
   createdAt: number
   updatedAt: number
+  /**
+   * Set when the stored credentials cannot be decrypted (a damaged value, or a key that is not
+   * configured): `credentials` is then empty, `status` is `error`, and using the connection
+   * fails with this code and reason. Connecting the account again replaces the credentials.
+   */
+  credentialsUnreadable?: { code: 'invalid_config' | 'needs_reauth'; reason: string }
 }
 
 export interface ConnectionInput {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { sealingKeyUsesSql } from './sealing-keys.js'
 
 /** One schema change. Versions only grow; an applied migration is never edited. */
 export interface Migration {
@@ -130,6 +131,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at_ms);
       CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id);
     `,
+  },
+  {
+    version: 5,
+    name: 'how many sealed values each encryption key seals, kept by triggers',
+    // Read at every open to refuse a database sealed by a key that is not configured (#8).
+    sql: sealingKeyUsesSql(),
   },
 ]
 
