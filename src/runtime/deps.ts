@@ -1,11 +1,11 @@
 import type { JsonObject } from '../kit/index.js'
 import type { Store } from '../store/index.js'
-import type { CredentialManager } from './credential-manager.js'
+import type { CredentialManager } from './credentials/credential-manager.js'
 import type { RuntimeEvent } from './events.js'
-import type { OidcDiscovery } from './oidc-discovery.js'
-import type { FetchLike } from './provider-call.js'
+import type { OidcDiscovery } from './oidc/oidc-discovery.js'
+import type { FetchLike } from './fetch/provider-call.js'
 import type { Registry } from './registry.js'
-import type { RetryEnvironment } from './retry.js'
+import type { RetryEnvironment } from './fetch/retry.js'
 
 /** What the runtime's parts share; built once by createPatchbay. */
 export interface RuntimeDeps {

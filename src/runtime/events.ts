@@ -1,4 +1,4 @@
-import type { RevocationReport } from './revocation.js'
+import type { RevocationReport } from './connections/revocation.js'
 
 /** Something that happened to a connection; the server turns these into outgoing webhooks. */
 export type RuntimeEvent =

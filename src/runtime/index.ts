@@ -1,27 +1,48 @@
-export { AUTH_SESSION_SECONDS } from './authorization.js'
-export type { AuthorizationResult, AuthorizationStart, BeginAuthorizationOptions } from './authorization.js'
-export { callInputSchema, parseOrThrow } from './capabilities.js'
-export type { CallInput } from './capabilities.js'
+export { AUTH_SESSION_SECONDS } from './authorization/index.js'
 export type {
+  AuthorizationResult,
+  AuthorizationStart,
+  BeginAuthorizationOptions,
   CreatedConnectSession,
   OpenConnectSession,
   SessionAuthorizationResult,
   SessionConnectionInput,
-} from './connect-sessions.js'
-export type { CreateConnectionInput } from './connections.js'
-export { confineUrl } from './confine-url.js'
-export { errorEnvelope } from './envelope.js'
-export type { Envelope, EnvelopeError, ErrorEnvelope, SuccessEnvelope } from './envelope.js'
+} from './authorization/index.js'
+export { callInputSchema, errorEnvelope, parseOrThrow } from './capabilities/index.js'
+export type {
+  CallInput,
+  Envelope,
+  EnvelopeError,
+  ErrorEnvelope,
+  SuccessEnvelope,
+} from './capabilities/index.js'
+export {
+  connectionView,
+  connectionViewSchema,
+  integrationView,
+  integrationViewSchema,
+} from './connections/index.js'
+export type {
+  ConnectionView,
+  CreateConnectionInput,
+  DisconnectResult,
+  IntegrationView,
+  RevocationReport,
+} from './connections/index.js'
 export type { RuntimeEvent, RuntimeEventListener } from './events.js'
+export {
+  backoffDelay,
+  confineUrl,
+  DEFAULT_REPLAY_LIMIT,
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfter,
+  retryDelay,
+  retryPolicy,
+} from './fetch/index.js'
+export type { AttemptOutcome, FetchLike, RetryPolicy } from './fetch/index.js'
 export { CONNECT_SESSION_SECONDS, createPatchbay } from './patchbay.js'
 export type { ConnectSessionOptions, Patchbay, PatchbayOptions } from './patchbay.js'
-export type { FetchLike } from './provider-call.js'
 export { redactText } from './redact.js'
-export type { DisconnectResult, RevocationReport } from './revocation.js'
-export { DEFAULT_REPLAY_LIMIT } from './request-body.js'
-export { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, retryPolicy } from './retry.js'
-export type { AttemptOutcome, RetryPolicy } from './retry.js'
-export { connectionView, connectionViewSchema, integrationView, integrationViewSchema } from './views.js'
 export {
   addWebhookEndpoint,
   createdWebhookEndpointSchema,
@@ -41,4 +62,3 @@ export type {
   WebhookEndpointView,
   WebhookEventType,
 } from './webhooks/index.js'
-export type { ConnectionView, IntegrationView } from './views.js'

@@ -4,10 +4,10 @@ import type { JsonValue } from '../errors.js'
 import { connectorFromJson, renderTemplate } from '../kit/index.js'
 import type { Connector, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
-import { beginAuthorization } from './authorization.js'
-import type { AuthorizationStart, BeginAuthorizationOptions } from './authorization.js'
-import { authorizedFetchFor, connectionFetchFor } from './connection-fetch.js'
-import { callInputSchema, capabilityContext, parseOrThrow, parseSettings, runCapability } from './capabilities.js'
+import { beginAuthorization } from './authorization/authorization.js'
+import type { AuthorizationStart, BeginAuthorizationOptions } from './authorization/authorization.js'
+import { authorizedFetchFor, connectionFetchFor } from './fetch/connection-fetch.js'
+import { callInputSchema, capabilityContext, parseOrThrow, parseSettings, runCapability } from './capabilities/capabilities.js'
 import {
   beginWithSession,
   completeWithSessions,
@@ -15,26 +15,26 @@ import {
   createConnectSession,
   openConnectSession,
   startConnectSession,
-} from './connect-sessions.js'
-import type { ConnectSessionOptions, SessionAuthorizationResult, SessionConnectionInput } from './connect-sessions.js'
-import { createConnection, credentialsFromInput } from './connections.js'
-import type { CreateConnectionInput } from './connections.js'
-import { createCredentialManager } from './credential-manager.js'
-import { withDefaultCapabilities } from './default-capabilities.js'
+} from './authorization/connect-sessions.js'
+import type { ConnectSessionOptions, SessionAuthorizationResult, SessionConnectionInput } from './authorization/connect-sessions.js'
+import { createConnection, credentialsFromInput } from './connections/connections.js'
+import type { CreateConnectionInput } from './connections/connections.js'
+import { createCredentialManager } from './credentials/credential-manager.js'
+import { withDefaultCapabilities } from './capabilities/default-capabilities.js'
 import type { RuntimeDeps } from './deps.js'
-import { errorEnvelope } from './envelope.js'
-import type { Envelope } from './envelope.js'
+import { errorEnvelope } from './capabilities/envelope.js'
+import type { Envelope } from './capabilities/envelope.js'
 import type { RuntimeEvent, RuntimeEventListener } from './events.js'
-import type { FetchLike } from './provider-call.js'
-import { disconnectConnection } from './revocation.js'
-import type { DisconnectResult } from './revocation.js'
+import type { FetchLike } from './fetch/provider-call.js'
+import { disconnectConnection } from './connections/revocation.js'
+import type { DisconnectResult } from './connections/revocation.js'
 import { secretValues } from './redact.js'
-import { bindOidc } from './oidc.js'
-import { createOidcDiscovery } from './oidc-discovery.js'
+import { bindOidc } from './oidc/oidc.js'
+import { createOidcDiscovery } from './oidc/oidc-discovery.js'
 import { createRegistry } from './registry.js'
-import { DEFAULT_REPLAY_LIMIT } from './request-body.js'
-import { defaultRetryEnvironment } from './retry.js'
-import type { RetryPolicy } from './retry.js'
+import { DEFAULT_REPLAY_LIMIT } from './fetch/request-body.js'
+import { defaultRetryEnvironment } from './fetch/retry.js'
+import type { RetryPolicy } from './fetch/retry.js'
 
 export interface PatchbayOptions {
   store: Store
@@ -63,8 +63,8 @@ export interface PatchbayOptions {
   replayLimit?: number
 }
 
-export { CONNECT_SESSION_SECONDS } from './connect-sessions.js'
-export type { ConnectSessionOptions } from './connect-sessions.js'
+export { CONNECT_SESSION_SECONDS } from './authorization/connect-sessions.js'
+export type { ConnectSessionOptions } from './authorization/connect-sessions.js'
 
 /**
  * Creates a Patchbay runtime: the library API every shell (CLI, HTTP server) translates to.

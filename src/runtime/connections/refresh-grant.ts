@@ -1,9 +1,9 @@
-import { PatchbayError, isPatchbayError } from '../errors.js'
-import type { JsonValue } from '../errors.js'
-import { isJsonObject } from '../kit/index.js'
-import type { JsonObject, OAuth2Scheme } from '../kit/index.js'
-import { renewCredentials } from './renew.js'
-import type { IssuedCredentials, RenewEnv } from './renew.js'
+import { PatchbayError, isPatchbayError } from '../../errors.js'
+import type { JsonValue } from '../../errors.js'
+import { isJsonObject } from '../../kit/index.js'
+import type { JsonObject, OAuth2Scheme } from '../../kit/index.js'
+import { renewCredentials } from '../credentials/renew.js'
+import type { IssuedCredentials, RenewEnv } from '../credentials/renew.js'
 
 function text(value: JsonValue | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined

@@ -1,6 +1,6 @@
-import type { JsonValue } from '../errors.js'
-import { applyPlacement, credentialVariables, readProviderBody } from '../engines/index.js'
-import { buildSpecRequest, getPath, resolveUrl } from '../kit/index.js'
+import type { JsonValue } from '../../errors.js'
+import { applyPlacement, credentialVariables, readProviderBody } from '../../engines/index.js'
+import { buildSpecRequest, getPath, resolveUrl } from '../../kit/index.js'
 import type {
   AuthScheme,
   JsonObject,
@@ -8,7 +8,7 @@ import type {
   ProviderProperty,
   TemplateScopes,
   ValuePicker,
-} from '../kit/index.js'
+} from '../../kit/index.js'
 import { signFor } from './oauth1-signing.js'
 import type { ClientSource } from './oauth1-signing.js'
 import { errorFromProviderResponse } from './provider-errors.js'

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { PatchbayError } from '../errors.js'
-import type { Connector, JsonObject } from '../kit/index.js'
-import type { AuthSession, Connection, Integration } from '../store/index.js'
-import type { RuntimeDeps } from './deps.js'
-import { redactError, secretValues } from './redact.js'
-import { callProvider, pickValue } from './provider-call.js'
-import type { ProviderEnv } from './provider-call.js'
-import { clientOf } from './renew.js'
-import type { IssuedCredentials } from './renew.js'
+import { PatchbayError } from '../../errors.js'
+import type { Connector, JsonObject } from '../../kit/index.js'
+import type { AuthSession, Connection, Integration } from '../../store/index.js'
+import type { RuntimeDeps } from '../deps.js'
+import { redactError, secretValues } from '../redact.js'
+import { callProvider, pickValue } from '../fetch/provider-call.js'
+import type { ProviderEnv } from '../fetch/provider-call.js'
+import { clientOf } from '../credentials/renew.js'
+import type { IssuedCredentials } from '../credentials/renew.js'
 
 const CONNECTION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/
 

@@ -1,4 +1,4 @@
-import { PatchbayError } from '../errors.js'
+import { PatchbayError } from '../../errors.js'
 
 // Decoding more than this many times is not something a real path needs.
 const MAX_DECODES = 3

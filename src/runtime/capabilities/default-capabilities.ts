@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import type { Capability, Connector } from '../kit/index.js'
+import type { Capability, Connector } from '../../kit/index.js'
 import { oauthModuleCapabilities } from './oauth-module.js'
-import { callProvider, pickValue } from './provider-call.js'
-import type { FetchLike } from './provider-call.js'
+import { callProvider, pickValue } from '../fetch/provider-call.js'
+import type { FetchLike } from '../fetch/provider-call.js'
 
 const validateResponse = z.object({
   valid: z.boolean(),

@@ -1,7 +1,7 @@
-import { isPatchbayError } from '../errors.js'
-import type { JsonValue, PatchbayErrorCode } from '../errors.js'
-import type { PageInfo } from '../kit/index.js'
-import { redactText } from './redact.js'
+import { isPatchbayError } from '../../errors.js'
+import type { JsonValue, PatchbayErrorCode } from '../../errors.js'
+import type { PageInfo } from '../../kit/index.js'
+import { redactText } from '../redact.js'
 
 /** The Lumos envelope of a successful call. */
 export interface SuccessEnvelope {

@@ -1,7 +1,7 @@
-import { PatchbayError } from '../errors.js'
-import { basic as basicEngine, oauth2 as oauth2Engine } from '../engines/index.js'
-import type { ClientCredentials, TokenEndpoint, TokenSet } from '../engines/oauth2/index.js'
-import { buildSpecRequest, renderTemplate, resolveUrl } from '../kit/index.js'
+import { PatchbayError } from '../../errors.js'
+import { basic as basicEngine, oauth2 as oauth2Engine } from '../../engines/index.js'
+import type { ClientCredentials, TokenEndpoint, TokenSet } from '../../engines/oauth2/index.js'
+import { buildSpecRequest, renderTemplate, resolveUrl } from '../../kit/index.js'
 import type {
   AuthScheme,
   BasicScheme,
@@ -10,11 +10,11 @@ import type {
   TokenRequestOverride,
   TokenResponsePaths,
   UrlProperty,
-} from '../kit/index.js'
-import type { Integration } from '../store/index.js'
+} from '../../kit/index.js'
+import type { Integration } from '../../store/index.js'
 import { recheckOAuth1Token } from './oauth1-credentials.js'
-import { callProvider } from './provider-call.js'
-import type { FetchLike } from './provider-call.js'
+import { callProvider } from '../fetch/provider-call.js'
+import type { FetchLike } from '../fetch/provider-call.js'
 
 /** Credentials with the expiry the runtime schedules by. */
 export interface IssuedCredentials {

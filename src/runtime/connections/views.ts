@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Connection, Integration } from '../store/index.js'
+import type { Connection, Integration } from '../../store/index.js'
 
 /** The public shape of a connection; the HTTP API documents and returns exactly this. */
 export const connectionViewSchema = z.object({

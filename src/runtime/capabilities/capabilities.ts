@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import { PatchbayError } from '../errors.js'
-import type { JsonValue } from '../errors.js'
-import { describeIssues, isJsonObject, Paginated } from '../kit/index.js'
-import type { Capability, CapabilityContext, Connector, JsonObject, PageInfo } from '../kit/index.js'
-import { readProviderBody } from '../engines/index.js'
-import { errorFromProviderResponse } from './provider-errors.js'
+import { PatchbayError } from '../../errors.js'
+import type { JsonValue } from '../../errors.js'
+import { describeIssues, isJsonObject, Paginated } from '../../kit/index.js'
+import type { Capability, CapabilityContext, Connector, JsonObject, PageInfo } from '../../kit/index.js'
+import { readProviderBody } from '../../engines/index.js'
+import { errorFromProviderResponse } from '../fetch/provider-errors.js'
 
 /** The input of a capability call, as the CLI and the HTTP API take it. */
 export const callInputSchema = z.strictObject({

@@ -1,8 +1,8 @@
 import type { JWTVerifyGetKey } from 'jose'
-import { PatchbayError } from '../errors.js'
-import { oidc as oidcEngine } from '../engines/index.js'
-import type { OidcProviderMetadata } from '../engines/oidc/index.js'
-import type { FetchLike } from './provider-call.js'
+import { PatchbayError } from '../../errors.js'
+import { oidc as oidcEngine } from '../../engines/index.js'
+import type { OidcProviderMetadata } from '../../engines/oidc/index.js'
+import type { FetchLike } from '../fetch/provider-call.js'
 
 /** How long a provider's discovery document is trusted before it is fetched again. */
 export const DISCOVERY_TTL_SECONDS = 3600

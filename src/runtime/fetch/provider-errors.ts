@@ -1,5 +1,5 @@
-import { PatchbayError } from '../errors.js'
-import type { JsonValue, PatchbayErrorCode } from '../errors.js'
+import { PatchbayError } from '../../errors.js'
+import type { JsonValue, PatchbayErrorCode } from '../../errors.js'
 
 function codeForStatus(status: number): PatchbayErrorCode {
   if (status === 401 || status === 403) return 'unauthorized'

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { oauth2 as oauth2Engine } from '../engines/index.js'
-import type { TokenSet } from '../engines/oauth2/index.js'
-import type { Capability, Connector, JsonObject, OAuth2Scheme } from '../kit/index.js'
-import type { FetchLike } from './provider-call.js'
-import { obtainTokens, resolveUrlProperty, tokenEndpointOf } from './renew.js'
+import { oauth2 as oauth2Engine } from '../../engines/index.js'
+import type { TokenSet } from '../../engines/oauth2/index.js'
+import type { Capability, Connector, JsonObject, OAuth2Scheme } from '../../kit/index.js'
+import type { FetchLike } from '../fetch/provider-call.js'
+import { obtainTokens, resolveUrlProperty, tokenEndpointOf } from '../credentials/renew.js'
 
 const client = {
   client_id: z.string().min(1),

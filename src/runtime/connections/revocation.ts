@@ -1,12 +1,12 @@
-import { isPatchbayError, PatchbayError } from '../errors.js'
-import type { PatchbayErrorCode } from '../errors.js'
-import { oauth2 as oauth2Engine } from '../engines/index.js'
-import type { TokenTypeHint } from '../engines/oauth2/index.js'
-import type { OAuth2Scheme } from '../kit/index.js'
-import type { Connection, Integration } from '../store/index.js'
-import type { RuntimeDeps } from './deps.js'
-import { redactError } from './redact.js'
-import { clientOf, resolveUrlProperty } from './renew.js'
+import { isPatchbayError, PatchbayError } from '../../errors.js'
+import type { PatchbayErrorCode } from '../../errors.js'
+import { oauth2 as oauth2Engine } from '../../engines/index.js'
+import type { TokenTypeHint } from '../../engines/oauth2/index.js'
+import type { OAuth2Scheme } from '../../kit/index.js'
+import type { Connection, Integration } from '../../store/index.js'
+import type { RuntimeDeps } from '../deps.js'
+import { redactError } from '../redact.js'
+import { clientOf, resolveUrlProperty } from '../credentials/renew.js'
 
 /** How long one revocation request may take before the provider counts as unreachable. */
 const REVOCATION_TIMEOUT_MS = 10_000

@@ -1,10 +1,10 @@
-import type { Connector, JsonObject } from '../kit/index.js'
-import type { Connection } from '../store/index.js'
+import type { Connector, JsonObject } from '../../kit/index.js'
+import type { Connection } from '../../store/index.js'
 import { createAuthedFetch } from './authed-fetch.js'
 import type { AuthedFetchOptions } from './authed-fetch.js'
-import type { RuntimeDeps } from './deps.js'
+import type { RuntimeDeps } from '../deps.js'
 import type { ClientSource } from './oauth1-signing.js'
-import { canRenew, clientOf } from './renew.js'
+import { canRenew, clientOf } from '../credentials/renew.js'
 
 /**
  * What every connection-bound fetch shares: credentials from the manager for a stored connection

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { PatchbayError, isPatchbayError } from '../errors.js'
-import type { AuthScheme, Connector, JsonObject } from '../kit/index.js'
-import type { Connection, Integration, Store } from '../store/index.js'
-import { redactError, secretValues } from './redact.js'
+import { PatchbayError, isPatchbayError } from '../../errors.js'
+import type { AuthScheme, Connector, JsonObject } from '../../kit/index.js'
+import type { Connection, Integration, Store } from '../../store/index.js'
+import { redactError, secretValues } from '../redact.js'
 import { canRenew, renewCredentials } from './renew.js'
-import type { FetchLike } from './provider-call.js'
-import type { RuntimeEvent } from './events.js'
+import type { FetchLike } from '../fetch/provider-call.js'
+import type { RuntimeEvent } from '../events.js'
 
 /** What the credential manager needs to find a connection's connector and reach the network. */
 export interface CredentialManagerOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isPatchbayError } from '../errors.js'
+import { isPatchbayError } from '../../errors.js'
 import { confineUrl } from './confine-url.js'
 
 const BASE = 'https://tenant.freshdesk.test/api/v2'

@@ -1,19 +1,19 @@
-import { isPatchbayError, PatchbayError } from '../errors.js'
-import type { JsonValue } from '../errors.js'
-import { oidc as oidcEngine, readProviderBody } from '../engines/index.js'
-import type { ClientCredentials, TokenSet } from '../engines/oauth2/index.js'
-import type { OidcProviderMetadata } from '../engines/oidc/index.js'
-import { decodeJwtClaims, discoveredValueOf } from '../kit/index.js'
+import { isPatchbayError, PatchbayError } from '../../errors.js'
+import type { JsonValue } from '../../errors.js'
+import { oidc as oidcEngine, readProviderBody } from '../../engines/index.js'
+import type { ClientCredentials, TokenSet } from '../../engines/oauth2/index.js'
+import type { OidcProviderMetadata } from '../../engines/oidc/index.js'
+import { decodeJwtClaims, discoveredValueOf } from '../../kit/index.js'
 import type {
   Connector,
   JsonObject,
   OAuth2Scheme,
   ProviderContext,
   UrlProperty,
-} from '../kit/index.js'
-import type { RuntimeDeps } from './deps.js'
+} from '../../kit/index.js'
+import type { RuntimeDeps } from '../deps.js'
 import type { OidcDiscovery } from './oidc-discovery.js'
-import { errorFromProviderResponse } from './provider-errors.js'
+import { errorFromProviderResponse } from '../fetch/provider-errors.js'
 
 /** Clock skew tolerated on the ID token's `exp`, `iat` and `nbf`, in seconds. */
 const CLOCK_TOLERANCE_SECONDS = 60

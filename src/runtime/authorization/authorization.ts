@@ -1,10 +1,10 @@
-import { PatchbayError } from '../errors.js'
-import { oauth2 as oauth2Engine } from '../engines/index.js'
-import { isJsonObject } from '../kit/index.js'
-import type { JsonObject, OAuth2Scheme } from '../kit/index.js'
-import type { AuthSession, Connection, Integration } from '../store/index.js'
-import type { RuntimeDeps } from './deps.js'
-import { finishAuthorizedConnection, providerRefusal } from './finish-connection.js'
+import { PatchbayError } from '../../errors.js'
+import { oauth2 as oauth2Engine } from '../../engines/index.js'
+import { isJsonObject } from '../../kit/index.js'
+import type { JsonObject, OAuth2Scheme } from '../../kit/index.js'
+import type { AuthSession, Connection, Integration } from '../../store/index.js'
+import type { RuntimeDeps } from '../deps.js'
+import { finishAuthorizedConnection, providerRefusal } from '../connections/finish-connection.js'
 import {
   beginOAuth1Authorization,
   completeOAuth1Authorization,
@@ -16,10 +16,10 @@ import {
   obtainTokens,
   resolveUrlProperty,
   tokenEndpointOf,
-} from './renew.js'
-import { parseSettings } from './capabilities.js'
-import { oidcAuthorizationParts, verifyIdToken } from './oidc.js'
-import { redactError } from './redact.js'
+} from '../credentials/renew.js'
+import { parseSettings } from '../capabilities/capabilities.js'
+import { oidcAuthorizationParts, verifyIdToken } from '../oidc/oidc.js'
+import { redactError } from '../redact.js'
 
 /** Auth sessions live 10 minutes: long enough to consent, short enough to be worthless later. */
 export const AUTH_SESSION_SECONDS = 600

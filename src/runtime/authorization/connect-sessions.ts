@@ -1,10 +1,10 @@
-import { PatchbayError } from '../errors.js'
-import type { Connector, JsonObject } from '../kit/index.js'
-import type { Connection, ConnectSession, Integration } from '../store/index.js'
+import { PatchbayError } from '../../errors.js'
+import type { Connector, JsonObject } from '../../kit/index.js'
+import type { Connection, ConnectSession, Integration } from '../../store/index.js'
 import { beginAuthorization, checkRedirect, completeAuthorization } from './authorization.js'
 import type { AuthorizationResult, AuthorizationStart } from './authorization.js'
-import { createConnection } from './connections.js'
-import type { RuntimeDeps } from './deps.js'
+import { createConnection } from '../connections/connections.js'
+import type { RuntimeDeps } from '../deps.js'
 
 /** Connect sessions are short: a browser is expected to open the URL right away. */
 export const CONNECT_SESSION_SECONDS = 30 * 60

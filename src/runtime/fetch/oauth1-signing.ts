@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { PatchbayError } from '../errors.js'
-import { oauth1 as oauth1Engine } from '../engines/index.js'
-import type { ClientCredentials } from '../engines/oauth2/index.js'
-import type { AuthScheme, JsonObject } from '../kit/index.js'
+import { PatchbayError } from '../../errors.js'
+import { oauth1 as oauth1Engine } from '../../engines/index.js'
+import type { ClientCredentials } from '../../engines/oauth2/index.js'
+import type { AuthScheme, JsonObject } from '../../kit/index.js'
 
 const FORM = 'application/x-www-form-urlencoded'
 

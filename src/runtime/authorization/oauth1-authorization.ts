@@ -1,10 +1,10 @@
-import { PatchbayError } from '../errors.js'
-import { oauth1 as oauth1Engine } from '../engines/index.js'
-import type { OAuth1TokenResponse, SigningAt } from '../engines/oauth1/index.js'
-import type { ClientCredentials } from '../engines/oauth2/index.js'
-import { isJsonObject, renderTemplate, resolveUrl } from '../kit/index.js'
-import type { JsonObject, OAuth1FlowContext, OAuth1Scheme } from '../kit/index.js'
-import type { AuthSession, Connection } from '../store/index.js'
+import { PatchbayError } from '../../errors.js'
+import { oauth1 as oauth1Engine } from '../../engines/index.js'
+import type { OAuth1TokenResponse, SigningAt } from '../../engines/oauth1/index.js'
+import type { ClientCredentials } from '../../engines/oauth2/index.js'
+import { isJsonObject, renderTemplate, resolveUrl } from '../../kit/index.js'
+import type { JsonObject, OAuth1FlowContext, OAuth1Scheme } from '../../kit/index.js'
+import type { AuthSession, Connection } from '../../store/index.js'
 import { AUTH_SESSION_SECONDS, checkRedirect, redirectUriOf } from './authorization.js'
 import type {
   AuthorizationResult,
@@ -12,12 +12,12 @@ import type {
   BeginAuthorizationOptions,
   CompleteAuthorizationOptions,
 } from './authorization.js'
-import { parseSettings } from './capabilities.js'
-import type { RuntimeDeps } from './deps.js'
-import { finishAuthorizedConnection, providerRefusal } from './finish-connection.js'
-import { credentialsFromAccessToken, tokensFromOverride } from './oauth1-credentials.js'
-import { redactError } from './redact.js'
-import { clientOf, resolveUrlProperty } from './renew.js'
+import { parseSettings } from '../capabilities/capabilities.js'
+import type { RuntimeDeps } from '../deps.js'
+import { finishAuthorizedConnection, providerRefusal } from '../connections/finish-connection.js'
+import { credentialsFromAccessToken, tokensFromOverride } from '../credentials/oauth1-credentials.js'
+import { redactError } from '../redact.js'
+import { clientOf, resolveUrlProperty } from '../credentials/renew.js'
 
 /** Whether an integration's connector authenticates with OAuth 1 (false when either is unknown). */
 export async function usesOAuth1(deps: RuntimeDeps, integrationId: string): Promise<boolean> {

@@ -1,9 +1,9 @@
-import { isPatchbayError, PatchbayError } from '../errors.js'
-import type { JsonValue } from '../errors.js'
-import type { OAuth1TokenResponse } from '../engines/oauth1/index.js'
-import type { JsonObject, OAuth1Scheme } from '../kit/index.js'
-import type { ClientSource } from './oauth1-signing.js'
-import { callProvider } from './provider-call.js'
+import { isPatchbayError, PatchbayError } from '../../errors.js'
+import type { JsonValue } from '../../errors.js'
+import type { OAuth1TokenResponse } from '../../engines/oauth1/index.js'
+import type { JsonObject, OAuth1Scheme } from '../../kit/index.js'
+import type { ClientSource } from '../fetch/oauth1-signing.js'
+import { callProvider } from '../fetch/provider-call.js'
 import type { IssuedCredentials, RenewEnv } from './renew.js'
 
 function text(value: JsonValue | undefined): string | undefined {

@@ -1,0 +1,16 @@
+export { confineUrl } from './confine-url.js'
+export { authorizedFetchFor, connectionFetchFor } from './connection-fetch.js'
+export type { ClientSource } from './oauth1-signing.js'
+export { callProvider, pickValue } from './provider-call.js'
+export type { FetchLike, ProviderEnv } from './provider-call.js'
+export { errorFromProviderResponse } from './provider-errors.js'
+export { DEFAULT_REPLAY_LIMIT } from './request-body.js'
+export {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  defaultRetryEnvironment,
+  parseRetryAfter,
+  retryDelay,
+  retryPolicy,
+} from './retry.js'
+export type { AttemptOutcome, RetryEnvironment, RetryPolicy } from './retry.js'

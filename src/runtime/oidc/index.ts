@@ -1,0 +1,3 @@
+export { bindOidc } from './oidc.js'
+export { createOidcDiscovery } from './oidc-discovery.js'
+export type { OidcDiscovery } from './oidc-discovery.js'
