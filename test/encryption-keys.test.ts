@@ -102,6 +102,43 @@ describe('a database sealed by a key that is not configured (#8)', () => {
   })
 })
 
+describe('patchbay keys rotate', () => {
+  it('reseals every secret with the new key, so the old one can leave the ring', async () => {
+    const ws = workspace()
+    await seed(ws, 'cs-rotate')
+    corrupt(ws.dbPath, 'conn-bad')
+    const oldKey = ws.encryptionKey
+    const newKey = randomBytes(32).toString('base64')
+    const ring = { PATCHBAY_ENCRYPTION_KEY: `new:${newKey},old:${oldKey}` }
+    const newOnly = { PATCHBAY_ENCRYPTION_KEY: newKey }
+
+    const rotated = await ws.run(['keys', 'rotate'], { env: ring })
+    expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0)
+    expect(rotated.json.response).toEqual({
+      primary_key_id: fingerprintOf(newKey),
+      resealed: 2,
+      unreadable: ['connections:conn-bad:credentials_sealed'],
+      key_ids_in_use: expect.arrayContaining([fingerprintOf(newKey), fingerprintOf(oldKey)]),
+    })
+    // The damaged value still names the old key, so the old key cannot leave yet.
+    expect((await ws.run(['connections', 'list'], { env: newOnly })).code).toBe(2)
+
+    const deleted = await ws.run(['connections', 'delete', 'conn-bad'], { env: ring })
+    expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0)
+    const again = await ws.run(['keys', 'rotate'], { env: ring })
+    expect(again.json.response).toMatchObject({
+      resealed: 0,
+      unreadable: [],
+      key_ids_in_use: [fingerprintOf(newKey)],
+    })
+    const listed = await ws.run(['connections', 'list'], { env: newOnly })
+    expect(listed.code, listed.stdout + listed.stderr).toBe(0)
+    expect(listed.json.response.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual(
+      [['conn-good', 'active']],
+    )
+  })
+})
+
 describe('a connection whose credentials cannot be decrypted (#8)', () => {
   it('is listed as error with a reason over the CLI and HTTP, the others as usual', async () => {
     const apiKey = `pb_test_${randomBytes(12).toString('hex')}`

@@ -9,6 +9,7 @@ export type {
   ConnectSession,
   Integration,
   IntegrationInput,
+  ResealReport,
   Store,
   StoredConnector,
   WebhookAttempt,

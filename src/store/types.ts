@@ -190,6 +190,18 @@ export interface WebhookAttempt {
   lastError: string | null
 }
 
+/** What {@link Store.resealSecrets} did. */
+export interface ResealReport {
+  /** The fingerprint of the key every readable value is now sealed with. */
+  primaryKeyId: string
+  /** How many values were sealed again (those already under the primary key are left). */
+  resealed: number
+  /** Where a value did not open, as `<table>:<row id>:<column>`; no value is shown. */
+  unreadable: string[]
+  /** The key ids stored values still need, after resealing; the ring must keep these keys. */
+  keyIdsInUse: string[]
+}
+
 /** Persistence for Patchbay. One interface, implemented by SQLite (and later PostgreSQL). */
 export interface Store {
   putConnector(id: string, definition: { [key: string]: JsonValue }): Promise<StoredConnector>
@@ -238,6 +250,12 @@ export interface Store {
 
   /** Resolves when the store answers a trivial query; rejects when it cannot. */
   ping(): Promise<void>
+
+  /**
+   * Seals every stored secret again with the key ring's primary key (`patchbay keys rotate`), so
+   * older keys can leave the ring. Values that do not open are left as they are, and named.
+   */
+  resealSecrets(): Promise<ResealReport>
 
   createWebhookEndpoint(input: WebhookEndpointInput): Promise<WebhookEndpoint>
   getWebhookEndpoint(id: string): Promise<WebhookEndpoint | null>

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3'
 import { PatchbayError } from '../../errors.js'
-import { relabelLegacy, sealedKeyRef } from '../seal.js'
+import { open, relabelLegacy, seal, sealedKeyRef } from '../seal.js'
 import type { KeyRing } from '../seal.js'
+import type { ResealReport } from '../types.js'
 
 /** A column holding sealed values, with the row identity its values are sealed for. */
 interface SealedColumn {
@@ -183,4 +184,44 @@ export function assertSealingKeysConfigured(db: Database.Database, ring: KeyRing
       'or use another database',
     { details: { missing_key_ids: missing, missing_key_labels: missingLabels } },
   )
+}
+
+/**
+ * Seals every value of every sealed column again with the ring's primary key, in one
+ * transaction. A value that does not open is left as it is and named in the report, so the
+ * operator can reconnect or delete it before dropping its key.
+ */
+export function resealSecrets(db: Database.Database, ring: KeyRing): ResealReport {
+  const current = `pb2.${ring.primaryKeyId}.`
+  const reseal = db.transaction(() => {
+    let resealed = 0
+    const unreadable: string[] = []
+    for (const column of SEALED_COLUMNS) {
+      const rows = db
+        .prepare<[number, string], { row_key: string; sealed: string }>(
+          `SELECT ${column.rowKey} AS row_key, ${column.column} AS sealed FROM ${column.table}
+           WHERE ${column.column} IS NOT NULL AND substr(${column.column}, 1, ?) <> ?`,
+        )
+        .all(current.length, current)
+      const update = db.prepare<[string, string]>(
+        `UPDATE ${column.table} SET ${column.column} = ? WHERE ${column.rowKey} = ?`,
+      )
+      for (const row of rows) {
+        const aad = column.aad(row.row_key)
+        let plaintext: string
+        try {
+          plaintext = open(ring, row.sealed, aad)
+        } catch {
+          unreadable.push(`${column.table}:${row.row_key}:${column.column}`)
+          continue
+        }
+        update.run(seal(ring, plaintext, aad), row.row_key)
+        resealed += 1
+      }
+    }
+    return { resealed, unreadable }
+  })
+  const { resealed, unreadable } = reseal.immediate()
+  const keyIdsInUse = keyRefsInUse(db).map((ref) => sealedKeyRef(ref)?.keyId ?? ref)
+  return { primaryKeyId: ring.primaryKeyId, resealed, unreadable, keyIdsInUse }
 }

@@ -213,6 +213,37 @@ describe('openSqliteStore', () => {
     await openAt(path, createKeyRing([{ key: randomBytes(32) }])).close()
   })
 
+  it('reseals every secret with the primary key, naming values that do not open', async () => {
+    const path = newPath()
+    const oldKey = { id: 'k1', key: randomBytes(32) }
+    const newKey = { id: 'k2', key: randomBytes(32) }
+    const first = openAt(path, createKeyRing([oldKey]))
+    const secrets = await writeSecrets(first)
+    await first.close()
+
+    const rotating = openAt(path, createKeyRing([newKey, oldKey]))
+    const report = await rotating.resealSecrets()
+    expect(report).toEqual({
+      primaryKeyId: keyFingerprint(newKey.key),
+      resealed: 5,
+      unreadable: [],
+      keyIdsInUse: [keyFingerprint(newKey.key)],
+    })
+    expect((await rotating.resealSecrets()).resealed).toBe(0)
+    await rotating.close()
+
+    const rotated = openAt(path, createKeyRing([newKey]))
+    expect((await rotated.getIntegration('github-prod'))?.clientSecret).toBe(secrets.clientSecret)
+    expect((await rotated.getConnection('conn-1'))?.credentials['access_token']).toBe(
+      secrets.accessToken,
+    )
+    expect((await rotated.listWebhookEndpoints())[0]?.secret).toBe(secrets.endpointSecret)
+    const now = Math.floor(Date.now() / 1000)
+    expect((await rotated.takeAuthSession(secrets.state, now))?.data).toEqual({
+      codeVerifier: secrets.codeVerifier,
+    })
+  })
+
   it('reads a database sealed before key fingerprints and renames its key ids', async () => {
     const path = newPath()
     const key = randomBytes(32)

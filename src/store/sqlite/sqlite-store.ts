@@ -21,7 +21,7 @@ import type {
   StoredConnector,
 } from '../types.js'
 import { migrate } from './migrations.js'
-import { assertSealingKeysConfigured, upgradeLegacyKeyIds } from './sealing-keys.js'
+import { assertSealingKeysConfigured, resealSecrets, upgradeLegacyKeyIds } from './sealing-keys.js'
 import { unreadableConnection } from './unreadable-connection.js'
 import {
   integrationWebhookSecretWriter,
@@ -623,6 +623,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     async ping() {
       sql.ping.get()
+    },
+
+    async resealSecrets() {
+      return resealSecrets(db, keyRing)
     },
 
     async close() {
