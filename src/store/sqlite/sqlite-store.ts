@@ -186,6 +186,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
     migrate(db)
+    // Expired auth sessions are useless; swept first, one sealed by a key since dropped from the
+    // ring does not hold the start-up check below.
+    db.prepare('DELETE FROM auth_sessions WHERE expires_at <= ?').run(nowSeconds())
     upgradeLegacyKeyIds(db, keyRing)
     assertSealingKeysConfigured(db, keyRing)
   } catch (error) {
