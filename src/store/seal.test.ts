@@ -75,7 +75,7 @@ describe('seal and open', () => {
     expect((error as Error).message).toContain(`"${keyFingerprint(k2.key)}"`)
     expect((error as { details: unknown }).details).toEqual({
       reason: 'key_missing',
-      keyId: keyFingerprint(k2.key),
+      key_id: keyFingerprint(k2.key),
     })
   })
 

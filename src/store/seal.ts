@@ -150,7 +150,7 @@ export function seal(ring: KeyRing, plaintext: string, aad: string): string {
 function unopened(reason: UnopenedReason, message: string, keyId?: string, cause?: unknown) {
   return new PatchbayError('internal', `cannot open sealed value: ${message}`, {
     ...(cause === undefined ? {} : { cause }),
-    details: keyId === undefined ? { reason } : { reason, keyId },
+    details: keyId === undefined ? { reason } : { reason, key_id: keyId },
   })
 }
 
@@ -160,7 +160,7 @@ function unopened(reason: UnopenedReason, message: string, keyId?: string, cause
  *
  * @throws PatchbayError `internal` when the value is malformed, its key is not in the ring, or
  *   authentication fails (wrong key, wrong `aad`, tampered data); `details.reason` says which
- *   ({@link UnopenedReason}) and `details.keyId` names the key. The message names the key id
+ *   ({@link UnopenedReason}) and `details.key_id` names the key. The message names the key id
  *   only, never the plaintext or the key.
  */
 export function open(ring: KeyRing, sealed: string, aad: string): string {

@@ -10,7 +10,7 @@ import type { Connection } from '../types.js'
  */
 export function unreadableConnection(connection: Connection, error: unknown): Connection {
   if (!isPatchbayError(error) || typeof error.details?.['reason'] !== 'string') throw error
-  const keyId = error.details['keyId']
+  const keyId = error.details['key_id']
   const unreadable: NonNullable<Connection['credentialsUnreadable']> =
     error.details['reason'] === 'key_missing'
       ? {
