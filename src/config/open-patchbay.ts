@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { createSandboxConnector } from '../connectors/index.js'
 import type { Connector } from '../kit/index.js'
 import { createPatchbay } from '../runtime/index.js'
-import type { RuntimeEventListener } from '../runtime/index.js'
+import type { Patchbay, RuntimeEventListener } from '../runtime/index.js'
 import {
   ensurePrivateDir,
   ensurePrivateFile,
@@ -14,10 +14,9 @@ import {
 } from '../store/index.js'
 import type { PatchbayConfig } from './config.js'
 import { loadConnectorFiles } from './connector-files.js'
-import { withWebhooks } from './webhook-config.js'
-import type { PatchbayWithWebhooks } from './webhook-config.js'
+import { webhookOptions } from './webhook-config.js'
 
-export interface OpenOptions {
+interface OpenOptions {
   /** Where warnings go (generated development keys); stderr by default. */
   warn?: (message: string) => void
   /** The sandbox URL the sandbox connector points at, when a sandbox runs in this process. */
@@ -32,7 +31,7 @@ export interface OpenOptions {
 export async function openPatchbay(
   config: PatchbayConfig,
   options: OpenOptions = {},
-): Promise<PatchbayWithWebhooks> {
+): Promise<Patchbay> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`))
   const looseHome = looseModeWarning(config.home, 'the Patchbay data directory')
   if (looseHome) warn(looseHome)
@@ -42,16 +41,16 @@ export async function openPatchbay(
     createSandboxConnector({ url: options.sandboxUrl ?? config.sandboxUrl ?? undefined }),
     ...loadConnectorFiles(config.connectorsDir),
   ]
-  const patchbay = await createPatchbay({
+  return createPatchbay({
     store,
     connectors,
     publicUrl: config.publicUrl,
     allowedRedirectOrigins: config.redirectOrigins,
     refreshMargin: config.refreshMargin,
     retry: config.proxyRetry,
+    webhooks: webhookOptions(config, warn),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   })
-  return withWebhooks(patchbay, config, warn)
 }
 
 /**

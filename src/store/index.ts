@@ -1,15 +1,20 @@
 export type {
   ApiKey,
   ApiKeyInput,
+  ApiKeyStore,
   AuthSession,
   Connection,
   ConnectionInput,
   ConnectionPatch,
   ConnectionStatus,
+  ConnectionStore,
+  ConnectorStore,
   ConnectSession,
   Integration,
   IntegrationInput,
-  ResealReport,
+  IntegrationStore,
+  RefreshLeaseStore,
+  SessionStore,
   Store,
   StoredConnector,
   WebhookAttempt,
@@ -18,13 +23,12 @@ export type {
   WebhookDeliveryStatus,
   WebhookEndpoint,
   WebhookEndpointInput,
+  WebhookStore,
 } from './types.js'
-export { apiKeyView, findActiveApiKey, hashApiKey, issueApiKey } from './api-keys.js'
-export type { IssuedApiKey, IssueApiKeyOptions } from './api-keys.js'
-export { createKeyRing, keyFingerprint, open, parseKeyRing, seal } from './seal.js'
-export type { KeyRing, KeyRingEntry, UnopenedReason } from './seal.js'
+export { createKeyRing, keyFingerprint, open, parseKeyRing } from './seal.js'
+export type { KeyRing, KeyRingEntry } from './seal.js'
+export { loadKeyRing } from './keys.js'
 export { ensurePrivateDir, ensurePrivateFile, looseModeWarning } from './private-files.js'
-export { DEV_KEY_FILE, loadKeyRing } from './keys.js'
 export type { LoadKeyRingOptions } from './keys.js'
 export { openSqliteStore } from './sqlite/index.js'
 export type { SqliteStoreOptions } from './sqlite/index.js'

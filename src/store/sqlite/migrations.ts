@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3'
 import { sealingKeyUsesSql } from './sealing-keys.js'
 
 /** One schema change. Versions only grow; an applied migration is never edited. */
-export interface Migration {
+interface Migration {
   version: number
   name: string
   sql: string
