@@ -48,6 +48,7 @@ export async function openPatchbay(
     allowedRedirectOrigins: config.redirectOrigins,
     refreshMargin: config.refreshMargin,
     retry: config.proxyRetry,
+    ...(config.providerTimeoutMs === null ? {} : { providerTimeoutMs: config.providerTimeoutMs }),
     webhooks: webhookOptions(config, warn),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   })

@@ -86,6 +86,10 @@ export async function servePatchbay(
     patchbay,
     apiKeys: keys,
     logger: createLogger({ level: config.logLevel }),
+    limits: {
+      ...(config.maxBodyBytes === null ? {} : { bodyBytes: config.maxBodyBytes }),
+      ...(config.maxProxyBodyBytes === null ? {} : { proxyBytes: config.maxProxyBodyBytes }),
+    },
     ...(config.oidc ? { oidc: createOidcVerifier({ ...config.oidc, discovery: patchbay.oidc }) } : {}),
   })
   patchbay.webhooks.start()

@@ -26,14 +26,21 @@ export {
   isJsonObject,
 } from './json-connector.js'
 export type { ConnectorJson } from './json-connector.js'
+export { jsonDepth, MAX_JSON_DEPTH, parseBoundedJson } from './json-depth.js'
 export { getPath } from './json-path.js'
 export { decodeJwtClaims, defaultOidcAccountName, discoveredValueOf, oidcSchemeParts } from './oidc.js'
 export type { DiscoveredValue, OidcOptions, ProfileInput } from './oidc.js'
+export { PAGE_CSP, PAGE_SECURITY_HEADERS } from './page-headers.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
 export { renderDeep, renderRecord, renderTemplate, templateVariables } from './template.js'
 export type { TemplateScopes } from './template.js'
 export { Paginated } from './types.js'
-export { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, normalizeWebhooks, webhooksJsonSchema } from './webhooks.js'
+export {
+  DEFAULT_WEBHOOK_ID_HEADER,
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  normalizeWebhooks,
+  webhooksJsonSchema,
+} from './webhooks.js'
 export type {
   ConnectorWebhooks,
   HmacWebhookVerifier,

@@ -9,6 +9,8 @@ import { beginAuthorization } from './authorization/authorization.js'
 import type { AuthorizationStart, BeginAuthorizationOptions } from './authorization/authorization.js'
 import { authorizedFetchFor, connectionFetchFor } from './fetch/connection-fetch.js'
 import { callInputSchema, capabilityContext, parseOrThrow, parseSettings, runCapability } from './capabilities/capabilities.js'
+import { checkIntegrationId } from './connections/index.js'
+import { guardProviderFetch } from './fetch/index.js'
 import {
   beginWithSession,
   completeWithSessions,
@@ -66,6 +68,11 @@ export interface PatchbayOptions {
    */
   replayLimit?: number
   /**
+   * How long a provider has to answer a request (its status and headers) before the call fails
+   * with `timeout`, in ms; default 30 000, 0 for none. `PATCHBAY_PROVIDER_TIMEOUT_MS`.
+   */
+  providerTimeoutMs?: number
+  /**
    * Outgoing webhooks: the endpoint from configuration, retries, polling. Every runtime queues
    * its events for the stored endpoints; only `webhooks.start()` sends them.
    */
@@ -83,7 +90,11 @@ export type { ConnectSessionOptions } from './authorization/connect-sessions.js'
  */
 export async function createPatchbay(options: PatchbayOptions) {
   const store = options.store
-  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init))
+  // Unreachable and silent providers become `provider_error` and `timeout` on every path.
+  const fetchImpl: FetchLike = guardProviderFetch(
+    options.fetch ?? ((input, init) => fetch(input, init)),
+    options.providerTimeoutMs,
+  )
   const now = options.now ?? (() => Math.floor(Date.now() / 1000))
   const publicUrl = (options.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, '')
   const events = createEventBus(options.onEvent ? [options.onEvent] : [])
@@ -261,6 +272,7 @@ export async function createPatchbay(options: PatchbayOptions) {
 
     integrations: {
       async put(input: IntegrationInput): Promise<Integration> {
+        checkIntegrationId(input.id)
         registry.get(input.connectorId)
         return store.putIntegration(input)
       },

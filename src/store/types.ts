@@ -286,6 +286,17 @@ export interface WebhookStore {
     endpointId?: string
     status?: WebhookDeliveryStatus
   }): Promise<WebhookDelivery[]>
+  /**
+   * Remembers an incoming webhook's id (its SHA-256 digest, per integration) until `expiresAt`
+   * (epoch seconds), forgetting expired ones first. True when the id was new; false when it was
+   * already remembered, which is a replay. Atomic: of two concurrent calls, one gets false.
+   */
+  rememberIncomingWebhook(input: {
+    integrationId: string
+    webhookId: string
+    expiresAt: number
+    now: number
+  }): Promise<boolean>
 }
 
 /**

@@ -63,12 +63,19 @@ export function redirectUriOf(deps: RuntimeDeps, integration: Integration): stri
  */
 export function checkRedirect(deps: RuntimeDeps, redirect: string | undefined): string | null {
   if (redirect === undefined || redirect === '') return null
-  let origin: string
+  let target: URL
   try {
-    origin = new URL(redirect).origin
+    target = new URL(redirect)
   } catch {
     throw new PatchbayError('bad_request', 'redirect must be an absolute URL')
   }
+  // `blob:https://patchbay/…` reports Patchbay's own origin; only a page address may be a target.
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+    throw new PatchbayError('bad_request', 'redirect must be an http(s) URL', {
+      details: { problems: [`redirect: ${target.protocol} URLs are not allowed`] },
+    })
+  }
+  const origin = target.origin
   const allowed = [new URL(deps.publicUrl).origin, ...deps.allowedRedirectOrigins]
   if (!allowed.includes(origin)) {
     throw new PatchbayError('bad_request', `redirect origin ${origin} is not on the allow-list`, {
