@@ -32,8 +32,18 @@ export { decodeJwtClaims, defaultOidcAccountName, discoveredValueOf, oidcSchemeP
 export type { DiscoveredValue, OidcOptions, ProfileInput } from './oidc.js'
 export { PAGE_CSP, PAGE_SECURITY_HEADERS } from './page-headers.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
-export { renderDeep, renderRecord, renderTemplate, templateVariables } from './template.js'
+export { renderDeep, renderRecord, renderTemplate, templateValue, templateVariables } from './template.js'
 export type { TemplateScopes } from './template.js'
+export { checkUrlSettings, urlPolicyFromSettings, urlPolicyOf, urlTemplatesOf } from './url-policy.js'
+export {
+  checkBaseUrlValue,
+  checkUrlTemplateValues,
+  fillUrlPosition,
+  parseUrlTemplate,
+  renderUrlTemplate,
+  STRICT_URL_POLICY,
+} from './url-template.js'
+export type { HttpAllowance, SettingUrlRule, UrlPolicy, UrlPosition, UrlTemplate } from './url-template.js'
 export { Paginated } from './types.js'
 export {
   DEFAULT_WEBHOOK_ID_HEADER,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
-import { connectorFromJson, renderTemplate } from '../kit/index.js'
+import { connectorFromJson, renderUrlTemplate, urlPolicyOf } from '../kit/index.js'
 import type { Connector, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import { createApiKeyService } from './api-keys/index.js'
@@ -108,8 +108,9 @@ export async function createPatchbay(options: PatchbayOptions) {
   for (const connector of options.connectors ?? []) register(connector)
 
   const baseUrlOf = (connectorId: string, settings: JsonObject) => {
-    const template = registry.get(connectorId).baseUrl
-    return template ? renderTemplate(template, [settings, { settings }]) : ''
+    const connector = registry.get(connectorId)
+    const template = connector.baseUrl
+    return template ? renderUrlTemplate(template, [settings, { settings }], urlPolicyOf(connector)) : ''
   }
 
   const resolve = async (connection: Connection) => {

@@ -137,7 +137,7 @@ export async function beginAuthorization(
   const capabilityScopes = Object.values(connector.capabilities).flatMap((c) => c.scopes ?? [])
   const oidc = oidcAuthorizationParts(deps, scheme)
   const url = oauth2Engine.buildAuthorizationUrl({
-    authorizationUrl: await resolveUrlProperty(authorizationUrl, settings),
+    authorizationUrl: await resolveUrlProperty(authorizationUrl, settings, scheme.urlPolicy),
     clientId: client.clientId,
     redirectUri,
     state,
@@ -235,7 +235,13 @@ async function exchangeAndStore(
   const redirectUri = String(data['redirectUri'])
   const codeVerifier = typeof data['codeVerifier'] === 'string' ? data['codeVerifier'] : null
   const tokens = await obtainTokens(
-    { settings, baseUrl: deps.baseUrlOf(connector.id, settings), fetch: deps.fetch, now: deps.now() },
+    {
+      settings,
+      urlPolicy: scheme.urlPolicy,
+      baseUrl: deps.baseUrlOf(connector.id, settings),
+      fetch: deps.fetch,
+      now: deps.now(),
+    },
     'authorization_code',
     async () =>
       oauth2Engine.buildCodeExchange(await tokenEndpointOf(scheme, settings), client, {

@@ -1,7 +1,7 @@
 import { PatchbayError } from '../../errors.js'
 import { basic as basicEngine, oauth2 as oauth2Engine } from '../../engines/index.js'
 import type { ClientCredentials, TokenEndpoint, TokenSet } from '../../engines/oauth2/index.js'
-import { buildSpecRequest, renderTemplate, resolveUrl } from '../../kit/index.js'
+import { buildSpecRequest, renderUrlTemplate, resolveUrl } from '../../kit/index.js'
 import type {
   AuthScheme,
   BasicScheme,
@@ -9,6 +9,7 @@ import type {
   OAuth2Scheme,
   TokenRequestOverride,
   TokenResponsePaths,
+  UrlPolicy,
   UrlProperty,
 } from '../../kit/index.js'
 import type { Integration } from '../../store/index.js'
@@ -33,10 +34,18 @@ export interface RenewEnv {
   now: number
 }
 
-/** Resolves a URL property: a template filled from settings, or a function of them. */
-export async function resolveUrlProperty(property: UrlProperty, settings: JsonObject): Promise<string> {
+/**
+ * Resolves a URL property: a template filled from settings (each value checked for its place in
+ * the URL under the scheme's `urlPolicy`), or a function of them.
+ * @throws PatchbayError `bad_request` naming a setting that would move the URL
+ */
+export async function resolveUrlProperty(
+  property: UrlProperty,
+  settings: JsonObject,
+  policy?: UrlPolicy,
+): Promise<string> {
   const url = typeof property === 'function' ? await property({ settings }) : property
-  return renderTemplate(url, [settings, { settings }])
+  return renderUrlTemplate(url, [settings, { settings }], policy)
 }
 
 /** The token endpoint of a scheme, or its refresh endpoint when it declares one. */
@@ -47,7 +56,7 @@ export async function tokenEndpointOf(
 ): Promise<TokenEndpoint> {
   const property = purpose === 'refresh' && scheme.refreshUrl ? scheme.refreshUrl : scheme.tokenUrl
   return {
-    tokenUrl: await resolveUrlProperty(property, settings),
+    tokenUrl: await resolveUrlProperty(property, settings, scheme.urlPolicy),
     clientAuth: scheme.clientAuth,
     encoding: scheme.tokenRequest,
     method: scheme.tokenMethod,
@@ -107,6 +116,8 @@ function clientFields(credentials: JsonObject): JsonObject {
 /** What a token request needs besides the request itself. */
 export interface TokenRequestEnv {
   settings: JsonObject
+  /** How settings may fill the override's URL (the scheme's `urlPolicy`). */
+  urlPolicy?: UrlPolicy | undefined
   baseUrl: string
   fetch: FetchLike
   now: number
@@ -138,7 +149,8 @@ export async function obtainTokens(
     })
     return oauth2Engine.readTokenResponse(Response.json(body), at, paths)
   }
-  const request = buildSpecRequest(override, [vars, env.settings, { settings: env.settings }], env.baseUrl)
+  const scopes = [vars, env.settings, { settings: env.settings }]
+  const request = buildSpecRequest(override, scopes, env.baseUrl, env.urlPolicy)
   return oauth2Engine.readTokenResponse(await env.fetch(request), at, paths)
 }
 
@@ -154,7 +166,7 @@ export async function issueClientCredentials(
   const client = clientOf(env.integration, env.credentials)
   const scopes = env.integration?.scopes ?? scheme.scopes
   const tokens = await obtainTokens(
-    env,
+    { ...env, urlPolicy: scheme.urlPolicy },
     'client_credentials',
     async () =>
       oauth2Engine.buildClientCredentialsRequest(await tokenEndpointOf(scheme, env.settings), client, {
@@ -213,7 +225,7 @@ export async function renewCredentials(env: RenewEnv): Promise<IssuedCredentials
     const client = clientOf(env.integration, env.credentials)
     const refreshToken = previous.refreshToken
     const next = await obtainTokens(
-      env,
+      { ...env, urlPolicy: scheme.urlPolicy },
       'refresh_token',
       async () =>
         oauth2Engine.buildRefreshRequest(await tokenEndpointOf(scheme, env.settings, 'refresh'), client, {
