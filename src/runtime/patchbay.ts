@@ -249,6 +249,11 @@ export async function createPatchbay(options: PatchbayOptions) {
     oidc,
     /** Resolves when the store answers; rejects when it cannot (readiness). */
     ping: (): Promise<void> => store.ping(),
+    /**
+     * Seals every stored secret again with the first key of the ring (`patchbay keys rotate`),
+     * so older keys can leave it; values that do not open are named in the report.
+     */
+    resealSecrets: () => store.resealSecrets(),
 
     connectors: {
       list: () => registry.list(),

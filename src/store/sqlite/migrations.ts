@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { sealingKeyUsesSql } from './sealing-keys.js'
 
 /** One schema change. Versions only grow; an applied migration is never edited. */
 interface Migration {
@@ -144,6 +145,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX webhook_receipts_expiry ON webhook_receipts (expires_at);
     `,
+  },
+  {
+    version: 6,
+    name: 'how many sealed values each encryption key seals, kept by triggers',
+    // Read at every open to refuse a database sealed by a key that is not configured (#8).
+    sql: sealingKeyUsesSql(),
   },
 ]
 
