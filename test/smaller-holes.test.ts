@@ -86,8 +86,9 @@ describe('smaller holes (issue 8 item 6)', () => {
         defineConnector({
           id: 'up',
           name: 'Up',
-          baseUrl: 'http://{{host}}',
-          settings: z.object({ host: z.string() }),
+          baseUrl: '{{host}}',
+          allowHttp: 'loopback',
+          settings: z.object({ host: z.url() }),
           auth: apiKey({ header: 'X-Key' }),
           capabilities: {
             ping: {
@@ -153,7 +154,7 @@ describe('smaller holes (issue 8 item 6)', () => {
   })
 
   async function connectionTo(host: string): Promise<string> {
-    const created = await h.api('POST', '/connections', { integration: 'up', settings: { host }, auth: { apiKey: 'k1' } })
+    const created = await h.api('POST', '/connections', { integration: 'up', settings: { host: `http://${host}` }, auth: { apiKey: 'k1' } })
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     return created.body.id
   }
