@@ -79,7 +79,9 @@ export async function servePatchbay(
     await server.close()
     throw error
   }
-  const { keys, generated } = resolveApiKeys(config)
+  const { keys, generated } = resolveApiKeys(config, (message) =>
+    process.stderr.write(`warning: ${message}\n`),
+  )
   app = createServerApp({
     patchbay,
     apiKeys: keys,

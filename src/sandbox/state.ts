@@ -1,4 +1,4 @@
-import { createOidcState } from './oidc.js'
+import { accessTokenJwtFor, createOidcState } from './oidc.js'
 import type { SandboxOidcState } from './oidc.js'
 import { randomHex, randomToken } from './secrets.js'
 import type {
@@ -67,6 +67,7 @@ interface MutableConfig {
   accessTokenTtl: number
   failNextToken: SandboxFailure | null
   tamperIdToken: IdTokenTamper | null
+  jwtAccessTokens: { audience: string } | null
   failRevocation: boolean
   refreshTokenReuseSeconds: number
   tokenDelayMs: number
@@ -104,6 +105,7 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
       accessTokenTtl: checkTtl(options.accessTokenTtl ?? 3600),
       failNextToken: null,
       tamperIdToken: null,
+      jwtAccessTokens: null,
       failRevocation: false,
       refreshTokenReuseSeconds: checkSeconds(options.refreshTokenReuseSeconds ?? 0),
       tokenDelayMs: 0,
@@ -210,10 +212,21 @@ export function issueTokens(
     refreshScope?: string
     family?: string
     withRefresh: boolean
+    /** Whom an RFC 9068 access token names in `sub`: the user, or the client itself. */
+    subject?: string
   },
 ): IssuedTokens {
   const ttl = state.config.accessTokenTtl
-  const accessToken = randomToken(32)
+  const jwt = state.config.jwtAccessTokens
+  const accessToken = jwt
+    ? accessTokenJwtFor(state, {
+        audience: jwt.audience,
+        clientId: grant.clientId,
+        subject: grant.subject ?? SANDBOX_USER.id,
+        scope: grant.scope,
+        ttl,
+      })
+    : randomToken(32)
   state.issued.add(accessToken)
   state.accessTokens.set(accessToken, {
     kind: 'oauth',

@@ -3,6 +3,7 @@ import type { Connector, JsonObject } from '../../kit/index.js'
 import type { Connection, ConnectSession, Integration } from '../../store/index.js'
 import { beginAuthorization, checkRedirect, completeAuthorization } from './authorization.js'
 import type { AuthorizationResult, AuthorizationStart } from './authorization.js'
+import type { FlowBinding } from './flow-binding.js'
 import { createConnection } from '../connections/connections.js'
 import type { RuntimeDeps } from '../deps.js'
 
@@ -267,6 +268,7 @@ export async function completeWithSessions(
   deps: RuntimeDeps,
   integrationId: string,
   params: URLSearchParams,
+  binding?: FlowBinding,
 ): Promise<SessionAuthorizationResult> {
   const tokenOf = (startedFrom: JsonObject | null) =>
     startedFrom?.['via'] === CONNECT_PAGE && typeof startedFrom['connectSession'] === 'string'
@@ -274,6 +276,7 @@ export async function completeWithSessions(
       : null
   const checked: { session?: ConnectSession } = {}
   const result = await completeAuthorization(deps, integrationId, params, {
+    ...(binding === undefined ? {} : { binding }),
     async beforeExchange(startedFrom) {
       const token = tokenOf(startedFrom)
       if (token !== null) checked.session = await liveSession(deps, token, integrationId)

@@ -18,6 +18,7 @@ import { finishAuthorizedConnection, providerRefusal } from '../connections/fini
 import { credentialsFromAccessToken, tokensFromOverride } from '../credentials/oauth1-credentials.js'
 import { redactError } from '../redact.js'
 import { clientOf, resolveUrlProperty } from '../credentials/renew.js'
+import { boundSessionKey, newFlowBinding, presentedBinding, unknownFlow } from './flow-binding.js'
 
 /** Whether an integration's connector authenticates with OAuth 1 (false when either is unknown). */
 export async function usesOAuth1(deps: RuntimeDeps, integrationId: string): Promise<boolean> {
@@ -160,8 +161,9 @@ export async function beginOAuth1Authorization(
   const ctx = flowContext(deps, scheme, client, base, { requestToken: temporary.token })
   const url = await authorizationUrlOf(scheme, ctx, temporary.token)
   const expiresAt = deps.now() + AUTH_SESSION_SECONDS
+  const binding = newFlowBinding(deps)
   await deps.store.createAuthSession({
-    state: temporary.token,
+    state: boundSessionKey(integration.id, temporary.token, binding),
     integrationId: integration.id,
     connectionId: options.connectionId ?? null,
     redirect,
@@ -174,7 +176,14 @@ export async function beginOAuth1Authorization(
     },
     expiresAt,
   })
-  return { url: url.toString(), state: temporary.token, expiresAt }
+  return {
+    url: url.toString(),
+    state: temporary.token,
+    expiresAt,
+    binding,
+    callbackUrl,
+    returnsByPost: false,
+  }
 }
 
 /**
@@ -194,15 +203,15 @@ export async function completeOAuth1Authorization(
   options: CompleteAuthorizationOptions = {},
 ): Promise<AuthorizationResult> {
   const callback = oauth1Engine.readAuthorizationCallback(params)
-  const session = callback.token
-    ? await deps.store.takeAuthSession(callback.token, deps.now())
-    : null
-  if (!session || session.integrationId !== integrationId) {
-    throw new PatchbayError(
-      'state_mismatch',
-      'The request token is unknown, expired or already used',
-    )
-  }
+  const binding = callback.token ? presentedBinding(options.binding, callback.token) : null
+  const session =
+    callback.token && binding
+      ? await deps.store.takeAuthSession(
+          boundSessionKey(integrationId, callback.token, binding),
+          deps.now(),
+        )
+      : null
+  if (!session || session.integrationId !== integrationId) throw unknownFlow('request token')
   const startedFrom = isJsonObject(session.data['startedFrom']) ? session.data['startedFrom'] : null
   try {
     if (!callback.ok) {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { sealingKeyUsesSql } from './sealing-keys.js'
 
 /** One schema change. Versions only grow; an applied migration is never edited. */
 interface Migration {
@@ -147,6 +148,12 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
+    name: 'how many sealed values each encryption key seals, kept by triggers',
+    // Read at every open to refuse a database sealed by a key that is not configured (#8).
+    sql: sealingKeyUsesSql(),
+  },
+  {
+    version: 7,
     name: 'refresh journal: when credentials were issued, the refresh attempt in flight',
     // issued_at gives a token's lifetime (expires_at - issued_at), which caps the refresh margin;
     // older rows take their last update as the best guess. The attempt columns are written before
