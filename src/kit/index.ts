@@ -18,6 +18,14 @@ export { defineConnector } from './define-connector.js'
 export { DURATION_UNITS, durationSeconds } from './duration.js'
 export type { Duration, DurationUnit } from './duration.js'
 export type { ConnectorInput } from './define-connector.js'
+export {
+  apiKeyFacts,
+  basicFacts,
+  oauth1Facts,
+  oauth2Facts,
+  schemeFactsOf,
+} from './scheme-facts.js'
+export type { SchemeFacts } from './scheme-facts.js'
 export { authFieldsOf, authJsonSchema, describeConnector, jsonSchemaOf } from './info.js'
 export {
   connectorFromJson,

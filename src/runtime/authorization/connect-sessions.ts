@@ -1,7 +1,9 @@
 import { PatchbayError } from '../../errors.js'
+import { schemeFactsOf } from '../../kit/index.js'
 import type { Connector, JsonObject } from '../../kit/index.js'
 import type { Connection, ConnectSession, Integration } from '../../store/index.js'
-import { beginAuthorization, checkRedirect, completeAuthorization } from './authorization.js'
+import { checkRedirect } from './authorization.js'
+import { beginAuthorization, completeAuthorization } from './dispatch.js'
 import type { AuthorizationResult, AuthorizationStart } from './authorization.js'
 import { createConnection } from '../connections/connections.js'
 import type { RuntimeDeps } from '../deps.js'
@@ -101,8 +103,7 @@ async function spend(
 
 /** Whether the connector's accounts are connected through a redirect flow (OAuth 2 code or OAuth 1). */
 function isAuthorizationCode(connector: Connector): boolean {
-  const { auth } = connector
-  return auth.type === 'oauth1' || (auth.type === 'oauth2' && auth.grantType === 'authorization_code')
+  return schemeFactsOf(connector.auth).usesRedirect(connector.auth)
 }
 
 /**

@@ -4,8 +4,8 @@ import { PatchbayError, isPatchbayError } from '../../errors.js'
 import type { AuthScheme, Connector, JsonObject } from '../../kit/index.js'
 import type { Connection, Integration, Store } from '../../store/index.js'
 import { redactError, secretValues } from '../redact.js'
-import { canRenew, renewCredentials } from './renew.js'
-import type { FetchLike } from '../fetch/provider-call.js'
+import type { FetchLike } from '../fetch/fetch-like.js'
+import { schemeRecordOf } from '../schemes/index.js'
 import type { RuntimeEvent } from '../events.js'
 
 /** What the credential manager needs to find a connection's connector and reach the network. */
@@ -31,13 +31,7 @@ export interface GetCredentialsOptions {
 
 /** Seconds before expiry at which a scheme's credentials should be renewed. */
 export function marginOf(scheme: AuthScheme, fallback: number): number {
-  if (scheme.type === 'oauth2' && scheme.refreshBeforeExpiry !== undefined) {
-    return scheme.refreshBeforeExpiry
-  }
-  if (scheme.type === 'basic' && scheme.login?.refreshBeforeExpiry !== undefined) {
-    return scheme.login.refreshBeforeExpiry
-  }
-  return fallback
+  return schemeRecordOf(scheme).margin(scheme) ?? fallback
 }
 
 function sameCredentials(a: JsonObject, b: JsonObject): boolean {
@@ -111,12 +105,13 @@ export function createCredentialManager(options: CredentialManagerOptions) {
     connector: Connector,
     integration: Integration,
   ): Promise<JsonObject> {
-    if (!canRenew(connector.auth, connection.credentials)) {
+    const record = schemeRecordOf(connector.auth)
+    if (!record.canRenew(connector.auth, connection.credentials)) {
       if (connection.expiresAt !== null) return markNeedsReauth(connection, 'no way to renew')
       return connection.credentials
     }
     try {
-      const issued = await renewCredentials({
+      const issued = await record.renew({
         scheme: connector.auth,
         integration,
         settings: connection.settings,
@@ -124,7 +119,7 @@ export function createCredentialManager(options: CredentialManagerOptions) {
         baseUrl: options.baseUrlOf(connector, connection.settings),
         fetch: options.fetch,
         now: options.now(),
-      })
+      }, connector.auth)
       await options.store.updateConnection(connection.id, {
         credentials: issued.credentials,
         expiresAt: issued.expiresAt,
