@@ -97,7 +97,7 @@ describe('request logs over a whole connect, refresh and failure run', () => {
     const secrets = [
       h.apiKey,
       ...h.sandbox.issuedSecrets(),
-      ...(await storedSecrets(h.patchbay)),
+      ...(await storedSecrets(h.patchbay, h.store)),
       ...flowSecrets,
       ...Object.values(credentials.body.credentials as Record<string, unknown>).filter(
         (value): value is string => typeof value === 'string' && value.length >= 8,

@@ -7,7 +7,7 @@ import { connectViaBrowser, startHarness } from './helpers/harness.js'
 import type { Harness } from './helpers/harness.js'
 
 async function expire(h: Harness, id: string) {
-  await h.patchbay.store.updateConnection(id, { expiresAt: Math.floor(Date.now() / 1000) - 10 })
+  await h.store.updateConnection(id, { expiresAt: Math.floor(Date.now() / 1000) - 10 })
   h.sandbox.expireAccessTokens()
 }
 
@@ -39,7 +39,7 @@ describe('refresh: one at a time, never lost', () => {
     const before = await h.patchbay.getCredentials(id)
     await expire(h, id)
     const fresh = await h.patchbay.getCredentials(id)
-    const stored = await h.patchbay.store.getConnection(id)
+    const stored = await h.store.getConnection(id)
     expect(stored?.credentials['refreshToken']).toBe(fresh['refreshToken'])
     expect(fresh['refreshToken']).not.toBe(before['refreshToken'])
   })

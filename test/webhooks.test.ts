@@ -200,7 +200,7 @@ describe('webhooks', () => {
       expectNoSecrets(hooks)
 
       await h.webhooks!.deliverDue()
-      const [delivery] = await h.patchbay.store.listWebhookDeliveries({ endpointId })
+      const [delivery] = await h.store.listWebhookDeliveries({ endpointId })
       expect(delivery).toMatchObject({
         id: hooks[0]!.headers['webhook-id'],
         status: 'delivered',
@@ -211,7 +211,7 @@ describe('webhooks', () => {
 
     it('delivers what a process that never sends (a CLI command) queued in the store', async () => {
       const queuer = createWebhookDispatcher({
-        store: h.patchbay.store,
+        store: h.store,
         endpoint: { url: `${receiver.url}/env`, secret: envSecret },
       })
       const marker = randomBytes(6).toString('hex')
@@ -289,7 +289,7 @@ describe('webhooks', () => {
         body,
       })
     const forwarded = async () =>
-      (await h.patchbay.store.listWebhookDeliveries()).filter(
+      (await h.store.listWebhookDeliveries()).filter(
         (d) => d.eventType === 'webhook.received',
       )
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { PatchbayError } from '../errors.js'
+import { apiKeyView } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
-import { apiKeyView, issueApiKey } from '../store/index.js'
 import { printResponse } from './output.js'
 import { withPatchbay } from './with-patchbay.js'
 
@@ -24,7 +24,7 @@ export function registerKeysCommands(program: Command, open: Open): void {
             details: { problems: ['--name: 1 to 200 characters'] },
           })
         }
-        const { key, apiKey } = await issueApiKey(patchbay.store, {
+        const { key, apiKey } = await patchbay.apiKeys.issue({
           name: flags.name ?? null,
           createdBy: 'cli',
         })
@@ -36,7 +36,7 @@ export function registerKeysCommands(program: Command, open: Open): void {
     .description('List API keys, revoked ones included (values are never shown)')
     .action(async () =>
       withPatchbay(open, 'cli:keys list', async (patchbay) => {
-        printResponse((await patchbay.store.listApiKeys()).map(apiKeyView))
+        printResponse((await patchbay.apiKeys.list()).map(apiKeyView))
       }),
     )
   keys
@@ -45,9 +45,7 @@ export function registerKeysCommands(program: Command, open: Open): void {
     .description('Revoke an API key; requests using it are refused from then on')
     .action(async (id: string) =>
       withPatchbay(open, 'cli:keys revoke', async (patchbay) => {
-        const revoked = await patchbay.store.revokeApiKey(id, Math.floor(Date.now() / 1000))
-        if (!revoked) throw new PatchbayError('not_found', `API key "${id}" does not exist`)
-        printResponse(apiKeyView(revoked))
+        printResponse(apiKeyView(await patchbay.apiKeys.revoke(id)))
       }),
     )
 }

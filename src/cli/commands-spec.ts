@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { readConfig } from '../config/index.js'
+import { openApiDocument, readConfig } from '../config/index.js'
 import { printJson } from './output.js'
 
 /** `spec`: the HTTP API's OpenAPI 3.1 document, as `GET /openapi.json` serves it. */
@@ -8,8 +8,6 @@ export function registerSpecCommand(program: Command): void {
     .command('spec')
     .description('Print the OpenAPI 3.1 document of the HTTP API')
     .action(async () => {
-      // Loaded on demand: other commands need not pay for the server's imports.
-      const { buildOpenApiDocument } = await import('../server/index.js')
-      printJson(buildOpenApiDocument({ serverUrl: readConfig(process.env).publicUrl }))
+      printJson(await openApiDocument(readConfig(process.env)))
     })
 }

@@ -1,17 +1,11 @@
 import type { Command } from 'commander'
-import type { PatchbayWithWebhooks } from '../config/index.js'
 import { PatchbayError } from '../errors.js'
-import {
-  addWebhookEndpoint,
-  listWebhookEndpointViews,
-  removeWebhookEndpoint,
-  webhookEndpointView,
-} from '../runtime/index.js'
-import type { WebhookDeliveryStatus } from '../store/index.js'
+import { webhookEndpointView } from '../runtime/index.js'
+import type { Patchbay, WebhookDeliveryStatus } from '../runtime/index.js'
 import { printResponse } from './output.js'
 import { withPatchbay } from './with-patchbay.js'
 
-type Open = () => Promise<PatchbayWithWebhooks>
+type Open = () => Promise<Patchbay>
 
 
 function eventList(text: string | undefined): string[] | null {
@@ -45,7 +39,7 @@ export function registerWebhookCommands(program: Command, open: Open): void {
     .option('--events <list>', 'comma-separated event types (default: all)')
     .action(async (url: string, flags: { events?: string }) =>
       withPatchbay(open, 'cli:webhooks add', async (patchbay) => {
-        const { endpoint, secret } = await addWebhookEndpoint(patchbay.store, url, {
+        const { endpoint, secret } = await patchbay.webhooks.addEndpoint(url, {
           events: eventList(flags.events),
           createdBy: 'cli',
         })
@@ -57,7 +51,7 @@ export function registerWebhookCommands(program: Command, open: Open): void {
     .description('List endpoints (secrets are never shown)')
     .action(async () =>
       withPatchbay(open, 'cli:webhooks list', async (patchbay) => {
-        printResponse(await listWebhookEndpointViews(patchbay.store, patchbay.webhooks.configured))
+        printResponse(await patchbay.webhooks.listEndpoints())
       }),
     )
   webhooks
@@ -66,7 +60,7 @@ export function registerWebhookCommands(program: Command, open: Open): void {
     .description('Remove an endpoint and its pending deliveries')
     .action(async (id: string) =>
       withPatchbay(open, 'cli:webhooks remove', async (patchbay) => {
-        await removeWebhookEndpoint(patchbay.store, id)
+        await patchbay.webhooks.removeEndpoint(id)
         printResponse({ deleted: id })
       }),
     )
@@ -83,7 +77,7 @@ export function registerWebhookCommands(program: Command, open: Open): void {
             details: { problems: ['--status: unknown status'] },
           })
         }
-        const deliveries = await patchbay.store.listWebhookDeliveries({
+        const deliveries = await patchbay.webhooks.deliveries({
           ...(status ? { status } : {}),
           ...(flags.endpoint ? { endpointId: flags.endpoint } : {}),
         })

@@ -4,12 +4,11 @@ import { join } from 'node:path'
 import { createSandboxConnector } from '../connectors/index.js'
 import type { Connector } from '../kit/index.js'
 import { createPatchbay } from '../runtime/index.js'
-import type { RuntimeEventListener } from '../runtime/index.js'
+import type { Patchbay, RuntimeEventListener } from '../runtime/index.js'
 import { loadKeyRing, openSqliteStore } from '../store/index.js'
 import type { PatchbayConfig } from './config.js'
 import { loadConnectorFiles } from './connector-files.js'
-import { withWebhooks } from './webhook-config.js'
-import type { PatchbayWithWebhooks } from './webhook-config.js'
+import { webhookOptions } from './webhook-config.js'
 
 export interface OpenOptions {
   /** Where warnings go (generated development keys); stderr by default. */
@@ -26,7 +25,7 @@ export interface OpenOptions {
 export async function openPatchbay(
   config: PatchbayConfig,
   options: OpenOptions = {},
-): Promise<PatchbayWithWebhooks> {
+): Promise<Patchbay> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`))
   const keyRing = loadKeyRing({ env: process.env, dataDir: config.home, warn })
   const store = openSqliteStore({ path: config.dbPath, keyRing })
@@ -34,16 +33,16 @@ export async function openPatchbay(
     createSandboxConnector({ url: options.sandboxUrl ?? config.sandboxUrl ?? undefined }),
     ...loadConnectorFiles(config.connectorsDir),
   ]
-  const patchbay = await createPatchbay({
+  return createPatchbay({
     store,
     connectors,
     publicUrl: config.publicUrl,
     allowedRedirectOrigins: config.redirectOrigins,
     refreshMargin: config.refreshMargin,
     retry: config.proxyRetry,
+    webhooks: webhookOptions(config, warn),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   })
-  return withWebhooks(patchbay, config, warn)
 }
 
 /**

@@ -1,6 +1,6 @@
 import { isPatchbayError } from '../errors.js'
-import { createWebhookDispatcher, isWebhookSecret, WEBHOOK_EVENT_TYPES } from '../runtime/index.js'
-import type { ConfiguredWebhookEndpoint, Patchbay, WebhookDispatcher } from '../runtime/index.js'
+import { isWebhookSecret, WEBHOOK_EVENT_TYPES } from '../runtime/index.js'
+import type { ConfiguredWebhookEndpoint, PatchbayOptions } from '../runtime/index.js'
 
 /**
  * The outgoing webhook endpoint set by environment: `PATCHBAY_WEBHOOK_URL`,
@@ -36,35 +36,21 @@ export function readWebhookEndpoint(env: NodeJS.ProcessEnv): ConfiguredWebhookEn
   return { url, secret, events: events.length > 0 ? events : null }
 }
 
-/** A runtime opened from configuration, with its outgoing webhooks. */
-export type PatchbayWithWebhooks = Patchbay & { webhooks: WebhookDispatcher }
-
 /**
- * Queues the runtime's events for the configured and stored webhook endpoints. Delivery is the
- * server's job (`webhooks.start()` in `patchbay start`); a CLI command only queues, and a running
- * server sends what it queued. Closing the runtime first finishes the queueing.
+ * The runtime's outgoing webhooks as configured: the endpoint from the environment beside the
+ * stored ones, and failures to queue or record told as warnings. Delivery is the server's job
+ * (`webhooks.start()` in `patchbay start`); a CLI command only queues, and a running server sends
+ * what it queued.
  */
-export function withWebhooks(
-  patchbay: Patchbay,
+export function webhookOptions(
   config: { webhook: ConfiguredWebhookEndpoint | null },
   warn: (message: string) => void = () => {},
-): PatchbayWithWebhooks {
-  const webhooks = createWebhookDispatcher({
-    store: patchbay.store,
+): NonNullable<PatchbayOptions['webhooks']> {
+  return {
     endpoint: config.webhook,
     onError: (error) => {
       const reason = isPatchbayError(error) ? error.message : 'an unexpected error'
       warn(`outgoing webhooks: ${reason}`)
-    },
-  })
-  const stopListening = patchbay.on(webhooks.handle)
-  return {
-    ...patchbay,
-    webhooks,
-    async close() {
-      await webhooks.close()
-      stopListening()
-      await patchbay.close()
     },
   }
 }

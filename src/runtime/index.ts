@@ -1,3 +1,5 @@
+export { apiKeyView } from './api-keys/index.js'
+export type { ApiKeyService, IssuedApiKey, IssueApiKeyOptions } from './api-keys/index.js'
 export { AUTH_SESSION_SECONDS } from './authorization/index.js'
 export type {
   AuthorizationResult,
@@ -29,6 +31,7 @@ export type {
   IntegrationView,
   RevocationReport,
 } from './connections/index.js'
+export type { EventService } from './event-bus.js'
 export type { RuntimeEvent, RuntimeEventListener } from './events.js'
 export {
   backoffDelay,
@@ -42,6 +45,8 @@ export {
 export type { AttemptOutcome, FetchLike, RetryPolicy } from './fetch/index.js'
 export { CONNECT_SESSION_SECONDS, createPatchbay } from './patchbay.js'
 export type { ConnectSessionOptions, Patchbay, PatchbayOptions } from './patchbay.js'
+export { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from './oidc/index.js'
+export type { KeySetOptions, OidcDiscovery } from './oidc/index.js'
 export { redactText } from './redact.js'
 export {
   addWebhookEndpoint,
@@ -61,4 +66,7 @@ export type {
   WebhookDispatcherOptions,
   WebhookEndpointView,
   WebhookEventType,
+  WebhookService,
 } from './webhooks/index.js'
+// What the shells show of stored records, so that they never import the store.
+export type { ApiKey, WebhookDelivery, WebhookDeliveryStatus } from '../store/index.js'

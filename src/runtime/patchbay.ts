@@ -4,6 +4,7 @@ import type { JsonValue } from '../errors.js'
 import { connectorFromJson, renderTemplate } from '../kit/index.js'
 import type { Connector, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
+import { createApiKeyService } from './api-keys/index.js'
 import { beginAuthorization } from './authorization/dispatch.js'
 import type { AuthorizationStart, BeginAuthorizationOptions } from './authorization/authorization.js'
 import { authorizedFetchFor, connectionFetchFor } from './fetch/connection-fetch.js'
@@ -24,7 +25,8 @@ import { withDefaultCapabilities } from './capabilities/default-capabilities.js'
 import type { RuntimeDeps } from './deps.js'
 import { errorEnvelope } from './capabilities/envelope.js'
 import type { Envelope } from './capabilities/envelope.js'
-import type { RuntimeEvent, RuntimeEventListener } from './events.js'
+import { createEventBus } from './event-bus.js'
+import type { RuntimeEventListener } from './events.js'
 import type { FetchLike } from './fetch/provider-call.js'
 import { disconnectConnection } from './connections/revocation.js'
 import type { DisconnectResult } from './connections/revocation.js'
@@ -35,6 +37,8 @@ import { createRegistry } from './registry.js'
 import { DEFAULT_REPLAY_LIMIT } from './fetch/request-body.js'
 import { defaultRetryEnvironment } from './fetch/retry.js'
 import type { RetryPolicy } from './fetch/retry.js'
+import { createWebhookDispatcher, createWebhookService } from './webhooks/index.js'
+import type { WebhookDispatcherOptions } from './webhooks/index.js'
 
 export interface PatchbayOptions {
   store: Store
@@ -61,6 +65,11 @@ export interface PatchbayOptions {
    * replayed.
    */
   replayLimit?: number
+  /**
+   * Outgoing webhooks: the endpoint from configuration, retries, polling. Every runtime queues
+   * its events for the stored endpoints; only `webhooks.start()` sends them.
+   */
+  webhooks?: Omit<WebhookDispatcherOptions, 'store'>
 }
 
 export { CONNECT_SESSION_SECONDS } from './authorization/connect-sessions.js'
@@ -77,16 +86,8 @@ export async function createPatchbay(options: PatchbayOptions) {
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init))
   const now = options.now ?? (() => Math.floor(Date.now() / 1000))
   const publicUrl = (options.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, '')
-  const listeners = new Set<RuntimeEventListener>(options.onEvent ? [options.onEvent] : [])
-  const emit = (event: RuntimeEvent) => {
-    for (const listener of listeners) {
-      try {
-        listener(event)
-      } catch {
-        // A listener's failure must not undo what already happened to the connection.
-      }
-    }
-  }
+  const events = createEventBus(options.onEvent ? [options.onEvent] : [])
+  const emit = events.emit
 
   const registry = createRegistry()
   const oidc = createOidcDiscovery({ fetch: fetchImpl, now })
@@ -133,6 +134,12 @@ export async function createPatchbay(options: PatchbayOptions) {
     retry: defaultRetryEnvironment(options.retry),
     replayLimit: options.replayLimit ?? DEFAULT_REPLAY_LIMIT,
   }
+
+  // The one dispatcher of this runtime: every event is queued for the endpoints that want it.
+  const dispatcher = createWebhookDispatcher({ ...options.webhooks, store })
+  events.on(dispatcher.handle)
+  const webhooks = createWebhookService({ store, dispatcher, connector: (id) => registry.get(id), now })
+  const apiKeys = createApiKeyService({ store, now })
 
   async function requireConnection(id: string): Promise<Connection> {
     const connection = await store.getConnection(id)
@@ -216,13 +223,19 @@ export async function createPatchbay(options: PatchbayOptions) {
   }
 
   return {
-    store,
     publicUrl,
-    /** Subscribes to connection events; returns the unsubscribe function. */
-    on(listener: RuntimeEventListener): () => void {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
+    /** Subscribes to connection events; returns the unsubscribe function (`events.on`). */
+    on: events.on,
+    /** Connection events as they happen. */
+    events: { on: events.on },
+    /** API keys for the HTTP API, stored as digests. */
+    apiKeys,
+    /** Outgoing webhook endpoints and their deliveries, and providers' incoming webhooks. */
+    webhooks,
+    /** OpenID Provider metadata and keys, cached per issuer for the whole runtime. */
+    oidc,
+    /** Resolves when the store answers; rejects when it cannot (readiness). */
+    ping: (): Promise<void> => store.ping(),
 
     connectors: {
       list: () => registry.list(),
@@ -323,7 +336,9 @@ export async function createPatchbay(options: PatchbayOptions) {
         beginWithSession(deps, token, integrationId, settings),
     },
 
+    /** Finishes queueing outgoing webhooks, stops their worker, then closes the store. */
     async close(): Promise<void> {
+      await dispatcher.close()
       await store.close()
     },
   }

@@ -3,8 +3,7 @@ import { PatchbayError } from '../errors.js'
 import { describeConnector } from '../kit/index.js'
 import type { JsonObject } from '../kit/index.js'
 import { connectionView, integrationView, parseOrThrow } from '../runtime/index.js'
-import type { Patchbay, WebhookDispatcher } from '../runtime/index.js'
-import { findActiveApiKey } from '../store/index.js'
+import type { Patchbay } from '../runtime/index.js'
 import { apiKeyDigests, createApiAuthenticator, requireApiAuth } from './api-auth.js'
 import type { ApiKeyLookup } from './api-auth.js'
 import { mountAuthRoutes } from './auth-routes.js'
@@ -21,13 +20,11 @@ import { capabilityBody, connectionBody, connectSessionBody, integrationBody } f
 
 export interface ServerAppOptions {
   patchbay: Patchbay
-  /** Outgoing webhooks: verified provider webhooks are queued here as `webhook.received`. */
-  webhooks?: WebhookDispatcher
   /** Keys accepted as `Authorization: Bearer <key>` on API routes. */
   apiKeys: readonly string[]
   /** Accepts JWT access tokens from an OIDC issuer on API routes (`createOidcVerifier`). */
   oidc?: OidcVerifier
-  /** How stored API keys are found; by default in the runtime's store. `false` turns them off. */
+  /** How stored API keys are found; by default `patchbay.apiKeys`. `false` turns them off. */
   findApiKey?: ApiKeyLookup | false
   /** Request logs (one JSON line per request); silent by default. */
   logger?: Logger
@@ -40,8 +37,7 @@ export interface ServerAppOptions {
 export function createServerApp(options: ServerAppOptions): Hono {
   const { patchbay } = options
   const digests = apiKeyDigests(options.apiKeys)
-  const storedKey: ApiKeyLookup = (presented) =>
-    findActiveApiKey(patchbay.store, presented, Math.floor(Date.now() / 1000))
+  const storedKey: ApiKeyLookup = (presented) => patchbay.apiKeys.findActive(presented)
   const findApiKey = options.findApiKey === false ? undefined : (options.findApiKey ?? storedKey)
   const authenticate = createApiAuthenticator({
     keyDigests: digests,
@@ -57,7 +53,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
   app.get('/ready', async (c) => {
-    const ready = await patchbay.store.ping().then(() => true, () => false)
+    const ready = await patchbay.ping().then(() => true, () => false)
     if (ready) return c.json({ status: 'ready' })
     const down = new PatchbayError('internal', 'The store does not answer', { status: 503 })
     return errorResponse(c, down)
@@ -67,9 +63,9 @@ export function createServerApp(options: ServerAppOptions): Hono {
   mountConnectPage(app, patchbay)
 
   const api = requireApiAuth(authenticate)
-  mountKeyRoutes(app, patchbay.store, api)
+  mountKeyRoutes(app, patchbay.apiKeys, api)
   mountProxyRoute(app, patchbay, api)
-  mountWebhookRoutes(app, patchbay, api, options.webhooks)
+  mountWebhookRoutes(app, patchbay, api)
   for (const path of ['/connectors/*', '/connectors', '/integrations/*', '/integrations', '/connections/*', '/connections', '/connect/sessions']) {
     app.use(path, api)
   }

@@ -1,8 +1,6 @@
 import type { Hono, MiddlewareHandler } from 'hono'
-import { PatchbayError } from '../errors.js'
-import { parseOrThrow } from '../runtime/index.js'
-import { apiKeyView, issueApiKey } from '../store/index.js'
-import type { Store } from '../store/index.js'
+import { apiKeyView, parseOrThrow } from '../runtime/index.js'
+import type { ApiKeyService } from '../runtime/index.js'
 import { readJson } from './http-errors.js'
 import { apiKeyBody } from './schemas.js'
 
@@ -10,14 +8,14 @@ import { apiKeyBody } from './schemas.js'
  * `GET /keys`, `POST /keys` (the value is in this one response only) and `DELETE /keys/:id`
  * (revokes; the record stays listed), behind the API's auth.
  */
-export function mountKeyRoutes(app: Hono, store: Store, auth: MiddlewareHandler): void {
+export function mountKeyRoutes(app: Hono, apiKeys: ApiKeyService, auth: MiddlewareHandler): void {
   app.use('/keys', auth)
   app.use('/keys/*', auth)
 
-  app.get('/keys', async (c) => c.json({ keys: (await store.listApiKeys()).map(apiKeyView) }))
+  app.get('/keys', async (c) => c.json({ keys: (await apiKeys.list()).map(apiKeyView) }))
   app.post('/keys', async (c) => {
     const body = parseOrThrow(apiKeyBody, await readJson(c), '')
-    const { key, apiKey } = await issueApiKey(store, {
+    const { key, apiKey } = await apiKeys.issue({
       name: body.name ?? null,
       createdBy: c.get('caller').id,
     })
@@ -25,9 +23,6 @@ export function mountKeyRoutes(app: Hono, store: Store, auth: MiddlewareHandler)
     return c.json({ ...apiKeyView(apiKey), key }, 201)
   })
   app.delete('/keys/:id', async (c) => {
-    const revoked = await store.revokeApiKey(c.req.param('id'), Math.floor(Date.now() / 1000))
-    if (!revoked)
-      throw new PatchbayError('not_found', `API key "${c.req.param('id')}" does not exist`)
-    return c.json(apiKeyView(revoked))
+    return c.json(apiKeyView(await apiKeys.revoke(c.req.param('id'))))
   })
 }

@@ -1,12 +1,13 @@
-import { createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose'
+import { errors, jwtVerify } from 'jose'
 import type { JWTPayload } from 'jose'
-import { oidc } from '../engines/index.js'
+import { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from '../runtime/index.js'
+import type { OidcDiscovery } from '../runtime/index.js'
 
 /**
  * The signature algorithms accepted by default: asymmetric only, the same list ID tokens are held
  * to. `none` is never accepted, and HS* would let anyone holding a shared secret mint tokens.
  */
-export const ASYMMETRIC_ALGORITHMS: readonly string[] = oidc.ID_TOKEN_ALGORITHMS
+export const ASYMMETRIC_ALGORITHMS: readonly string[] = ID_TOKEN_ALGORITHMS
 
 /** Options of {@link createOidcVerifier}. */
 export interface OidcVerifierOptions {
@@ -26,9 +27,12 @@ export interface OidcVerifierOptions {
   jwksCooldownMs?: number
   /** How long a fetched JWKS is used before it is fetched again, in milliseconds. Default 600 000. */
   jwksCacheMaxAgeMs?: number
-  /** How long the discovery and JWKS requests may take, in milliseconds. Default 5000. */
+  /** How long the JWKS requests may take, in milliseconds. Default 5000. */
   timeoutMs?: number
+  /** Used for a discovery cache of the verifier's own, when no `discovery` is given. */
   fetch?: typeof fetch
+  /** The runtime's discovery cache (`patchbay.oidc`), so an issuer is discovered once. */
+  discovery?: Pick<OidcDiscovery, 'keys'>
 }
 
 /** A verified access token: whose it is, and its claims. */
@@ -47,37 +51,6 @@ export type TokenVerification = { ok: true; token: VerifiedToken } | { ok: false
 export interface OidcVerifier {
   readonly issuer: string
   verify(token: string): Promise<TokenVerification>
-}
-
-type KeySet = ReturnType<typeof createRemoteJWKSet>
-
-function discoveryUrl(issuer: string): URL {
-  return new URL(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`)
-}
-
-/**
- * Reads the issuer's discovery document for its `jwks_uri`.
- * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
- */
-async function discoverJwksUri(
-  issuer: string,
-  fetchImpl: typeof fetch,
-  timeoutMs: number,
-): Promise<URL> {
-  const url = discoveryUrl(issuer)
-  const response = await fetchImpl(url, {
-    headers: { accept: 'application/json' },
-    redirect: 'manual',
-    signal: AbortSignal.timeout(timeoutMs),
-  })
-  if (response.status !== 200) throw new Error(`discovery answered ${response.status}`)
-  const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown }
-  // Discovery 4.3: the document must be the issuer's own, or its keys could be anyone's.
-  if (document.issuer !== issuer) throw new Error('discovery document names another issuer')
-  if (typeof document.jwks_uri !== 'string' || !URL.canParse(document.jwks_uri)) {
-    throw new Error('discovery document has no valid jwks_uri')
-  }
-  return new URL(document.jwks_uri)
 }
 
 function reasonOf(error: unknown): string {
@@ -110,26 +83,17 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
   if (refused.length > 0)
     throw new TypeError(`algorithms must be asymmetric; refused: ${refused.join(', ')}`)
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init))
-  const timeoutMs = options.timeoutMs ?? 5000
-
-  let keySet: Promise<KeySet> | null = null
-  const keys = (): Promise<KeySet> => {
-    if (keySet) return keySet
-    const pending = discoverJwksUri(options.issuer, fetchImpl, timeoutMs).then((jwksUri) =>
-      createRemoteJWKSet(jwksUri, {
-        cooldownDuration: options.jwksCooldownMs ?? 30_000,
-        cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
-        timeoutDuration: timeoutMs,
-        [customFetch]: fetchImpl,
-      }),
-    )
-    // A failed discovery is not remembered: the issuer may be back for the next request.
-    pending.catch(() => {
-      if (keySet === pending) keySet = null
-    })
-    keySet = pending
-    return pending
+  // Discovery and its cache are the runtime's (one per issuer, PatchbayErrors, a failure not
+  // remembered); this file only checks the token.
+  const discovery =
+    options.discovery ??
+    createOidcDiscovery({ fetch: fetchImpl, now: () => Math.floor(Date.now() / 1000) })
+  const keySet = {
+    cooldownMs: options.jwksCooldownMs ?? 30_000,
+    cacheMaxAgeMs: options.jwksCacheMaxAgeMs ?? 600_000,
+    timeoutMs: options.timeoutMs ?? 5000,
   }
+  const keys = () => discovery.keys(options.issuer, keySet)
 
   return {
     issuer: options.issuer,

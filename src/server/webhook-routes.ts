@@ -1,16 +1,8 @@
 import type { Hono, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { PatchbayError } from '../errors.js'
-import {
-  addWebhookEndpoint,
-  createWebhookDispatcher,
-  listWebhookEndpointViews,
-  parseOrThrow,
-  receiveWebhook,
-  removeWebhookEndpoint,
-  webhookEndpointView,
-} from '../runtime/index.js'
-import type { Patchbay, WebhookDispatcher } from '../runtime/index.js'
+import { parseOrThrow, webhookEndpointView } from '../runtime/index.js'
+import type { Patchbay } from '../runtime/index.js'
 import { errorResponse, readJson } from './http-errors.js'
 import { webhookEndpointBody } from './schemas.js'
 
@@ -21,20 +13,14 @@ export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024
  * `POST /webhooks/:integration` (public: providers call it, and the signature is the proof) and
  * the outgoing endpoints' API behind `auth`: `GET /webhook-endpoints`, `POST /webhook-endpoints`
  * (the secret is in this one response only) and `DELETE /webhook-endpoints/:id`.
- * @param webhooks where verified events are queued as `webhook.received`; by default a
- *   dispatcher that queues for the stored endpoints, for a worker elsewhere to send
+ * Verified events are queued by `patchbay.webhooks` as `webhook.received`.
  */
 export function mountWebhookRoutes(
   app: Hono,
   patchbay: Patchbay,
   auth: MiddlewareHandler,
-  webhooks: WebhookDispatcher = createWebhookDispatcher({ store: patchbay.store }),
 ): void {
-  const receiveDeps = {
-    store: patchbay.store,
-    connector: (id: string) => patchbay.connectors.get(id),
-    now: () => Math.floor(Date.now() / 1000),
-  }
+  const { webhooks } = patchbay
   const tooLarge = bodyLimit({
     maxSize: MAX_WEBHOOK_BODY_BYTES,
     onError: (c) =>
@@ -53,29 +39,21 @@ export function mountWebhookRoutes(
   app.post('/webhooks/:integration', tooLarge, async (c) => {
     // The bytes as sent, read once: the signature covers them, not a re-serialized parse.
     const rawBody = new Uint8Array(await c.req.arrayBuffer())
-    const received = await receiveWebhook(receiveDeps, c.req.param('integration'), {
+    const { event } = await webhooks.receive(c.req.param('integration'), {
       rawBody,
       headers: c.req.raw.headers,
     })
-    const { event } = received
-    if (event) {
-      await webhooks.publish('webhook.received', {
-        integration: received.integration,
-        type: event.type,
-        data: event.data,
-      })
-    }
     return c.json({ received: true, forwarded: event !== null })
   })
 
   app.use('/webhook-endpoints', auth)
   app.use('/webhook-endpoints/*', auth)
   app.get('/webhook-endpoints', async (c) =>
-    c.json({ endpoints: await listWebhookEndpointViews(patchbay.store, webhooks.configured) }),
+    c.json({ endpoints: await webhooks.listEndpoints() }),
   )
   app.post('/webhook-endpoints', async (c) => {
     const body = parseOrThrow(webhookEndpointBody, await readJson(c), '')
-    const { endpoint, secret } = await addWebhookEndpoint(patchbay.store, body.url, {
+    const { endpoint, secret } = await webhooks.addEndpoint(body.url, {
       events: body.events ?? null,
       createdBy: c.get('caller').id,
     })
@@ -83,7 +61,7 @@ export function mountWebhookRoutes(
     return c.json({ ...webhookEndpointView(endpoint), secret }, 201)
   })
   app.delete('/webhook-endpoints/:id', async (c) => {
-    await removeWebhookEndpoint(patchbay.store, c.req.param('id'))
+    await webhooks.removeEndpoint(c.req.param('id'))
     return c.body(null, 204)
   })
 }

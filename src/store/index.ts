@@ -1,14 +1,20 @@
 export type {
   ApiKey,
   ApiKeyInput,
+  ApiKeyStore,
   AuthSession,
   Connection,
   ConnectionInput,
   ConnectionPatch,
   ConnectionStatus,
+  ConnectionStore,
+  ConnectorStore,
   ConnectSession,
   Integration,
   IntegrationInput,
+  IntegrationStore,
+  RefreshLeaseStore,
+  SessionStore,
   Store,
   StoredConnector,
   WebhookAttempt,
@@ -17,9 +23,8 @@ export type {
   WebhookDeliveryStatus,
   WebhookEndpoint,
   WebhookEndpointInput,
+  WebhookStore,
 } from './types.js'
-export { apiKeyView, findActiveApiKey, hashApiKey, issueApiKey } from './api-keys.js'
-export type { IssuedApiKey, IssueApiKeyOptions } from './api-keys.js'
 export { createKeyRing, open, parseKeyRing, seal } from './seal.js'
 export type { KeyRing, KeyRingEntry } from './seal.js'
 export { DEV_KEY_FILE, loadKeyRing } from './keys.js'

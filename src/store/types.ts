@@ -184,32 +184,44 @@ export interface WebhookAttempt {
   lastError: string | null
 }
 
-/** Persistence for Patchbay. One interface, implemented by SQLite (and later PostgreSQL). */
-export interface Store {
+/** JSON connectors registered at run time (`PUT /connectors/:id`). */
+export interface ConnectorStore {
   putConnector(id: string, definition: { [key: string]: JsonValue }): Promise<StoredConnector>
   getConnector(id: string): Promise<StoredConnector | null>
   listConnectors(): Promise<StoredConnector[]>
   deleteConnector(id: string): Promise<boolean>
+}
 
+/** Integrations: installed connectors with the host's app credentials (sealed). */
+export interface IntegrationStore {
   putIntegration(input: IntegrationInput): Promise<Integration>
   getIntegration(id: string): Promise<Integration | null>
   listIntegrations(): Promise<Integration[]>
   deleteIntegration(id: string): Promise<boolean>
+}
 
+/** Connections: one tenant's account on an integration, credentials sealed. */
+export interface ConnectionStore {
   /** Inserts, or replaces the connection with the same id (re-authorization). */
   saveConnection(input: ConnectionInput): Promise<Connection>
   getConnection(id: string): Promise<Connection | null>
   listConnections(filter?: { integrationId?: string }): Promise<Connection[]>
   updateConnection(id: string, patch: ConnectionPatch): Promise<Connection | null>
   deleteConnection(id: string): Promise<boolean>
+}
 
+/** The lease that serializes a connection's refreshes across processes. */
+export interface RefreshLeaseStore {
   /**
    * Takes the refresh lease of a connection for `ttlMs`, across every process sharing the store.
    * Returns false while another holder's lease is live.
    */
   acquireRefreshLease(connectionId: string, holder: string, ttlMs: number): Promise<boolean>
   releaseRefreshLease(connectionId: string, holder: string): Promise<void>
+}
 
+/** Auth sessions (a flow in progress) and connect sessions (a browser's ticket to connect). */
+export interface SessionStore {
   createAuthSession(session: AuthSession): Promise<void>
   /** Returns the session and deletes it in one step, so a state is usable once; null if unknown or expired. */
   takeAuthSession(state: string, now: number): Promise<AuthSession | null>
@@ -219,7 +231,10 @@ export interface Store {
   getConnectSession(token: string, now: number): Promise<ConnectSession | null>
   /** Marks the connect session used; returns false if it was already used or is unknown/expired. */
   consumeConnectSession(token: string, now: number): Promise<boolean>
+}
 
+/** API keys, kept as digests of their values. */
+export interface ApiKeyStore {
   createApiKey(input: ApiKeyInput): Promise<ApiKey>
   /** Every key, revoked ones included, oldest first. */
   listApiKeys(): Promise<ApiKey[]>
@@ -229,10 +244,10 @@ export interface Store {
   touchApiKey(id: string, now: number): Promise<void>
   /** Revokes a key at `now` (the first revocation time is kept); null if unknown. */
   revokeApiKey(id: string, now: number): Promise<ApiKey | null>
+}
 
-  /** Resolves when the store answers a trivial query; rejects when it cannot. */
-  ping(): Promise<void>
-
+/** Outgoing webhook endpoints (secrets sealed) and their delivery queue. */
+export interface WebhookStore {
   createWebhookEndpoint(input: WebhookEndpointInput): Promise<WebhookEndpoint>
   getWebhookEndpoint(id: string): Promise<WebhookEndpoint | null>
   /** Oldest first. */
@@ -253,6 +268,21 @@ export interface Store {
     endpointId?: string
     status?: WebhookDeliveryStatus
   }): Promise<WebhookDelivery[]>
+}
 
+/**
+ * Persistence for Patchbay: one interface per aggregate, composed into one, implemented by SQLite
+ * (and later PostgreSQL). A part of the runtime that needs one aggregate asks for its interface.
+ */
+export interface Store
+  extends ConnectorStore,
+    IntegrationStore,
+    ConnectionStore,
+    RefreshLeaseStore,
+    SessionStore,
+    ApiKeyStore,
+    WebhookStore {
+  /** Resolves when the store answers a trivial query; rejects when it cannot. */
+  ping(): Promise<void>
   close(): Promise<void>
 }

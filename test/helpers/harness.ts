@@ -4,20 +4,22 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSandboxConnector } from '../../src/connectors/index.js'
 import type { Connector } from '../../src/kit/index.js'
-import { createPatchbay, createWebhookDispatcher } from '../../src/runtime/index.js'
+import { createPatchbay } from '../../src/runtime/index.js'
 import type { Patchbay, PatchbayOptions, RuntimeEvent } from '../../src/runtime/index.js'
-import type { WebhookDispatcher, WebhookDispatcherOptions } from '../../src/runtime/index.js'
+import type { WebhookDispatcherOptions, WebhookService } from '../../src/runtime/index.js'
 import { startSandbox } from '../../src/sandbox/index.js'
 import type { Sandbox, SandboxOptions } from '../../src/sandbox/index.js'
 import { createLogger, createServerApp, listen } from '../../src/server/index.js'
 import type { RunningServer, ServerAppOptions } from '../../src/server/index.js'
 import { createKeyRing, openSqliteStore } from '../../src/store/index.js'
-import type { KeyRing } from '../../src/store/index.js'
+import type { KeyRing, Store } from '../../src/store/index.js'
 import { leakedSecrets, storedSecrets } from './log-secrets.js'
 
 export interface Harness {
   sandbox: Sandbox
   patchbay: Patchbay
+  /** The runtime's store, for tests that look beneath the runtime (shells never do). */
+  store: Store
   server: RunningServer
   apiKey: string
   dir: string
@@ -25,8 +27,8 @@ export interface Harness {
   /** The key ring sealing the database, for opening it again from a second runtime. */
   keyRing: KeyRing
   events: RuntimeEvent[]
-  /** The outgoing webhooks' dispatcher, running, when `webhooks` options were given. */
-  webhooks: WebhookDispatcher | null
+  /** The runtime's outgoing webhooks, sending, when `webhooks` options were given. */
+  webhooks: WebhookService | null
   /** Every JSON line the server logged (at debug level); `close()` fails if one holds a secret. */
   logs: string[]
   /** Secrets a test made itself (API keys it created…), checked against the logs too. */
@@ -41,7 +43,7 @@ export interface HarnessOptions {
   connectors?: (sandbox: Sandbox) => Connector[]
   runtime?: Partial<PatchbayOptions>
   server?: Partial<Omit<ServerAppOptions, 'patchbay'>>
-  /** Runs outgoing webhooks (attached to the runtime and the server) with these options. */
+  /** Sends outgoing webhooks (the runtime's, which the server uses too) with these options. */
   webhooks?: Omit<WebhookDispatcherOptions, 'store'>
 }
 
@@ -65,21 +67,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     connectors: [createSandboxConnector({ url: sandbox.url }), ...(options.connectors?.(sandbox) ?? [])],
     publicUrl: server.url,
     onEvent: (event) => events.push(event),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     ...options.runtime,
   })
   const logs: string[] = []
   const destination = { write: (line: string) => void logs.push(line) }
   const logger = createLogger({ level: 'debug', destination })
-  const webhooks = options.webhooks ? createWebhookDispatcher({ ...options.webhooks, store }) : null
-  if (webhooks) {
-    patchbay.on(webhooks.handle)
-    webhooks.start()
-  }
+  const webhooks = options.webhooks ? patchbay.webhooks : null
+  webhooks?.start()
   app = createServerApp({
     patchbay,
     apiKeys: [apiKey],
     logger,
-    ...(webhooks ? { webhooks } : {}),
     ...options.server,
   })
   const secrets: string[] = []
@@ -93,6 +92,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     sandbox,
     patchbay,
+    store,
     server,
     apiKey,
     dir,
@@ -122,10 +122,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await server.close()
-      const stored = await storedSecrets(patchbay)
+      const stored = await storedSecrets(patchbay, store)
       const known = [apiKey, ...secrets, ...sandbox.issuedSecrets(), ...stored]
       await sandbox.close()
-      await webhooks?.close()
       await patchbay.close()
       rmSync(dir, { recursive: true, force: true })
       const leaks = leakedSecrets(logs, known)

@@ -1,4 +1,5 @@
 import type { Patchbay } from '../../src/runtime/index.js'
+import type { Store } from '../../src/store/index.js'
 
 // Credential fields holding something secret; `tokenType`, `username`, `expiresAt` do not.
 const SECRET_FIELD = /token|secret|password|key|code|verifier|assertion/i
@@ -18,7 +19,7 @@ function collect(value: unknown, into: string[], field = ''): void {
  * client and webhook secrets, and the outgoing webhook endpoints' secrets. Empty when the store
  * is already closed.
  */
-export async function storedSecrets(patchbay: Patchbay): Promise<string[]> {
+export async function storedSecrets(patchbay: Patchbay, store: Store): Promise<string[]> {
   const found: string[] = []
   try {
     for (const connection of await patchbay.connections.list())
@@ -27,7 +28,7 @@ export async function storedSecrets(patchbay: Patchbay): Promise<string[]> {
       if (integration.clientSecret) found.push(integration.clientSecret)
       if (integration.webhookSecret) found.push(integration.webhookSecret)
     }
-    for (const endpoint of await patchbay.store.listWebhookEndpoints()) found.push(endpoint.secret)
+    for (const endpoint of await store.listWebhookEndpoints()) found.push(endpoint.secret)
   } catch {
     // A test closed the store itself; what it held was checked by that test, if anything.
   }

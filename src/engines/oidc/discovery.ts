@@ -2,16 +2,25 @@ import { PatchbayError } from '../../errors.js'
 import type { JsonObject } from '../../kit/index.js'
 import { readProviderBody } from '../shared/provider-body.js'
 
-/** What Patchbay uses of an OpenID Provider's metadata; JSON-safe, so it can be cached as is. */
-export interface OidcProviderMetadata {
+/**
+ * What Patchbay uses of an issuer's metadata; JSON-safe, so it can be cached as is. An issuer
+ * that only signs access tokens (an API's) need publish no authorization or token endpoint.
+ */
+export interface OidcIssuerMetadata {
   issuer: string
-  authorizationEndpoint: string
-  tokenEndpoint: string
+  authorizationEndpoint?: string
+  tokenEndpoint?: string
   jwksUri: string
   userinfoEndpoint?: string
   revocationEndpoint?: string
   /** Signature algorithms the provider may sign ID tokens with. */
   idTokenSigningAlgValuesSupported?: string[]
+}
+
+/** An OpenID Provider's metadata: an issuer with the endpoints of an authorization flow. */
+export interface OidcProviderMetadata extends OidcIssuerMetadata {
+  authorizationEndpoint: string
+  tokenEndpoint: string
 }
 
 /**
@@ -60,7 +69,7 @@ function endpoint(fields: JsonObject, name: string, required: boolean): string |
 /**
  * Checks a provider configuration response: a 200 JSON object whose `issuer` is exactly the
  * configured one (so a document cannot speak for another issuer), with the endpoints Patchbay
- * needs as http(s) URLs.
+ * needs for an authorization flow as http(s) URLs.
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
  * @throws PatchbayError `provider_error` for a non-200 answer, `invalid_response` for a document
  *   that is not usable
@@ -69,6 +78,38 @@ export async function readDiscoveryResponse(
   response: Response,
   expectedIssuer: string,
 ): Promise<OidcProviderMetadata> {
+  return requireFlowEndpoints(await readIssuerMetadata(response, expectedIssuer))
+}
+
+/**
+ * Checks that an issuer's metadata has the endpoints of an authorization flow.
+ * @throws PatchbayError `invalid_response` naming the missing one
+ */
+export function requireFlowEndpoints(metadata: OidcIssuerMetadata): OidcProviderMetadata {
+  const { authorizationEndpoint, tokenEndpoint } = metadata
+  for (const [field, value] of [
+    ['authorization_endpoint', authorizationEndpoint],
+    ['token_endpoint', tokenEndpoint],
+  ] as const) {
+    if (value === undefined) {
+      throw new PatchbayError('invalid_response', `The OpenID configuration has no ${field}`, {
+        details: { field },
+      })
+    }
+  }
+  return { ...metadata, authorizationEndpoint: authorizationEndpoint!, tokenEndpoint: tokenEndpoint! }
+}
+
+/**
+ * Checks an issuer's configuration response like {@link readDiscoveryResponse}, requiring only
+ * its `jwks_uri`: enough to verify the tokens it signs.
+ * @throws PatchbayError `provider_error` for a non-200 answer, `invalid_response` for a document
+ *   that is not usable
+ */
+export async function readIssuerMetadata(
+  response: Response,
+  expectedIssuer: string,
+): Promise<OidcIssuerMetadata> {
   const body = await readProviderBody(response)
   if (response.status !== 200) {
     throw new PatchbayError(
@@ -95,10 +136,12 @@ export async function readDiscoveryResponse(
       { details: { issuer: expectedIssuer } },
     )
   }
-  const metadata: OidcProviderMetadata = {
+  const authorization = endpoint(body, 'authorization_endpoint', false)
+  const token = endpoint(body, 'token_endpoint', false)
+  const metadata: OidcIssuerMetadata = {
     issuer: expectedIssuer,
-    authorizationEndpoint: endpoint(body, 'authorization_endpoint', true),
-    tokenEndpoint: endpoint(body, 'token_endpoint', true),
+    ...(authorization ? { authorizationEndpoint: authorization } : {}),
+    ...(token ? { tokenEndpoint: token } : {}),
     jwksUri: endpoint(body, 'jwks_uri', true),
   }
   const userinfo = endpoint(body, 'userinfo_endpoint', false)

@@ -1,3 +1,9 @@
-export { buildDiscoveryRequest, discoveryUrl, readDiscoveryResponse } from './discovery.js'
-export type { OidcProviderMetadata } from './discovery.js'
+export {
+  buildDiscoveryRequest,
+  discoveryUrl,
+  readDiscoveryResponse,
+  readIssuerMetadata,
+  requireFlowEndpoints,
+} from './discovery.js'
+export type { OidcIssuerMetadata, OidcProviderMetadata } from './discovery.js'
 export { checkIdTokenClaims, ID_TOKEN_ALGORITHMS, idTokenAlgorithms } from './id-token.js'

@@ -1,3 +1,3 @@
 export { bindOidc } from './oidc.js'
-export { createOidcDiscovery } from './oidc-discovery.js'
-export type { OidcDiscovery } from './oidc-discovery.js'
+export { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from './oidc-discovery.js'
+export type { KeySetOptions, OidcDiscovery } from './oidc-discovery.js'

@@ -34,3 +34,5 @@ export {
   webhookHeaders,
   webhookSigningKey,
 } from './standard-webhooks.js'
+export { createWebhookService } from './service.js'
+export type { WebhookService, WebhookServiceDeps } from './service.js'

@@ -151,6 +151,16 @@ export const ROUTES: DocumentedRoute[] = [
     },
   },
   {
+    method: 'post', path: '/auth/{integration}/callback', operationId: 'authorizationCallbackFormPost',
+    summary: "The provider's answer posted as a form (`response_mode=form_post`): `state`, `code` or `error`",
+    tag: 'connect', auth: 'none',
+    responses: {
+      200: html('Connected'),
+      302: { description: 'Back to the redirect target' },
+      400: html('Unknown or used state (state_mismatch), or a failed exchange'),
+    },
+  },
+  {
     method: 'get', path: '/connect', operationId: 'connectPage',
     summary: "The Connect page: the session's integrations and their forms", tag: 'connect', auth: 'browser',
     query: { session: { schema: z.string(), description: 'A connect session token', required: true } },

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto'
+import { PatchbayError } from '../errors.js'
+import type { Patchbay } from '../runtime/index.js'
+import type { Sandbox } from '../sandbox/index.js'
+import { readConfig } from './config.js'
+import type { PatchbayConfig } from './config.js'
+import { openPatchbay, resolveApiKeys } from './open-patchbay.js'
+
+// The server and the sandbox are loaded here, by the composition root, through their public
+// entry points and only when asked for: the CLI imports neither (no shell imports another), and
+// commands other than `start` and `spec` do not pay for their imports.
+
+/** Command-line overrides of `patchbay start`. */
+export interface ServeOverrides {
+  port?: number
+  host?: string
+  sandbox?: boolean
+}
+
+/** A running `patchbay start`: what to tell the operator, and how to stop. */
+export interface ServingPatchbay {
+  /** Lines for the terminal: the URL, the database, the development key, the sandbox's links. */
+  lines: string[]
+  /** Finishes in-flight requests, then stops the sandbox and closes the runtime. */
+  stop(): Promise<void>
+}
+
+async function startDevSandbox(config: PatchbayConfig): Promise<Sandbox> {
+  const { startSandbox } = await import('../sandbox/index.js')
+  try {
+    return await startSandbox({
+      port: config.sandboxPort,
+      // No fixed redirect URIs: the sandbox then accepts any loopback one, which both the server's
+      // callback and `patchbay connect`'s ephemeral listener are.
+      clients: [
+        { clientId: 'patchbay-dev', clientSecret: randomBytes(24).toString('hex'), redirectUris: [] },
+      ],
+    })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') {
+      throw new PatchbayError(
+        'invalid_config',
+        `The sandbox provider's port ${config.sandboxPort} is in use: set PATCHBAY_SANDBOX_PORT, or --no-sandbox`,
+      )
+    }
+    throw error
+  }
+}
+
+/**
+ * Runs the HTTP server as configured by the environment and `overrides`: the runtime, its
+ * outgoing webhooks' worker, and in development the sandbox provider with its integration and a
+ * connect link.
+ */
+export async function servePatchbay(
+  env: NodeJS.ProcessEnv,
+  overrides: ServeOverrides = {},
+): Promise<ServingPatchbay> {
+  const requested = readConfig(env, overrides)
+  const { createLogger, createOidcVerifier, createServerApp, listen } = await import(
+    '../server/index.js'
+  )
+  // Listen first, so that with `--port 0` the public URL, the sandbox's redirect URI and the
+  // connect link carry the port actually picked.
+  let app: { fetch(request: Request): Response | Promise<Response> } | undefined
+  const server = await listen(
+    { fetch: (request) => (app ? app.fetch(request) : new Response('Starting', { status: 503 })) },
+    { port: requested.port, host: requested.host },
+  )
+  const config = readConfig(env, { ...overrides, port: server.port })
+  let sandbox: Sandbox | null = null
+  let patchbay: Patchbay
+  try {
+    sandbox = config.sandboxEnabled ? await startDevSandbox(config) : null
+    patchbay = await openPatchbay(config, sandbox ? { sandboxUrl: sandbox.url } : {})
+  } catch (error) {
+    await sandbox?.close()
+    await server.close()
+    throw error
+  }
+  const { keys, generated } = resolveApiKeys(config)
+  app = createServerApp({
+    patchbay,
+    apiKeys: keys,
+    logger: createLogger({ level: config.logLevel }),
+    ...(config.oidc ? { oidc: createOidcVerifier({ ...config.oidc, discovery: patchbay.oidc }) } : {}),
+  })
+  patchbay.webhooks.start()
+  const lines = [`Patchbay listening on ${server.url}`, `Database: ${config.dbPath}`]
+  if (generated) lines.push(`Development API key: ${generated}  (set PATCHBAY_API_KEY in production)`)
+  if (sandbox) {
+    const client = sandbox.defaultClient
+    await patchbay.integrations.put({
+      id: 'sandbox',
+      connectorId: 'sandbox',
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+    })
+    const session = await patchbay.connectSessions.create('sandbox', { ttl: 3600 })
+    lines.push(`Sandbox provider: ${sandbox.url}`)
+    lines.push(`Connect a sandbox account (valid one hour, once): ${session.url}`)
+  }
+  return {
+    lines,
+    async stop() {
+      await server.close()
+      await sandbox?.close()
+      await patchbay.close()
+    },
+  }
+}
+
+/** The HTTP API's OpenAPI 3.1 document, as `GET /openapi.json` serves it. */
+export async function openApiDocument(config: PatchbayConfig): Promise<object> {
+  const { buildOpenApiDocument } = await import('../server/index.js')
+  return buildOpenApiDocument({ serverUrl: config.publicUrl })
+}
