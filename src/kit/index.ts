@@ -34,12 +34,12 @@ export {
   isJsonObject,
 } from './json-connector.js'
 export type { ConnectorJson } from './json-connector.js'
-export { getPath } from './json-path.js'
+export { getPath } from '../common/index.js'
 export { decodeJwtClaims, defaultOidcAccountName, discoveredValueOf, oidcSchemeParts } from './oidc.js'
 export type { DiscoveredValue, OidcOptions, ProfileInput } from './oidc.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
-export { renderDeep, renderRecord, renderTemplate, templateVariables } from './template.js'
-export type { TemplateScopes } from './template.js'
+export { renderDeep, renderRecord, renderTemplate, templateVariables } from '../common/index.js'
+export type { TemplateScopes } from '../common/index.js'
 export { Paginated } from './types.js'
 export { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, normalizeWebhooks, webhooksJsonSchema } from './webhooks.js'
 export type {

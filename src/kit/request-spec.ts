@@ -1,6 +1,6 @@
 import type { JsonValue } from '../errors.js'
-import { renderDeep, renderRecord, renderTemplate } from './template.js'
-import type { TemplateScopes } from './template.js'
+import { renderDeep, renderRecord, renderTemplate } from '../common/index.js'
+import type { TemplateScopes } from '../common/index.js'
 import type { RequestSpec } from './types.js'
 
 /**

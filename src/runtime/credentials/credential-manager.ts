@@ -7,6 +7,7 @@ import { redactError, secretValues } from '../redact.js'
 import type { FetchLike } from '../fetch/fetch-like.js'
 import { schemeRecordOf } from '../schemes/index.js'
 import type { RuntimeEvent } from '../events.js'
+import type { CredentialManager, GetCredentialsOptions } from './types.js'
 
 /** What the credential manager needs to find a connection's connector and reach the network. */
 export interface CredentialManagerOptions {
@@ -22,12 +23,7 @@ export interface CredentialManagerOptions {
   leaseMs?: number
 }
 
-export interface GetCredentialsOptions {
-  /** Refresh even if not near expiry (after a 401). */
-  force?: boolean
-  /** The credentials that just failed; a refresh is skipped if the stored ones already differ. */
-  stale?: JsonObject
-}
+export type { CredentialManager, GetCredentialsOptions } from './types.js'
 
 /** Seconds before expiry at which a scheme's credentials should be renewed. */
 export function marginOf(scheme: AuthScheme, fallback: number): number {
@@ -44,7 +40,7 @@ function sameCredentials(a: JsonObject, b: JsonObject): boolean {
  * in this process and serialized across processes by the store's lease; the rotated refresh
  * token is saved before the lease is released.
  */
-export function createCredentialManager(options: CredentialManagerOptions) {
+export function createCredentialManager(options: CredentialManagerOptions): CredentialManager {
   const holder = randomUUID()
   const leaseMs = options.leaseMs ?? 30_000
   const inFlight = new Map<string, Promise<JsonObject>>()
@@ -168,4 +164,3 @@ export function createCredentialManager(options: CredentialManagerOptions) {
   return { getCredentials }
 }
 
-export type CredentialManager = ReturnType<typeof createCredentialManager>

@@ -1,5 +1,6 @@
 export { createCredentialManager } from './credential-manager.js'
-export type { CredentialManager, CredentialManagerOptions } from './credential-manager.js'
+export type { CredentialManagerOptions } from './credential-manager.js'
+export type { CredentialManager, GetCredentialsOptions } from './types.js'
 export {
   clientOf,
   credentialsFromTokens,
