@@ -23,6 +23,7 @@ import type { CreateConnectionInput } from './connections/connections.js'
 import { createCredentialManager } from './credentials/credential-manager.js'
 import { withDefaultCapabilities } from './capabilities/default-capabilities.js'
 import type { RuntimeDeps } from './deps.js'
+import type { Patchbay } from './patchbay-types.js'
 import { errorEnvelope } from './capabilities/envelope.js'
 import type { Envelope } from './capabilities/envelope.js'
 import { createEventBus } from './event-bus.js'
@@ -74,6 +75,14 @@ export interface PatchbayOptions {
 
 export { CONNECT_SESSION_SECONDS } from './authorization/connect-sessions.js'
 export type { ConnectSessionOptions } from './authorization/connect-sessions.js'
+export type {
+  Patchbay,
+  PatchbayConnection,
+  PatchbayConnections,
+  PatchbayConnectors,
+  PatchbayConnectSessions,
+  PatchbayIntegrations,
+} from './patchbay-types.js'
 
 /**
  * Creates a Patchbay runtime: the library API every shell (CLI, HTTP server) translates to.
@@ -81,7 +90,7 @@ export type { ConnectSessionOptions } from './authorization/connect-sessions.js'
  * const patchbay = await createPatchbay({ store: openSqliteStore({ path, keyRing }), connectors: [github] })
  * const response = await patchbay.connection('conn_1').fetch('/user')
  */
-export async function createPatchbay(options: PatchbayOptions) {
+export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay> {
   const store = options.store
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init))
   const now = options.now ?? (() => Math.floor(Date.now() / 1000))
@@ -240,6 +249,7 @@ export async function createPatchbay(options: PatchbayOptions) {
     connectors: {
       list: () => registry.list(),
       get: (id: string) => registry.get(id),
+      find: (id: string) => registry.find(id),
       /** Registers a connector written in code (not persisted). */
       register,
       /** Validates and stores a JSON connector, then registers it. */
@@ -344,4 +354,3 @@ export async function createPatchbay(options: PatchbayOptions) {
   }
 }
 
-export type Patchbay = Awaited<ReturnType<typeof createPatchbay>>

@@ -189,12 +189,9 @@ export async function openConnectSession(
   const integrations: OpenConnectSession['integrations'] = []
   for (const id of allowedIntegrations(session)) {
     const integration = await deps.store.getIntegration(id)
-    if (!integration) continue
-    try {
-      integrations.push({ integration, connector: deps.registry.get(integration.connectorId) })
-    } catch {
-      // A connector no longer registered cannot be connected; the page lists the others.
-    }
+    // A connector no longer registered cannot be connected; the page lists the others.
+    const connector = integration ? deps.registry.find(integration.connectorId) : undefined
+    if (integration && connector) integrations.push({ integration, connector })
   }
   return { session, integrations }
 }
