@@ -20,7 +20,7 @@ export function printResponse(response: unknown, page: JsonValue = null): void {
  * Whether an error is the caller's fault: malformed or schema-violating input (its details list
  * the `problems`), an unknown connector or capability, a missing record.
  */
-export function isInputError(envelope: Envelope): boolean {
+function isInputError(envelope: Envelope): boolean {
   const error = envelope.error
   if (!error) return false
   if (error.code === 'bad_request' || error.code === 'invalid_config') {

@@ -43,9 +43,9 @@ export interface PatchbayConfig {
 }
 
 /** The levels pino knows, most severe first. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
-export type LogLevel = (typeof LOG_LEVELS)[number]
+type LogLevel = (typeof LOG_LEVELS)[number]
 
 function logLevel(value: string | undefined): LogLevel {
   if (value === undefined || value === '') return 'info'

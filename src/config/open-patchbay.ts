@@ -10,7 +10,7 @@ import type { PatchbayConfig } from './config.js'
 import { loadConnectorFiles } from './connector-files.js'
 import { webhookOptions } from './webhook-config.js'
 
-export interface OpenOptions {
+interface OpenOptions {
   /** Where warnings go (generated development keys); stderr by default. */
   warn?: (message: string) => void
   /** The sandbox URL the sandbox connector points at, when a sandbox runs in this process. */

@@ -11,14 +11,14 @@ import { openPatchbay, resolveApiKeys } from './open-patchbay.js'
 // commands other than `start` and `spec` do not pay for their imports.
 
 /** Command-line overrides of `patchbay start`. */
-export interface ServeOverrides {
+interface ServeOverrides {
   port?: number
   host?: string
   sandbox?: boolean
 }
 
 /** A running `patchbay start`: what to tell the operator, and how to stop. */
-export interface ServingPatchbay {
+interface ServingPatchbay {
   /** Lines for the terminal: the URL, the database, the development key, the sandbox's links. */
   lines: string[]
   /** Finishes in-flight requests, then stops the sandbox and closes the runtime. */

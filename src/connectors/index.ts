@@ -1,1 +1,1 @@
-export { createSandboxConnector, DEFAULT_SANDBOX_URL } from './sandbox/index.js'
+export { createSandboxConnector } from './sandbox/index.js'

@@ -1,6 +1,5 @@
 export { apiKeyView } from './api-keys/index.js'
 export type { ApiKeyService, IssuedApiKey, IssueApiKeyOptions } from './api-keys/index.js'
-export { AUTH_SESSION_SECONDS } from './authorization/index.js'
 export type {
   AuthorizationResult,
   AuthorizationStart,
@@ -10,9 +9,8 @@ export type {
   SessionAuthorizationResult,
   SessionConnectionInput,
 } from './authorization/index.js'
-export { callInputSchema, errorEnvelope, parseOrThrow } from './capabilities/index.js'
+export { errorEnvelope, parseOrThrow } from './capabilities/index.js'
 export type {
-  CallInput,
   Envelope,
   EnvelopeError,
   ErrorEnvelope,
@@ -33,29 +31,18 @@ export type {
 } from './connections/index.js'
 export type { EventService } from './event-bus.js'
 export type { RuntimeEvent, RuntimeEventListener } from './events.js'
-export {
-  backoffDelay,
-  confineUrl,
-  DEFAULT_REPLAY_LIMIT,
-  DEFAULT_RETRY_POLICY,
-  parseRetryAfter,
-  retryDelay,
-  retryPolicy,
-} from './fetch/index.js'
-export type { AttemptOutcome, FetchLike, RetryPolicy } from './fetch/index.js'
-export { CONNECT_SESSION_SECONDS, createPatchbay } from './patchbay.js'
+export { confineUrl } from './fetch/index.js'
+export type { FetchLike, RetryPolicy } from './fetch/index.js'
+export { createPatchbay } from './patchbay.js'
 export type { ConnectSessionOptions, Patchbay, PatchbayOptions } from './patchbay.js'
 export { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from './oidc/index.js'
 export type { KeySetOptions, OidcDiscovery } from './oidc/index.js'
-export { redactText } from './redact.js'
 export {
   addWebhookEndpoint,
   createdWebhookEndpointSchema,
   createWebhookDispatcher,
   isWebhookSecret,
-  listWebhookEndpointViews,
   receiveWebhook,
-  removeWebhookEndpoint,
   WEBHOOK_EVENT_TYPES,
   webhookEndpointView,
   webhookEndpointViewSchema,

@@ -1,7 +1,7 @@
 import { SANDBOX_USER } from './state.js'
 
 /** What the consent page shows and carries back to `POST /oauth/authorize`. */
-export interface ConsentPageInput {
+interface ConsentPageInput {
   clientId: string
   scopes: readonly string[]
   /** The original authorization request parameters, re-sent as hidden fields. */

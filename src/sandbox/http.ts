@@ -2,7 +2,7 @@
 export type Params = ReadonlyMap<string, string>
 
 /** The outcome of reading parameters: the map, or why the request is malformed. */
-export type ParamsResult = { ok: true; params: Params } | { ok: false; description: string }
+type ParamsResult = { ok: true; params: Params } | { ok: false; description: string }
 
 /** A JSON response; `body` is serialised as is. */
 export function json(status: number, body: unknown, headers?: HeadersInit): Response {

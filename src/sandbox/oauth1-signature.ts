@@ -79,7 +79,7 @@ export function baseString(method: string, url: URL, params: readonly Pair[]): s
 }
 
 /** What the signature was made with: the client secret (or RSA public key) and token secret. */
-export interface VerifyKeys {
+interface VerifyKeys {
   clientSecret: string
   tokenSecret: string
 }

@@ -7,7 +7,7 @@ export const REQUEST_TOKEN_TTL_MS = 10 * 60_000
 export const TIMESTAMP_WINDOW_SECONDS = 300
 
 /** Temporary credentials: issued to one consumer, authorized (with a verifier) at most once. */
-export interface RequestTokenRecord {
+interface RequestTokenRecord {
   consumerKey: string
   secret: string
   /** Where the user is sent back; `oob` shows the verifier instead. */

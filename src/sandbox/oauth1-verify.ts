@@ -28,10 +28,10 @@ export function problem(
 }
 
 /** Which token a request must be signed with. */
-export type TokenKind = 'none' | 'request' | 'access'
+type TokenKind = 'none' | 'request' | 'access'
 
 /** A request whose signature checked out: who sent it, with which token, and what it carried. */
-export interface VerifiedRequest {
+interface VerifiedRequest {
   client: SandboxClient
   token: string | null
   /** Every parameter of the request: query, form body and protocol parameters. */

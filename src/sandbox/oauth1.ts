@@ -26,7 +26,7 @@ function issue(state: SandboxState, bytes: number): string {
  * signed with its secret alone and names an `oauth_callback` on loopback (or `oob`).
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
-export async function handleRequestToken(state: SandboxState, req: Request): Promise<Response> {
+async function handleRequestToken(state: SandboxState, req: Request): Promise<Response> {
   if (req.method !== 'POST' && req.method !== 'GET') return methodNotAllowed(['POST', 'GET'])
   const verified = await verifyOAuth1(state, req, 'none')
   if (!verified.ok) return verified.response
@@ -79,7 +79,7 @@ function backTo(callback: string, params: Record<string, string>): Response {
  * `oauth_token` and a single-use `oauth_verifier`; denial with `denied=<token>`, as Twitter does.
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.2
  */
-export async function handleOAuth1Authorize(state: SandboxState, req: Request): Promise<Response> {
+async function handleOAuth1Authorize(state: SandboxState, req: Request): Promise<Response> {
   if (req.method !== 'GET' && req.method !== 'POST') return methodNotAllowed(['GET', 'POST'])
   const read = await readParams(req, { query: req.method === 'GET' })
   if (!read.ok) return html(400, renderErrorPage('invalid_request', read.description))
@@ -123,7 +123,7 @@ export async function handleOAuth1Authorize(state: SandboxState, req: Request): 
  * token is spent by the first signed attempt, right or wrong, so a verifier works once.
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.3
  */
-export async function handleAccessToken(state: SandboxState, req: Request): Promise<Response> {
+async function handleAccessToken(state: SandboxState, req: Request): Promise<Response> {
   if (req.method !== 'POST' && req.method !== 'GET') return methodNotAllowed(['POST', 'GET'])
   const verified = await verifyOAuth1(state, req, 'request')
   if (!verified.ok) return verified.response
@@ -150,7 +150,7 @@ export async function handleAccessToken(state: SandboxState, req: Request): Prom
 }
 
 /** `GET /oauth1/me`: the sandbox user, for a request signed with token credentials. */
-export async function handleOAuth1Me(state: SandboxState, req: Request): Promise<Response> {
+async function handleOAuth1Me(state: SandboxState, req: Request): Promise<Response> {
   const verified = await verifyOAuth1(state, req, 'access')
   if (!verified.ok) return verified.response
   return json(200, SANDBOX_USER)
@@ -174,7 +174,7 @@ function grouped(pairs: Iterable<[string, string]>): Record<string, string | str
  * `/oauth1/echo` (any method): after checking the signature, returns the method, the query and
  * the form body without the protocol parameters, so tests can see a signed request arrive whole.
  */
-export async function handleOAuth1Echo(state: SandboxState, req: Request): Promise<Response> {
+async function handleOAuth1Echo(state: SandboxState, req: Request): Promise<Response> {
   const verified = await verifyOAuth1(state, req, 'access')
   if (!verified.ok) return verified.response
   const url = new URL(req.url)
@@ -195,7 +195,7 @@ export async function handleOAuth1Echo(state: SandboxState, req: Request): Promi
  * `POST /oauth1/invalidate_token`: revokes the access token the request is signed with, as
  * Twitter's endpoint of that name does; later requests with it get `token_revoked`.
  */
-export async function handleInvalidateToken(state: SandboxState, req: Request): Promise<Response> {
+async function handleInvalidateToken(state: SandboxState, req: Request): Promise<Response> {
   const verified = await verifyOAuth1(state, req, 'access')
   if (!verified.ok) return verified.response
   const sandbox = oauth1StateOf(state)

@@ -19,10 +19,10 @@ export const SANDBOX_USER = {
 } as const
 
 /** How long an authorization code stays redeemable, in milliseconds. */
-export const CODE_TTL_MS = 60_000
+const CODE_TTL_MS = 60_000
 
 /** What an authorization code was issued for; the token request must match it. */
-export interface CodeRecord {
+interface CodeRecord {
   clientId: string
   redirectUri: string
   scope: string
@@ -45,14 +45,14 @@ export interface AccessTokenRecord {
 }
 
 /** A live refresh token; rotated ones are deleted. */
-export interface RefreshTokenRecord {
+interface RefreshTokenRecord {
   clientId: string
   scope: string
   family?: string
 }
 
 /** The settings that `setConfig` can change. */
-export interface MutableConfig {
+interface MutableConfig {
   autoApprove: boolean
   accessTokenTtl: number
   failNextToken: SandboxFailure | null
@@ -166,7 +166,7 @@ export function issueCode(
 }
 
 /** The body of a successful token response. */
-export interface IssuedTokens {
+interface IssuedTokens {
   access_token: string
   token_type: 'Bearer'
   expires_in: number

@@ -25,7 +25,7 @@ declare module 'hono' {
 export type ApiKeyLookup = (presented: string) => Promise<{ id: string } | null>
 
 /** Options of {@link createApiAuthenticator}. */
-export interface ApiAuthOptions {
+interface ApiAuthOptions {
   /** Digests of the keys from the environment ({@link apiKeyDigests}). */
   keyDigests: readonly Buffer[]
   /** Stored keys (`patchbay keys create`). */
@@ -39,7 +39,7 @@ export interface ApiAuthOptions {
  * all (the challenge then says `invalid_token`); `reason` is for a debug log and never holds the
  * token.
  */
-export type ApiAuthOutcome =
+type ApiAuthOutcome =
   { ok: true; caller: Caller } | { ok: false; presented: boolean; reason: string }
 
 /** Checks an `Authorization` header value. */
@@ -59,15 +59,6 @@ function matchesEnvKey(token: string, keyDigests: readonly Buffer[]): boolean {
   let found = false
   for (const key of keyDigests) found = timingSafeEqual(presented, key) || found
   return found
-}
-
-/** True when the request carries one of the API keys as a Bearer token (constant-time). */
-export function hasApiKey(
-  authorization: string | undefined,
-  keyDigests: readonly Buffer[],
-): boolean {
-  const token = bearerToken(authorization)
-  return token !== null && matchesEnvKey(token, keyDigests)
 }
 
 /** Digests of the accepted API keys; only digests are kept in memory past start-up. */
@@ -113,7 +104,7 @@ export function createApiAuthenticator(options: ApiAuthOptions): ApiAuthenticato
  * a token was presented) and the `unauthorized` envelope, which says nothing of what was wrong.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
-export function unauthorizedResponse(c: Context, presented: boolean): Response {
+function unauthorizedResponse(c: Context, presented: boolean): Response {
   c.header(
     'WWW-Authenticate',
     presented ? 'Bearer realm="patchbay", error="invalid_token"' : 'Bearer realm="patchbay"',
@@ -138,9 +129,4 @@ export function requireApiAuth(authenticate: ApiAuthenticator): MiddlewareHandle
     c.get('log')?.debug({ reason: outcome.reason }, 'API credentials refused')
     return unauthorizedResponse(c, outcome.presented)
   }
-}
-
-/** {@link requireApiAuth} with keys from the environment only. */
-export function requireApiKey(keyDigests: readonly Buffer[]): MiddlewareHandler {
-  return requireApiAuth(createApiAuthenticator({ keyDigests }))
 }

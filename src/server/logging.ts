@@ -40,7 +40,7 @@ const SECRET_FIELDS = [
 ]
 
 /** What pino masks, as `redact` paths: secret fields, and auth and cookie headers. */
-export const REDACT_PATHS: readonly string[] = [
+const REDACT_PATHS: readonly string[] = [
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]),
   'headers.authorization',
   'headers.cookie',

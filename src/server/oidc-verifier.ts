@@ -7,7 +7,7 @@ import type { OidcDiscovery } from '../runtime/index.js'
  * The signature algorithms accepted by default: asymmetric only, the same list ID tokens are held
  * to. `none` is never accepted, and HS* would let anyone holding a shared secret mint tokens.
  */
-export const ASYMMETRIC_ALGORITHMS: readonly string[] = ID_TOKEN_ALGORITHMS
+const ASYMMETRIC_ALGORITHMS: readonly string[] = ID_TOKEN_ALGORITHMS
 
 /** Options of {@link createOidcVerifier}. */
 export interface OidcVerifierOptions {

@@ -19,7 +19,7 @@ const DECODED = new Set(['gzip', 'x-gzip', 'deflate', 'br'])
  * A copy of `headers` without hop-by-hop headers (those listed, `Proxy-*`, and the ones named in
  * `Connection`) and without any named in `drop`.
  */
-export function withoutHopByHop(headers: Headers, drop: readonly string[] = []): Headers {
+function withoutHopByHop(headers: Headers, drop: readonly string[] = []): Headers {
   const named = (headers.get('connection') ?? '')
     .split(',')
     .map((name) => name.trim().toLowerCase())

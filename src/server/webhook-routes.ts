@@ -7,7 +7,7 @@ import { errorResponse, readJson } from './http-errors.js'
 import { webhookEndpointBody } from './schemas.js'
 
 /** Providers' webhooks are small; a larger body is refused before it is read whole. */
-export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024
+const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024
 
 /**
  * `POST /webhooks/:integration` (public: providers call it, and the signature is the proof) and

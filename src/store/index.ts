@@ -25,9 +25,9 @@ export type {
   WebhookEndpointInput,
   WebhookStore,
 } from './types.js'
-export { createKeyRing, open, parseKeyRing, seal } from './seal.js'
+export { createKeyRing, open, parseKeyRing } from './seal.js'
 export type { KeyRing, KeyRingEntry } from './seal.js'
-export { DEV_KEY_FILE, loadKeyRing } from './keys.js'
+export { loadKeyRing } from './keys.js'
 export type { LoadKeyRingOptions } from './keys.js'
 export { openSqliteStore } from './sqlite/index.js'
 export type { SqliteStoreOptions } from './sqlite/index.js'

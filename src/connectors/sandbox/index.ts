@@ -1,1 +1,1 @@
-export { createSandboxConnector, DEFAULT_SANDBOX_URL } from './sandbox-connector.js'
+export { createSandboxConnector } from './sandbox-connector.js'

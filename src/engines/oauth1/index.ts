@@ -1,10 +1,4 @@
-export {
-  baseStringUri,
-  normalizeParameters,
-  queryPairs,
-  signatureBaseString,
-  toPairs,
-} from './base-string.js'
+export { baseStringUri, normalizeParameters, signatureBaseString } from './base-string.js'
 export type { ParamPair, ParamsInput } from './base-string.js'
 export { percentEncode } from './percent-encode.js'
 export { authorizationHeader, computeSignature, signingKey, signRequest } from './sign.js'

@@ -2,14 +2,11 @@ export { buildAuthorizationUrl, readAuthorizationCallback } from './authorize.js
 export type { AuthorizationUrlInput, CallbackResult } from './authorize.js'
 export { codeChallengeS256, codeVerifierFrom } from './pkce.js'
 export {
-  basicClientAuthorization,
   buildClientCredentialsRequest,
   buildCodeExchange,
   buildRefreshRequest,
-  buildTokenRequest,
 } from './token-request.js'
 export type { ClientCredentials, TokenEndpoint } from './token-request.js'
-export { STANDARD_TOKEN_PATHS, readTokenFields } from './token-fields.js'
 export { buildRevocationRequest, readRevocationResponse } from './revocation.js'
 export type { TokenTypeHint } from './revocation.js'
 export { mergeRefreshedTokens, readTokenResponse } from './token-response.js'

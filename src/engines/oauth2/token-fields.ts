@@ -5,7 +5,7 @@ import { toEpochSeconds } from '../shared/epoch-seconds.js'
 import type { TokenSet } from './token-set.js'
 
 /** Where RFC 6749 puts each field of a successful token response. */
-export const STANDARD_TOKEN_PATHS = {
+const STANDARD_TOKEN_PATHS = {
   accessToken: 'access_token',
   refreshToken: 'refresh_token',
   expiresIn: 'expires_in',

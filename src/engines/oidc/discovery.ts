@@ -28,7 +28,7 @@ export interface OidcProviderMetadata extends OidcIssuerMetadata {
  * `/.well-known/openid-configuration`.
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationRequest
  */
-export function discoveryUrl(issuer: string): string {
+function discoveryUrl(issuer: string): string {
   return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`
 }
 

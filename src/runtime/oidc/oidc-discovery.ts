@@ -8,7 +8,7 @@ import type { FetchLike } from '../fetch/provider-call.js'
 export const ID_TOKEN_ALGORITHMS: readonly string[] = oidcEngine.ID_TOKEN_ALGORITHMS
 
 /** How long a provider's discovery document is trusted before it is fetched again. */
-export const DISCOVERY_TTL_SECONDS = 3600
+const DISCOVERY_TTL_SECONDS = 3600
 
 /** How long discovery and key requests may take. */
 const REQUEST_TIMEOUT_MS = 10_000

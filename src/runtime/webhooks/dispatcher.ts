@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { JsonObject } from '../../kit/index.js'
-import type { Store, WebhookDelivery, WebhookDeliveryInput } from '../../store/index.js'
+import type {
+  ConnectionStore,
+  WebhookDelivery,
+  WebhookDeliveryInput,
+  WebhookStore,
+} from '../../store/index.js'
 import type { RuntimeEvent } from '../events.js'
 import type { FetchLike } from '../fetch/provider-call.js'
 import { DEFAULT_WEBHOOK_RETRY, nextRetryDelay } from './backoff.js'
@@ -23,7 +28,8 @@ export const CONFIGURED_ENDPOINT_ID = 'env'
 
 /** Options of {@link createWebhookDispatcher}. */
 export interface WebhookDispatcherOptions {
-  store: Store
+  /** The queue and endpoints, and the connections events are about. */
+  store: WebhookStore & Pick<ConnectionStore, 'getConnection'>
   /** An endpoint from configuration, besides the ones stored. */
   endpoint?: ConfiguredWebhookEndpoint | null
   fetch?: FetchLike

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { PatchbayError } from '../../errors.js'
-import type { Store, WebhookEndpoint } from '../../store/index.js'
+import type { WebhookEndpoint, WebhookStore } from '../../store/index.js'
 import { CONFIGURED_ENDPOINT_ID } from './dispatcher.js'
 import type { ConfiguredWebhookEndpoint } from './dispatcher.js'
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from './messages.js'
@@ -65,7 +65,7 @@ function checkUrl(url: string): string {
  * Checks a list of event types.
  * @throws PatchbayError `bad_request` naming the unknown ones and the known ones
  */
-export function checkWebhookEvents(events: readonly string[]): string[] {
+function checkWebhookEvents(events: readonly string[]): string[] {
   const unknown = events.filter((type) => !isWebhookEventType(type))
   if (unknown.length > 0) {
     throw new PatchbayError(
@@ -82,7 +82,7 @@ export function checkWebhookEvents(events: readonly string[]): string[] {
  * caller shows it to whoever configures the receiver, and it is never shown again.
  */
 export async function addWebhookEndpoint(
-  store: Store,
+  store: WebhookStore,
   url: string,
   options: AddWebhookEndpointOptions = {},
 ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
@@ -101,7 +101,7 @@ export async function addWebhookEndpoint(
 
 /** Every endpoint, the configured one first: views only. */
 export async function listWebhookEndpointViews(
-  store: Store,
+  store: WebhookStore,
   configured: Pick<ConfiguredWebhookEndpoint, 'url' | 'events'> | null = null,
 ): Promise<WebhookEndpointView[]> {
   const stored = (await store.listWebhookEndpoints()).map(webhookEndpointView)
@@ -121,7 +121,7 @@ export async function listWebhookEndpointViews(
  * Removes a stored endpoint and its pending deliveries.
  * @throws PatchbayError `not_found`; `bad_request` for the one configured by environment
  */
-export async function removeWebhookEndpoint(store: Store, id: string): Promise<void> {
+export async function removeWebhookEndpoint(store: WebhookStore, id: string): Promise<void> {
   if (id === CONFIGURED_ENDPOINT_ID) {
     throw new PatchbayError(
       'bad_request',

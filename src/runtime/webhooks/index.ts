@@ -1,6 +1,5 @@
-export { DEFAULT_WEBHOOK_RETRY, nextRetryDelay } from './backoff.js'
 export type { WebhookRetryPolicy } from './backoff.js'
-export { CONFIGURED_ENDPOINT_ID, createWebhookDispatcher } from './dispatcher.js'
+export { createWebhookDispatcher } from './dispatcher.js'
 export type {
   ConfiguredWebhookEndpoint,
   WebhookDispatcher,
@@ -8,31 +7,15 @@ export type {
 } from './dispatcher.js'
 export {
   addWebhookEndpoint,
-  checkWebhookEvents,
   createdWebhookEndpointSchema,
-  listWebhookEndpointViews,
-  removeWebhookEndpoint,
   webhookEndpointView,
   webhookEndpointViewSchema,
 } from './endpoints.js'
 export type { AddWebhookEndpointOptions, WebhookEndpointView } from './endpoints.js'
-export { verifyHmacWebhook } from './incoming-signature.js'
-export {
-  isWebhookEventType,
-  messageForEvent,
-  WEBHOOK_EVENT_TYPES,
-  webhookMessage,
-} from './messages.js'
-export type { WebhookEventType, WebhookMessage } from './messages.js'
+export { WEBHOOK_EVENT_TYPES } from './messages.js'
+export type { WebhookEventType } from './messages.js'
 export { receiveWebhook } from './receive.js'
-export type { IncomingWebhook, ReceivedWebhook, ReceiveWebhookDeps } from './receive.js'
-export {
-  formatWebhookSecret,
-  isWebhookSecret,
-  signWebhook,
-  WEBHOOK_SECRET_PREFIX,
-  webhookHeaders,
-  webhookSigningKey,
-} from './standard-webhooks.js'
+export type { IncomingWebhook, ReceivedWebhook } from './receive.js'
+export { isWebhookSecret } from './standard-webhooks.js'
 export { createWebhookService } from './service.js'
-export type { WebhookService, WebhookServiceDeps } from './service.js'
+export type { WebhookService } from './service.js'

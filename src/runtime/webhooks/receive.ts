@@ -2,12 +2,12 @@ import { PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
 import { getPath } from '../../kit/index.js'
 import type { Connector, WebhookEvent } from '../../kit/index.js'
-import type { Store } from '../../store/index.js'
+import type { IntegrationStore } from '../../store/index.js'
 import { verifyHmacWebhook } from './incoming-signature.js'
 
 /** What {@link receiveWebhook} needs of the runtime. */
 export interface ReceiveWebhookDeps {
-  store: Store
+  store: IntegrationStore
   /** The registered connector with this id; throws `not_found` when there is none. */
   connector: (id: string) => Connector
   /** Epoch seconds. */

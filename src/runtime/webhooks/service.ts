@@ -1,9 +1,11 @@
 import type { Connector, JsonObject } from '../../kit/index.js'
 import type {
-  Store,
+  ConnectionStore,
+  IntegrationStore,
   WebhookDelivery,
   WebhookDeliveryStatus,
   WebhookEndpoint,
+  WebhookStore,
 } from '../../store/index.js'
 import type { WebhookDispatcher } from './dispatcher.js'
 import { addWebhookEndpoint, listWebhookEndpointViews, removeWebhookEndpoint } from './endpoints.js'
@@ -55,7 +57,7 @@ export interface WebhookService {
 
 /** What {@link createWebhookService} needs of the runtime. */
 export interface WebhookServiceDeps {
-  store: Store
+  store: WebhookStore & IntegrationStore & Pick<ConnectionStore, 'getConnection'>
   dispatcher: WebhookDispatcher
   /** The registered connector with this id; throws `not_found` when there is none. */
   connector: (id: string) => Connector

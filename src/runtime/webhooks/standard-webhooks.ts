@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 
 /** The prefix of a Standard Webhooks secret. */
-export const WEBHOOK_SECRET_PREFIX = 'whsec_'
+const WEBHOOK_SECRET_PREFIX = 'whsec_'
 
 const SECRET_BYTES = { min: 24, max: 64 }
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/

@@ -43,7 +43,7 @@ const PROVIDER_DEFAULT = /^[A-Z]+ https?:\/\/\S* answered \d{3}\b/
  * An error envelope with a message for the person at the page: the provider's words, named
  * after the service, instead of a method and URL.
  */
-export function plainError(
+function plainError(
   error: unknown,
   raisedIn: string,
   serviceName: string | null,

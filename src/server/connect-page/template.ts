@@ -6,7 +6,7 @@ export const CONNECT_SCRIPT_PATH = '/connect/assets/connect.js'
 export const CONNECT_STYLE_PATH = '/connect/assets/connect.css'
 
 /** One integration as the Connect page lists it. */
-export interface PagePanel {
+interface PagePanel {
   integration: string
   name: string
   description: string | null
@@ -17,7 +17,7 @@ export interface PagePanel {
   button?: { image?: string; label?: string } | null
 }
 
-export interface ConnectPageInput {
+interface ConnectPageInput {
   /** The connect session; the script sends it as a Bearer token, never in a URL. */
   token: string
   panels: PagePanel[]

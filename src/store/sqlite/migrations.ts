@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 
 /** One schema change. Versions only grow; an applied migration is never edited. */
-export interface Migration {
+interface Migration {
   version: number
   name: string
   sql: string

@@ -28,7 +28,7 @@ interface DeliveryRow {
 }
 
 /** The Store methods of outgoing webhooks, as implemented on SQLite. */
-export type SqliteWebhookMethods = Pick<
+type SqliteWebhookMethods = Pick<
   Store,
   | 'createWebhookEndpoint'
   | 'getWebhookEndpoint'
@@ -55,7 +55,7 @@ function nowSeconds(): number {
 }
 
 /** Seals an integration's webhook secret for its row (null stays null). */
-export function sealIntegrationWebhookSecret(
+function sealIntegrationWebhookSecret(
   keyRing: KeyRing,
   integrationId: string,
   secret: string | null,
