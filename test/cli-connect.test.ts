@@ -50,6 +50,10 @@ describe('patchbay connect: the OAuth flow from a terminal', () => {
       const landing = await fetch(url)
       expect(landing.status).toBe(200)
       expect(await landing.text()).toContain('Connected')
+      // The terminal's page carries the same protections as the server's pages (issue 8).
+      expect(landing.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+      expect(landing.headers.get('x-frame-options')).toBe('DENY')
+      expect(landing.headers.get('x-content-type-options')).toBe('nosniff')
     })
     expect(result.code).toBe(0)
     expect(result.json.response).toMatchObject({ id: 'from-terminal', account_name: 'sandbox-user', status: 'active' })

@@ -50,8 +50,9 @@ function codeConnectors(url: string) {
     defineConnector({
       id: 'key-domain',
       name: 'API key with a domain, base URL from settings',
-      baseUrl: 'http://{{host}}',
-      settings: z.object({ host: z.string() }),
+      baseUrl: '{{host}}',
+      allowHttp: 'loopback',
+      settings: z.object({ host: z.url() }),
       auth: apiKey({
         fields: { domain: { label: 'Domain' }, apiKey: { label: 'API key' } },
         header: 'X-API-Key',
@@ -231,7 +232,7 @@ describe('API keys against the sandbox', () => {
   })
 
   it('takes extra auth fields and a base URL templated from settings', async () => {
-    const host = h.sandbox.url.replace(/^http:\/\//, '')
+    const host = h.sandbox.url
     recorder.reset()
     const created = await h.api('POST', '/connections', {
       integration: 'key-domain',
@@ -279,7 +280,7 @@ describe('API keys against the sandbox', () => {
     const domain = await h.api('POST', '/connections', {
       integration: 'key-domain',
       connection_id: 'wrong-key-domain',
-      settings: { host: h.sandbox.url.replace(/^http:\/\//, '') },
+      settings: { host: h.sandbox.url },
       auth: { domain: 'acme', apiKey: WRONG_KEY },
     })
     expect(domain.status).toBe(401)
@@ -298,7 +299,7 @@ describe('API keys against the sandbox', () => {
 
     const onlyDomain = await h.api('POST', '/connections', {
       integration: 'key-domain',
-      settings: { host: h.sandbox.url.replace(/^http:\/\//, '') },
+      settings: { host: h.sandbox.url },
       auth: { domain: 'acme' },
     })
     expect(onlyDomain.status).toBe(400)

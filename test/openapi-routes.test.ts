@@ -8,8 +8,12 @@ import type { Patchbay } from '../src/runtime/index.js'
 import { createServerApp, ROUTES } from '../src/server/index.js'
 import { createKeyRing, openSqliteStore } from '../src/store/index.js'
 
-/** Routes served on purpose without an entry in the API document: the Connect page's assets. */
-const NOT_API = new Set(['GET /connect/assets/connect.js', 'GET /connect/assets/connect.css'])
+/** Routes served on purpose without an entry in the API document: the pages' assets. */
+const NOT_API = new Set([
+  'GET /connect/assets/connect.js',
+  'GET /connect/assets/connect.css',
+  'GET /assets/page.css',
+])
 
 /** `/connections/:id` and `/proxy/*` as the document writes them: `{id}`, `{path}`. */
 function openApiPath(honoPath: string): string {

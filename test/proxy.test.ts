@@ -12,12 +12,14 @@ import type { Upstream } from './helpers/upstream.js'
 const MB = 1024 * 1024
 const UPSTREAM_KEY = 'upstream-key-5f1c2a9e7b'
 
-// A provider whose base URL is templated from the connection's settings and has a path prefix.
+// A provider whose base URL is templated from the connection's settings and has a path prefix;
+// the setting is a whole URL (`format: "uri"`), plain http allowed on loopback only.
 const upstreamConnector = defineConnector({
   id: 'upstream',
   name: 'Upstream',
-  baseUrl: 'http://{{host}}/base',
-  settings: z.object({ host: z.string() }),
+  baseUrl: '{{host}}/base',
+  allowHttp: 'loopback',
+  settings: z.object({ host: z.url() }),
   auth: apiKey({ header: 'X-Upstream-Key' }),
 })
 
@@ -92,7 +94,7 @@ describe('proxy', () => {
     expect(integration.status).toBe(200)
     const created = await h.api('POST', '/connections', {
       integration: 'upstream',
-      settings: { host: upstream.host },
+      settings: { host: upstream.url },
       auth: { apiKey: UPSTREAM_KEY },
     })
     expect(created.status).toBe(201)

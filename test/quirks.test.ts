@@ -287,24 +287,24 @@ describe('provider quirks, declared not coded', () => {
   describe('authorization and token URLs templated from settings', () => {
     const tenantSettings = {
       type: 'object',
-      properties: { host: { type: 'string' }, tenant: { type: 'string' } },
+      properties: { host: { type: 'string', format: 'uri' }, tenant: { type: 'string' } },
       required: ['host', 'tenant'],
     }
 
     async function tenantSetup() {
-      const on = 'http://{{host}}/tenants/{{tenant}}'
+      const on = '{{host}}/tenants/{{tenant}}'
       return jsonSetup(
         { tenant: 'acme' },
         { authorizationUrl: `${on}/oauth/authorize`, tokenUrl: `${on}/oauth/token` },
-        { baseUrl: on, settings: tenantSettings },
+        { baseUrl: on, settings: tenantSettings, allowHttp: 'loopback' },
       )
     }
 
     it("connects on the tenant's own URLs from the settings given at the start, and refreshes there", async () => {
       const { integration } = await tenantSetup()
-      const host = new URL(h.sandbox.url).host
+      const host = new URL(h.sandbox.url).origin
       const { id, authorizeUrl } = await expectConnected(integration, { host, tenant: 'acme' })
-      expect(authorizeUrl.host).toBe(host)
+      expect(authorizeUrl.origin).toBe(host)
       expect(authorizeUrl.pathname).toBe('/tenants/acme/oauth/authorize')
       const shown = (await h.api('GET', `/connections/${id}`)).body
       expect(shown.settings).toEqual({ host, tenant: 'acme' })
@@ -317,7 +317,7 @@ describe('provider quirks, declared not coded', () => {
 
     it('sends another tenant to its own URLs, where the provider does not know the client', async () => {
       const { integration } = await tenantSetup()
-      const host = new URL(h.sandbox.url).host
+      const host = new URL(h.sandbox.url).origin
       const settings = encodeURIComponent(JSON.stringify({ host, tenant: 'other' }))
       const start = await fetch(`${h.server.url}/auth/${integration}/start?settings=${settings}`, {
         redirect: 'manual',

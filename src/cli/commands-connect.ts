@@ -3,6 +3,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Command } from 'commander'
 import { PatchbayError } from '../errors.js'
+import { PAGE_SECURITY_HEADERS } from '../kit/index.js'
 import { connectionView } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
 import { fail, printResponse } from './output.js'
@@ -30,9 +31,12 @@ function openInBrowser(url: string): void {
   child.unref()
 }
 
+// No inline style: the page carries the same CSP as every Patchbay page.
 const PAGE = (title: string, text: string) =>
   `<!doctype html><html lang="en"><meta charset="utf-8"><title>${title}</title>` +
-  `<body style="font:16px system-ui;margin:3rem"><h1>${title}</h1><p>${text}</p></body></html>`
+  `<body><h1>${title}</h1><p>${text}</p></body></html>`
+
+const PAGE_HEADERS = { ...PAGE_SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' }
 
 /**
  * `connect <integration>`: the OAuth flow from a terminal. A loopback listener receives the
@@ -74,7 +78,7 @@ export function registerConnectCommand(program: Command, open: Open): void {
               runtime.completeAuthorization(integration, url.searchParams).then(
                 (result) => {
                   const ok = result.ok
-                  res.writeHead(ok ? 200 : 400, { 'content-type': 'text/html; charset=utf-8' })
+                  res.writeHead(ok ? 200 : 400, PAGE_HEADERS)
                   res.end(
                     ok
                       ? PAGE('Connected', 'You can close this window and return to the terminal.')
@@ -83,7 +87,7 @@ export function registerConnectCommand(program: Command, open: Open): void {
                   resolve(result)
                 },
                 (error: unknown) => {
-                  res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
+                  res.writeHead(400, PAGE_HEADERS)
                   res.end(PAGE('Connection failed', 'See the terminal for details.'))
                   reject(error)
                 },

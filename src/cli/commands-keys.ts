@@ -8,11 +8,14 @@ import { withPatchbay } from './with-patchbay.js'
 type Open = () => Promise<Patchbay>
 
 
-/** `keys create|list|revoke`: API keys stored by hash, accepted beside `PATCHBAY_API_KEY`. */
+/**
+ * `keys create|list|revoke`: API keys stored by hash, accepted beside `PATCHBAY_API_KEY`; and
+ * `keys rotate`, which reseals stored secrets with the primary encryption key.
+ */
 export function registerKeysCommands(program: Command, open: Open): void {
   const keys = program
     .command('keys')
-    .description('Manage API keys for the HTTP API (stored hashed)')
+    .description('Manage API keys for the HTTP API (stored hashed); rotate the encryption key')
   keys
     .command('create')
     .description('Create an API key; its value is printed this once and never stored')
@@ -37,6 +40,23 @@ export function registerKeysCommands(program: Command, open: Open): void {
     .action(async () =>
       withPatchbay(open, 'cli:keys list', async (patchbay) => {
         printResponse((await patchbay.apiKeys.list()).map(apiKeyView))
+      }),
+    )
+  keys
+    .command('rotate')
+    .description(
+      'Seal every stored secret again with the first key of PATCHBAY_ENCRYPTION_KEY, so older ' +
+        'keys can leave it',
+    )
+    .action(async () =>
+      withPatchbay(open, 'cli:keys rotate', async (patchbay) => {
+        const report = await patchbay.resealSecrets()
+        printResponse({
+          primary_key_id: report.primaryKeyId,
+          resealed: report.resealed,
+          unreadable: report.unreadable,
+          key_ids_in_use: report.keyIdsInUse,
+        })
       }),
     )
   keys

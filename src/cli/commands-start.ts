@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { servePatchbay } from '../config/index.js'
-import { fail } from './output.js'
+import { isPatchbayError } from '../errors.js'
+import { EXIT, fail } from './output.js'
 
 interface StartFlags {
   port?: string
@@ -35,6 +36,14 @@ export function registerStartCommand(program: Command): void {
         process.once('SIGINT', stop)
         process.once('SIGTERM', stop)
       } catch (error) {
+        if (isPatchbayError(error, 'invalid_config')) {
+          // A configuration the server cannot run with (an encryption key missing for the
+          // database, a broken connector file): one line for the supervisor's log, no stack, and
+          // exit 2, which a supervisor can be told not to restart on (RestartPreventExitStatus=2).
+          process.stderr.write(`patchbay start: ${error.message}\n`)
+          process.exitCode = EXIT.badInput
+          return
+        }
         fail(error, 'cli:start')
       }
     })

@@ -1,5 +1,6 @@
 import { isPatchbayError, PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
+import { parseBoundedJson } from '../kit/index.js'
 import { errorEnvelope } from '../runtime/index.js'
 import type { Envelope } from '../runtime/index.js'
 
@@ -45,7 +46,7 @@ export function fail(error: unknown, raisedIn: string): void {
 
 /**
  * Parses a `--json` argument: JSON text, `-` for stdin, or `@path` for a file.
- * @throws PatchbayError `bad_request` saying where the JSON breaks
+ * @throws PatchbayError `bad_request` saying where the JSON breaks, or that it nests too deeply
  */
 export async function readJsonArgument(text: string, option = '--json'): Promise<unknown> {
   let source = text
@@ -59,8 +60,9 @@ export async function readJsonArgument(text: string, option = '--json'): Promise
     })
   }
   try {
-    return JSON.parse(source)
+    return parseBoundedJson(source, option)
   } catch (cause) {
+    if (isPatchbayError(cause)) throw cause
     // V8 quotes the input in its message; the input may hold credentials, so keep only the reason.
     const message = cause instanceof Error ? cause.message : 'invalid JSON'
     const reason = message.split(', "')[0] as string

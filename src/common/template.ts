@@ -17,19 +17,26 @@ function lookup(scopes: TemplateScopes, name: string): unknown {
 
 /**
  * Fills every `{{name}}` in `template`. Names are dot paths searched through `scopes` in order,
- * so `{{subdomain}}`, `{{settings.subdomain}}` and `{{apiKey}}` all work.
+ * so `{{subdomain}}`, `{{settings.subdomain}}` and `{{apiKey}}` all work. Values go in as they are:
+ * for URLs use `renderUrlTemplate` (url-template.ts), which checks and encodes each position.
  * @throws PatchbayError `template_not_found` naming the variable (never its neighbours' values)
  */
 export function renderTemplate(template: string, scopes: TemplateScopes): string {
-  return template.replace(PLACEHOLDER, (_, name: string) => {
-    const value = lookup(scopes, name)
-    if (value === undefined) {
-      throw new PatchbayError('template_not_found', `Template variable "${name}" has no value`, {
-        details: { variable: name },
-      })
-    }
-    return typeof value === 'string' ? value : JSON.stringify(value)
-  })
+  return template.replace(PLACEHOLDER, (_, name: string) => templateValue(scopes, name))
+}
+
+/**
+ * The text a variable fills in: a string as is, anything else as JSON.
+ * @throws PatchbayError `template_not_found` naming the variable
+ */
+export function templateValue(scopes: TemplateScopes, name: string): string {
+  const value = lookup(scopes, name)
+  if (value === undefined) {
+    throw new PatchbayError('template_not_found', `Template variable "${name}" has no value`, {
+      details: { variable: name },
+    })
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value)
 }
 
 /** Fills templates in every string inside a JSON value. */

@@ -40,6 +40,15 @@ export interface PatchbayConfig {
   logLevel: LogLevel
   /** `PATCHBAY_WEBHOOK_URL`, `_SECRET`, `_EVENTS`: an outgoing webhook endpoint, or null. */
   webhook: ConfiguredWebhookEndpoint | null
+  /**
+   * `PATCHBAY_MAX_BODY_BYTES` (default 1 MiB): the largest request body of the API and Connect
+   * page routes; `PATCHBAY_MAX_PROXY_BODY_BYTES` (default 100 MiB): of a proxied request, counted
+   * as it streams. Null leaves the server's default.
+   */
+  maxBodyBytes: number | null
+  maxProxyBodyBytes: number | null
+  /** `PATCHBAY_PROVIDER_TIMEOUT_MS` (default 30000): how long a provider has to answer. */
+  providerTimeoutMs: number | null
 }
 
 /** The levels pino knows, most severe first. */
@@ -76,6 +85,15 @@ function wholeNumber(value: string | undefined, fallback: number, name: string):
   const parsed = Number(value)
   if (!Number.isInteger(parsed) || parsed < 0) {
     throw new TypeError(`${name} must be a whole number of at least 0, got "${value}"`)
+  }
+  return parsed
+}
+
+function positiveOrNull(value: string | undefined, name: string): number | null {
+  if (value === undefined || value.trim() === '') return null
+  const parsed = Number(value)
+  if (!Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new TypeError(`${name} must be a whole number of at least 1, got "${value}"`)
   }
   return parsed
 }
@@ -132,5 +150,8 @@ export function readConfig(
     oidc: oidc(env),
     logLevel: logLevel(env['PATCHBAY_LOG_LEVEL']),
     webhook: readWebhookEndpoint(env),
+    maxBodyBytes: positiveOrNull(env['PATCHBAY_MAX_BODY_BYTES'], 'PATCHBAY_MAX_BODY_BYTES'),
+    maxProxyBodyBytes: positiveOrNull(env['PATCHBAY_MAX_PROXY_BODY_BYTES'], 'PATCHBAY_MAX_PROXY_BODY_BYTES'),
+    providerTimeoutMs: positiveOrNull(env['PATCHBAY_PROVIDER_TIMEOUT_MS'], 'PATCHBAY_PROVIDER_TIMEOUT_MS'),
   }
 }

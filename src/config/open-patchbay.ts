@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createSandboxConnector } from '../connectors/index.js'
 import type { Connector } from '../kit/index.js'
 import { createPatchbay } from '../runtime/index.js'
 import type { Patchbay, RuntimeEventListener } from '../runtime/index.js'
-import { loadKeyRing, openSqliteStore } from '../store/index.js'
+import {
+  ensurePrivateDir,
+  ensurePrivateFile,
+  loadKeyRing,
+  looseModeWarning,
+  openSqliteStore,
+} from '../store/index.js'
 import type { PatchbayConfig } from './config.js'
 import { loadConnectorFiles } from './connector-files.js'
 import { webhookOptions } from './webhook-config.js'
@@ -27,8 +33,10 @@ export async function openPatchbay(
   options: OpenOptions = {},
 ): Promise<Patchbay> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`))
+  const looseHome = looseModeWarning(config.home, 'the Patchbay data directory')
+  if (looseHome) warn(looseHome)
   const keyRing = loadKeyRing({ env: process.env, dataDir: config.home, warn })
-  const store = openSqliteStore({ path: config.dbPath, keyRing })
+  const store = openSqliteStore({ path: config.dbPath, keyRing, warn })
   const connectors: Connector[] = [
     createSandboxConnector({ url: options.sandboxUrl ?? config.sandboxUrl ?? undefined }),
     ...loadConnectorFiles(config.connectorsDir),
@@ -40,6 +48,7 @@ export async function openPatchbay(
     allowedRedirectOrigins: config.redirectOrigins,
     refreshMargin: config.refreshMargin,
     retry: config.proxyRetry,
+    ...(config.providerTimeoutMs === null ? {} : { providerTimeoutMs: config.providerTimeoutMs }),
     webhooks: webhookOptions(config, warn),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   })
@@ -47,18 +56,29 @@ export async function openPatchbay(
 
 /**
  * The API keys to accept: the configured ones, or a development key generated once into
- * `<home>/dev-api-key` (mode 0600) so it survives restarts.
+ * `<home>/dev-api-key` (mode 0600, in a 0700 directory) so it survives restarts.
  */
-export function resolveApiKeys(config: PatchbayConfig): { keys: string[]; generated: string | null } {
+export function resolveApiKeys(
+  config: PatchbayConfig,
+  warn: (message: string) => void = () => {},
+): { keys: string[]; generated: string | null } {
   if (config.apiKeys.length > 0) return { keys: config.apiKeys, generated: null }
   const path = join(config.home, 'dev-api-key')
   if (existsSync(path)) {
     const key = readFileSync(path, 'utf8').trim()
-    if (key) return { keys: [key], generated: key }
+    if (key) {
+      const loose = looseModeWarning(path, 'the development API key file')
+      if (loose) warn(loose)
+      return { keys: [key], generated: key }
+    }
   }
-  mkdirSync(config.home, { recursive: true })
+  ensurePrivateDir(config.home)
   const key = `pb_dev_${randomBytes(24).toString('base64url')}`
-  writeFileSync(path, `${key}\n`, { mode: 0o600 })
-  chmodSync(path, 0o600)
+  if (!ensurePrivateFile(path, `${key}\n`)) {
+    // Another process made it between our look and now (or it was empty): use what is there.
+    const existing = readFileSync(path, 'utf8').trim()
+    if (existing) return { keys: [existing], generated: existing }
+    writeFileSync(path, `${key}\n`)
+  }
   return { keys: [key], generated: key }
 }

@@ -79,11 +79,17 @@ export async function servePatchbay(
     await server.close()
     throw error
   }
-  const { keys, generated } = resolveApiKeys(config)
+  const { keys, generated } = resolveApiKeys(config, (message) =>
+    process.stderr.write(`warning: ${message}\n`),
+  )
   app = createServerApp({
     patchbay,
     apiKeys: keys,
     logger: createLogger({ level: config.logLevel }),
+    limits: {
+      ...(config.maxBodyBytes === null ? {} : { bodyBytes: config.maxBodyBytes }),
+      ...(config.maxProxyBodyBytes === null ? {} : { proxyBytes: config.maxProxyBodyBytes }),
+    },
     ...(config.oidc ? { oidc: createOidcVerifier({ ...config.oidc, discovery: patchbay.oidc }) } : {}),
   })
   patchbay.webhooks.start()

@@ -1,5 +1,7 @@
 import type { z } from 'zod'
 import type { AuthScheme, Capability, ConnectButton, Connector } from './types.js'
+import { urlPolicyFromSettings } from './url-policy.js'
+import type { HttpAllowance } from './url-template.js'
 import { normalizeWebhooks } from './webhooks.js'
 import type { ConnectorWebhooks } from './webhooks.js'
 
@@ -13,6 +15,8 @@ export interface ConnectorInput<S> {
   docsUrl?: string
   version?: string
   baseUrl?: string
+  /** `http:` for `format: "uri"` settings: `loopback` (this machine) or `any` (clear text). */
+  allowHttp?: HttpAllowance
   settings: z.ZodType<S>
   auth: AuthScheme
   capabilities?: Record<string, Capability<any, any, S>>
@@ -56,8 +60,14 @@ export function defineConnector<S>(input: ConnectorInput<S>): Connector<S> {
   }
   const { webhooks, connectButton, ...rest } = input
   const button = connectButton ?? input.auth.connectButton
+  if (input.allowHttp !== undefined && input.allowHttp !== 'loopback' && input.allowHttp !== 'any') {
+    throw new TypeError(`defineConnector(${input.id}): allowHttp must be "loopback" or "any"`)
+  }
   return {
     ...rest,
+    // The settings schema says which settings may be host names or whole URLs; every URL the
+    // runtime renders from this scheme is checked against it.
+    auth: { ...input.auth, urlPolicy: urlPolicyFromSettings(input.settings, input.allowHttp) },
     ...(button === undefined ? {} : { connectButton: { ...button } }),
     categories: [...(input.categories ?? [])],
     capabilities: { ...input.capabilities },

@@ -34,14 +34,31 @@ export {
   isJsonObject,
 } from './json-connector.js'
 export type { ConnectorJson } from './json-connector.js'
+export { jsonDepth, MAX_JSON_DEPTH, parseBoundedJson } from './json-depth.js'
 export { getPath } from '../common/index.js'
 export { decodeJwtClaims, defaultOidcAccountName, discoveredValueOf, oidcSchemeParts } from './oidc.js'
 export type { DiscoveredValue, OidcOptions, ProfileInput } from './oidc.js'
+export { PAGE_CSP, PAGE_SECURITY_HEADERS } from './page-headers.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
-export { renderDeep, renderRecord, renderTemplate, templateVariables } from '../common/index.js'
+export { renderDeep, renderRecord, renderTemplate, templateValue, templateVariables } from '../common/index.js'
 export type { TemplateScopes } from '../common/index.js'
+export { checkUrlSettings, urlPolicyFromSettings, urlPolicyOf, urlTemplatesOf } from './url-policy.js'
+export {
+  checkBaseUrlValue,
+  checkUrlTemplateValues,
+  fillUrlPosition,
+  parseUrlTemplate,
+  renderUrlTemplate,
+  STRICT_URL_POLICY,
+} from './url-template.js'
+export type { HttpAllowance, SettingUrlRule, UrlPolicy, UrlPosition, UrlTemplate } from './url-template.js'
 export { Paginated } from './types.js'
-export { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, normalizeWebhooks, webhooksJsonSchema } from './webhooks.js'
+export {
+  DEFAULT_WEBHOOK_ID_HEADER,
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  normalizeWebhooks,
+  webhooksJsonSchema,
+} from './webhooks.js'
 export type {
   ConnectorWebhooks,
   HmacWebhookVerifier,

@@ -169,6 +169,8 @@ export const connectorJsonSchema = z.strictObject({
   docsUrl: z.url().optional(),
   version: z.string().optional(),
   baseUrl: templatedString.optional(),
+  /** `http:` for `format: "uri"` settings: `loopback` (this machine) or `any` (clear text). */
+  allowHttp: z.enum(['loopback', 'any']).optional(),
   settings: z.record(z.string(), z.json()).refine((schema) => schema['type'] === 'object', {
     message: 'settings must be a JSON Schema of type "object"',
   }),
@@ -219,6 +221,7 @@ export function connectorFromJson(json: unknown): Connector<JsonObject> {
     ...(definition.docsUrl === undefined ? {} : { docsUrl: definition.docsUrl }),
     ...(definition.version === undefined ? {} : { version: definition.version }),
     ...(definition.baseUrl === undefined ? {} : { baseUrl: definition.baseUrl }),
+    ...(definition.allowHttp === undefined ? {} : { allowHttp: definition.allowHttp }),
     ...(definition.webhooks === undefined ? {} : { webhooks: definition.webhooks }),
     ...(definition.connectButton === undefined
       ? {}

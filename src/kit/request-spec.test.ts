@@ -64,6 +64,20 @@ describe('buildSpecRequest', () => {
     expect(request.headers.get('accept')).toBe('text/plain')
   })
 
+  it('refuses a header value with a line break as bad_request, and encodes URL values (#8)', () => {
+    const spec = { url: '/t/{{id}}', headers: { 'X-Tenant': '{{name}}' } }
+    let error: unknown
+    try {
+      buildSpecRequest(spec, [{ id: '1', name: 'a\r\nX-Evil: 1' }], 'https://x.test')
+    } catch (caught) {
+      error = caught
+    }
+    expect(isPatchbayError(error, 'bad_request')).toBe(true)
+    expect(buildSpecRequest(spec, [{ id: 'a/../b', name: 'n' }], 'https://x.test').url).toBe(
+      'https://x.test/t/a%2F..%2Fb',
+    )
+  })
+
   it('adds declared query parameters to those already in the URL', () => {
     const request = buildSpecRequest(
       { url: '/search?fixed=1', query: { q: '{{name}}' } },

@@ -1,7 +1,10 @@
+import { PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
-import { renderDeep, renderRecord, renderTemplate } from '../common/index.js'
+import { renderDeep, renderRecord } from '../common/index.js'
 import type { TemplateScopes } from '../common/index.js'
 import type { RequestSpec } from './types.js'
+import { renderUrlTemplate, STRICT_URL_POLICY } from './url-template.js'
+import type { UrlPolicy } from './url-template.js'
 
 /**
  * Resolves a possibly relative URL against a base URL, keeping the base's path
@@ -24,18 +27,23 @@ function splitOnce(text: string, separator: string): [string, string | undefined
   return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)]
 }
 
-/** Turns a declared request into a Web `Request`, filling its templates from `scopes`. */
+/**
+ * Turns a declared request into a Web `Request`, filling its templates from `scopes`: the URL
+ * through `renderUrlTemplate` (each value checked and encoded for its position, under `policy`),
+ * query values through `URLSearchParams`, headers and body as they are.
+ */
 export function buildSpecRequest(
   spec: RequestSpec | string,
   scopes: TemplateScopes,
   baseUrl: string,
+  policy: UrlPolicy = STRICT_URL_POLICY,
 ): Request {
   const declared: RequestSpec = typeof spec === 'string' ? { url: spec } : spec
-  const url = resolveUrl(renderTemplate(declared.url, scopes), baseUrl)
+  const url = resolveUrl(renderUrlTemplate(declared.url, scopes, policy), baseUrl)
   for (const [key, value] of Object.entries(renderRecord(declared.query ?? {}, scopes))) {
     url.searchParams.set(key, value)
   }
-  const headers = new Headers(renderRecord(declared.headers ?? {}, scopes))
+  const headers = new Headers(headerValues(renderRecord(declared.headers ?? {}, scopes)))
   const method = (declared.method ?? 'GET').toUpperCase()
   let body: string | undefined
   if (declared.body !== undefined && method !== 'GET' && method !== 'HEAD') {
@@ -52,6 +60,18 @@ export function buildSpecRequest(
   }
   if (!headers.has('accept')) headers.set('accept', 'application/json')
   return new Request(url, { method, headers, ...(body === undefined ? {} : { body }) })
+}
+
+/** A value with CR or LF would start a new header line; refuse it as bad input, not a crash. */
+function headerValues(record: Record<string, string>): Record<string, string> {
+  for (const [name, value] of Object.entries(record)) {
+    if (/[\r\n\0]/.test(value)) {
+      throw new PatchbayError('bad_request', `Header "${name}" would hold a line break`, {
+        details: { problems: [`headers.${name}: no CR, LF or NUL`] },
+      })
+    }
+  }
+  return record
 }
 
 function formEntries(value: JsonValue): [string, string][] {

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { JsonValue } from '../errors.js'
+import type { HttpAllowance, UrlPolicy } from './url-template.js'
 import type { NormalizedWebhooks } from './webhooks.js'
 
 /** A JSON object, the shape of settings, credentials and stored definitions. */
@@ -90,6 +91,11 @@ interface SchemeCommon {
   apply: CredentialPlacement
   /** The Connect page's button for this scheme (Appmixer's `connectAccountButton`). */
   connectButton?: ConnectButton
+  /**
+   * How settings may fill this scheme's URL templates; `defineConnector` derives it from the
+   * connector's settings schema and `allowHttp`. Absent: host labels only (the strict default).
+   */
+  urlPolicy?: UrlPolicy
 }
 
 /** A custom Connect button: an image (https or data URL) and/or a label replacing the default. */
@@ -317,6 +323,12 @@ export interface Connector<S = any> {
   version?: string
   /** Templated from settings, e.g. `https://{{subdomain}}.freshdesk.com`. */
   baseUrl?: string
+  /**
+   * Lets `format: "uri"` settings (a self-hosted instance's URL) use `http:`: `loopback` on this
+   * machine only, `any` everywhere (the client secret then crosses the network in clear text).
+   * Without it such settings must be `https:`. Templates with a fixed `http://` are unaffected.
+   */
+  allowHttp?: HttpAllowance
   settings: z.ZodType<S>
   auth: AuthScheme
   capabilities: Record<string, Capability<any, any, S>>

@@ -74,6 +74,12 @@ export interface ConnectorWebhooks {
   ) => WebhookEvent | null | Promise<WebhookEvent | null>
   /** Without `handle`: the dot path of the event type in the payload (`type`, then `event`). */
   typePath?: string
+  /**
+   * The header carrying the delivery's unique id (GitHub: `x-github-delivery`); Standard
+   * Webhooks' `webhook-id` by default. A verified request whose id was already received within
+   * the replay window is refused.
+   */
+  idHeader?: string
 }
 
 /** {@link ConnectorWebhooks} after {@link normalizeWebhooks}. */
@@ -83,6 +89,9 @@ export interface NormalizedWebhooks extends Omit<ConnectorWebhooks, 'verify'> {
 
 /** Five minutes, as most providers and the Standard Webhooks spec use. */
 export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300
+
+/** The delivery id header when a connector names none (Standard Webhooks). */
+export const DEFAULT_WEBHOOK_ID_HEADER = 'webhook-id'
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
@@ -102,6 +111,9 @@ export function normalizeWebhooks(
   if (!input || typeof input !== 'object') throw new TypeError(`${where} must be an object`)
   if (input.handle !== undefined && typeof input.handle !== 'function') {
     throw new TypeError(`${where}.handle must be a function`)
+  }
+  if (input.idHeader !== undefined && (typeof input.idHeader !== 'string' || !HEADER_NAME.test(input.idHeader))) {
+    throw new TypeError(`${where}.idHeader must be a header name`)
   }
   const { verify } = input
   if (typeof verify === 'function') return { ...input, verify }
@@ -164,4 +176,5 @@ export const webhooksJsonSchema = z.strictObject({
       .optional(),
   }),
   typePath: z.string().min(1).optional(),
+  idHeader: z.string().regex(HEADER_NAME, 'a header name').optional(),
 })

@@ -1,6 +1,6 @@
 import type { JsonValue } from '../errors.js'
 import type { Connector, JsonObject } from '../kit/index.js'
-import type { Connection, Integration, IntegrationInput } from '../store/index.js'
+import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import type { ApiKeyService } from './api-keys/index.js'
 import type {
   AuthorizationStart,
@@ -101,6 +101,11 @@ export interface Patchbay {
   oidc: OidcDiscovery
   /** Resolves when the store answers. */
   ping(): Promise<void>
+  /**
+   * Seals every stored secret again with the first key of the ring (`patchbay keys rotate`),
+   * so older keys can leave it; values that do not open are named in the report.
+   */
+  resealSecrets: Store['resealSecrets']
   connectors: PatchbayConnectors
   integrations: PatchbayIntegrations
   connections: PatchbayConnections

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
-import { connectorFromJson, renderTemplate } from '../kit/index.js'
+import { connectorFromJson, renderUrlTemplate, urlPolicyOf } from '../kit/index.js'
 import type { Connector, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import { createApiKeyService } from './api-keys/index.js'
@@ -9,6 +9,8 @@ import { beginAuthorization } from './authorization/dispatch.js'
 import type { AuthorizationStart, BeginAuthorizationOptions } from './authorization/authorization.js'
 import { authorizedFetchFor, connectionFetchFor } from './fetch/connection-fetch.js'
 import { callInputSchema, capabilityContext, parseOrThrow, parseSettings, runCapability } from './capabilities/capabilities.js'
+import { checkIntegrationId } from './connections/index.js'
+import { guardProviderFetch } from './fetch/index.js'
 import {
   beginWithSession,
   completeWithSessions,
@@ -67,6 +69,11 @@ export interface PatchbayOptions {
    */
   replayLimit?: number
   /**
+   * How long a provider has to answer a request (its status and headers) before the call fails
+   * with `timeout`, in ms; default 30 000, 0 for none. `PATCHBAY_PROVIDER_TIMEOUT_MS`.
+   */
+  providerTimeoutMs?: number
+  /**
    * Outgoing webhooks: the endpoint from configuration, retries, polling. Every runtime queues
    * its events for the stored endpoints; only `webhooks.start()` sends them.
    */
@@ -92,7 +99,11 @@ export type {
  */
 export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay> {
   const store = options.store
-  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init))
+  // Unreachable and silent providers become `provider_error` and `timeout` on every path.
+  const fetchImpl: FetchLike = guardProviderFetch(
+    options.fetch ?? ((input, init) => fetch(input, init)),
+    options.providerTimeoutMs,
+  )
   const now = options.now ?? (() => Math.floor(Date.now() / 1000))
   const publicUrl = (options.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, '')
   const events = createEventBus(options.onEvent ? [options.onEvent] : [])
@@ -106,8 +117,9 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
   for (const connector of options.connectors ?? []) register(connector)
 
   const baseUrlOf = (connectorId: string, settings: JsonObject) => {
-    const template = registry.get(connectorId).baseUrl
-    return template ? renderTemplate(template, [settings, { settings }]) : ''
+    const connector = registry.get(connectorId)
+    const template = connector.baseUrl
+    return template ? renderUrlTemplate(template, [settings, { settings }], urlPolicyOf(connector)) : ''
   }
 
   const resolve = async (connection: Connection) => {
@@ -245,6 +257,11 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     oidc,
     /** Resolves when the store answers; rejects when it cannot (readiness). */
     ping: (): Promise<void> => store.ping(),
+    /**
+     * Seals every stored secret again with the first key of the ring (`patchbay keys rotate`),
+     * so older keys can leave it; values that do not open are named in the report.
+     */
+    resealSecrets: () => store.resealSecrets(),
 
     connectors: {
       list: () => registry.list(),
@@ -266,6 +283,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
 
     integrations: {
       async put(input: IntegrationInput): Promise<Integration> {
+        checkIntegrationId(input.id)
         registry.get(input.connectorId)
         return store.putIntegration(input)
       },

@@ -2,19 +2,23 @@ import { Hono } from 'hono'
 import { PatchbayError } from '../errors.js'
 import { describeConnector } from '../kit/index.js'
 import type { JsonObject } from '../kit/index.js'
-import { connectionView, integrationView, parseOrThrow } from '../runtime/index.js'
+import { connectionView, errorEnvelope, integrationView, parseOrThrow } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
 import { apiKeyDigests, createApiAuthenticator, requireApiAuth } from './api-auth.js'
 import type { ApiKeyLookup } from './api-auth.js'
 import { mountAuthRoutes } from './auth-routes.js'
+import { DEFAULT_BODY_LIMITS, limitBodies } from './body-limit.js'
+import type { BodyLimits } from './body-limit.js'
 import { mountConnectPage } from './connect-page/index.js'
 import { mountKeyRoutes } from './key-routes.js'
 import { createLogger, requestLogging } from './logging.js'
 import type { Logger } from './logging.js'
 import type { OidcVerifier } from './oidc-verifier.js'
 import { buildOpenApiDocument } from './openapi/index.js'
+import { securePages } from './page-security.js'
+import { PAGE_CSS, PAGE_STYLE_PATH } from './pages.js'
 import { mountProxyRoute, refuseEscapingProxyPaths } from './proxy-route.js'
-import { errorResponse, readJson } from './http-errors.js'
+import { errorResponse, publicError, readJson } from './http-errors.js'
 import { mountWebhookRoutes } from './webhook-routes.js'
 import { capabilityBody, connectionBody, connectSessionBody, integrationBody } from './schemas.js'
 
@@ -28,6 +32,8 @@ export interface ServerAppOptions {
   findApiKey?: ApiKeyLookup | false
   /** Request logs (one JSON line per request); silent by default. */
   logger?: Logger
+  /** Body limits per kind of route; {@link DEFAULT_BODY_LIMITS} for those left out. */
+  limits?: Partial<BodyLimits>
 }
 
 /**
@@ -49,7 +55,15 @@ export function createServerApp(options: ServerAppOptions): Hono {
 
   app.onError((error, c) => errorResponse(c, error))
   app.notFound((c) => errorResponse(c, new PatchbayError('not_found', `No route ${c.req.method} ${c.req.path}`)))
+  app.use('*', securePages())
   app.use('*', refuseEscapingProxyPaths())
+  const limits: BodyLimits = { ...DEFAULT_BODY_LIMITS, ...options.limits }
+  app.use('*', limitBodies(limits, errorResponse))
+  app.get(PAGE_STYLE_PATH, (c) => {
+    c.header('Cache-Control', 'no-cache')
+    c.header('X-Content-Type-Options', 'nosniff')
+    return c.body(PAGE_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' })
+  })
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
   app.get('/ready', async (c) => {
@@ -64,7 +78,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
 
   const api = requireApiAuth(authenticate)
   mountKeyRoutes(app, patchbay.apiKeys, api)
-  mountProxyRoute(app, patchbay, api)
+  mountProxyRoute(app, patchbay, api, limits.proxyBytes)
   mountWebhookRoutes(app, patchbay, api)
   for (const path of ['/connectors/*', '/connectors', '/integrations/*', '/integrations', '/connections/*', '/connections', '/connect/sessions']) {
     app.use(path, api)
@@ -164,6 +178,11 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const envelope = await patchbay
       .connection(c.req.param('id'))
       .call(c.req.param('name'), { request: body.request, page: (body.page ?? null) as JsonObject | null })
+    if (envelope.error?.code === 'internal' && envelope.error.raised_by !== 'PatchbayError') {
+      // A connector's own exception: its words go to the log, the caller gets the request id.
+      const hidden = errorEnvelope(publicError(c, new Error(envelope.error.message)), envelope.error.raised_in)
+      return c.json(hidden, 500)
+    }
     return c.json(envelope, envelope.error ? (envelope.error.status_code as 400) : 200)
   })
 

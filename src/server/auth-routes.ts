@@ -4,6 +4,7 @@ import type { Patchbay } from '../runtime/index.js'
 import { errorEnvelope } from '../runtime/index.js'
 import type { ApiAuthenticator } from './api-auth.js'
 import { popupResultResponse, serviceNameOf } from './connect-page/index.js'
+import { publicError } from './http-errors.js'
 import { connectedPage, failedPage } from './pages.js'
 import { settingsFromQuery } from './settings-query.js'
 
@@ -14,7 +15,7 @@ function withParams(target: string, params: Record<string, string>): string {
 }
 
 function failure(c: Context, error: unknown, redirect: string | null): Response {
-  const { error: body } = errorEnvelope(error, `${c.req.method} ${c.req.routePath}`)
+  const { error: body } = errorEnvelope(publicError(c, error), `${c.req.method} ${c.req.routePath}`)
   if (redirect) {
     return c.redirect(withParams(redirect, { error: body.code, error_description: body.message }), 302)
   }

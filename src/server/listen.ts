@@ -2,6 +2,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import type { Http2Bindings, HttpBindings } from '@hono/node-server'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { lingerOnEarlyClose } from './lingering-close.js'
 import { rememberRawTarget } from './raw-target.js'
 
 export interface RunningServer {
@@ -37,6 +38,7 @@ export async function listen(app: FetchHandler, options: ListenOptions): Promise
       return app.fetch(request)
     },
   }) as Server
+  lingerOnEarlyClose(server)
   let closing: Promise<void> | null = null
   server.on('request', (_request, response) => {
     // A keep-alive connection would otherwise stay open, idle, until its timeout after the

@@ -11,6 +11,18 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ESCAPES[char] as string)
 }
 
+/** Where the result pages' stylesheet is served: a file, since the pages' CSP allows no inline style. */
+export const PAGE_STYLE_PATH = '/assets/page.css'
+
+/** The result pages' stylesheet. */
+export const PAGE_CSS = `body { font: 16px/1.5 system-ui, sans-serif; margin: 0; display: grid; place-items: center;
+  min-height: 100vh; background: #f6f7f9; color: #1d2330; }
+main { background: #fff; padding: 2rem; border-radius: 12px; max-width: 28rem;
+  box-shadow: 0 2px 12px rgb(0 0 0 / 8%); }
+h1 { font-size: 1.25rem; margin-top: 0; }
+code { background: #eef0f4; padding: 0 .25rem; border-radius: 4px; }
+`
+
 function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -18,14 +30,7 @@ function page(title: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>
-  body { font: 16px/1.5 system-ui, sans-serif; margin: 0; display: grid; place-items: center;
-    min-height: 100vh; background: #f6f7f9; color: #1d2330; }
-  main { background: #fff; padding: 2rem; border-radius: 12px; max-width: 28rem;
-    box-shadow: 0 2px 12px rgb(0 0 0 / 8%); }
-  h1 { font-size: 1.25rem; margin-top: 0; }
-  code { background: #eef0f4; padding: 0 .25rem; border-radius: 4px; }
-</style>
+<link rel="stylesheet" href="${PAGE_STYLE_PATH}">
 </head>
 <body><main>${body}</main></body>
 </html>`

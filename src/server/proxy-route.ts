@@ -2,6 +2,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { PatchbayError } from '../errors.js'
 import { confineUrl } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
+import { bodyTooLarge, countedBody, DEFAULT_BODY_LIMITS } from './body-limit.js'
 import { rawTargetOf } from './raw-target.js'
 
 // Hop-by-hop headers belong to one connection, not to the message (RFC 9110 §7.6.1); `Proxy-*`
@@ -64,7 +65,7 @@ function responseHeaders(upstream: Response): Headers {
   return headers
 }
 
-async function forward(c: Context, patchbay: Patchbay): Promise<Response> {
+async function forward(c: Context, patchbay: Patchbay, maxBodyBytes: number): Promise<Response> {
   const connectionId = c.req.header('connection-id')?.trim()
   if (!connectionId) {
     throw new PatchbayError('bad_request', 'The Connection-Id header is required', {
@@ -85,12 +86,26 @@ async function forward(c: Context, patchbay: Patchbay): Promise<Response> {
   }
   const path = proxyPathOf(rawTargetOf(c.req.raw)) ?? ''
   const request = c.req.raw
-  const upstream = await patchbay.connection(connectionId).fetch(path, {
-    method: request.method,
-    headers: withoutHopByHop(request.headers, CALLER_ONLY),
-    ...(request.body ? { body: request.body } : {}),
-    signal: request.signal,
-  })
+  const declared = Number(request.headers.get('content-length') ?? 0)
+  if (declared > maxBodyBytes) {
+    c.header('Connection', 'close')
+    throw bodyTooLarge(maxBodyBytes)
+  }
+  // Counted as it streams on, never held: the limit stops a body that never ends.
+  const body = request.body ? countedBody(request.body, maxBodyBytes) : null
+  let upstream: Response
+  try {
+    upstream = await patchbay.connection(connectionId).fetch(path, {
+      method: request.method,
+      headers: withoutHopByHop(request.headers, CALLER_ONLY),
+      ...(body ? { body: body.body } : {}),
+      signal: request.signal,
+    })
+  } catch (error) {
+    if (!body?.exceeded()) throw error
+    c.header('Connection', 'close')
+    throw bodyTooLarge(maxBodyBytes)
+  }
   return new Response(upstream.body, {
     status: upstream.status,
     statusText: upstream.statusText,
@@ -100,12 +115,18 @@ async function forward(c: Context, patchbay: Patchbay): Promise<Response> {
 
 /**
  * `ALL /proxy/<path>` with `Connection-Id` (and optionally `Integration`): the request goes to
- * the connection's base URL with its credentials, the body streamed both ways; the caller's own
+ * the connection's base URL with its credentials, the body streamed both ways (and counted up to
+ * `maxBodyBytes`); the caller's own
  * credentials and hop-by-hop headers stay behind. Refresh on 401 and retries are the runtime's
  * (`patchbay.connection(id).fetch`).
  */
-export function mountProxyRoute(app: Hono, patchbay: Patchbay, auth: MiddlewareHandler): void {
+export function mountProxyRoute(
+  app: Hono,
+  patchbay: Patchbay,
+  auth: MiddlewareHandler,
+  maxBodyBytes: number = DEFAULT_BODY_LIMITS.proxyBytes,
+): void {
   // Hono's `/proxy/*` matches `/proxy` itself too.
   app.use('/proxy/*', auth)
-  app.all('/proxy/*', (c) => forward(c, patchbay))
+  app.all('/proxy/*', (c) => forward(c, patchbay, maxBodyBytes))
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { WEBHOOK_EVENT_TYPES } from '../runtime/index.js'
+import { RECORD_ID, WEBHOOK_EVENT_TYPES } from '../runtime/index.js'
 
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'letters, digits, "_", ".", ":" or "-"')
+const id = z.string().regex(RECORD_ID, 'letters, digits, "_", ".", ":" or "-"')
 
 /** `PUT /integrations/:id` */
 export const integrationBody = z.strictObject({
@@ -16,7 +16,7 @@ export const integrationBody = z.strictObject({
 
 /** `POST /connections` */
 export const connectionBody = z.strictObject({
-  integration: z.string().min(1),
+  integration: id,
   connection_id: id.optional(),
   settings: z.record(z.string(), z.json()).optional(),
   auth: z.record(z.string(), z.json()).optional(),
@@ -28,8 +28,8 @@ export const connectionBody = z.strictObject({
  */
 export const connectSessionBody = z
   .strictObject({
-    integration: z.string().min(1).optional(),
-    integrations: z.array(z.string().min(1)).min(1).max(50).optional(),
+    integration: id.optional(),
+    integrations: z.array(id).min(1).max(50).optional(),
     connection_id: id.optional(),
     redirect: z.url().optional(),
     end_user: z.string().min(1).max(256).optional(),

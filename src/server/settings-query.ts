@@ -1,5 +1,5 @@
-import { PatchbayError } from '../errors.js'
-import { isJsonObject } from '../kit/index.js'
+import { isPatchbayError, PatchbayError } from '../errors.js'
+import { isJsonObject, parseBoundedJson } from '../kit/index.js'
 import type { JsonObject } from '../kit/index.js'
 
 /**
@@ -11,8 +11,9 @@ export function settingsFromQuery(raw: string | undefined): JsonObject | undefin
   if (raw === undefined || raw === '') return undefined
   let parsed: unknown
   try {
-    parsed = JSON.parse(raw)
-  } catch {
+    parsed = parseBoundedJson(raw, 'settings')
+  } catch (error) {
+    if (isPatchbayError(error)) throw error
     parsed = undefined
   }
   if (!isJsonObject(parsed)) {

@@ -1,13 +1,8 @@
 import type { Hono, MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { PatchbayError } from '../errors.js'
 import { parseOrThrow, webhookEndpointView } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
-import { errorResponse, readJson } from './http-errors.js'
+import { readJson } from './http-errors.js'
 import { webhookEndpointBody } from './schemas.js'
-
-/** Providers' webhooks are small; a larger body is refused before it is read whole. */
-const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024
 
 /**
  * `POST /webhooks/:integration` (public: providers call it, and the signature is the proof) and
@@ -21,22 +16,8 @@ export function mountWebhookRoutes(
   auth: MiddlewareHandler,
 ): void {
   const { webhooks } = patchbay
-  const tooLarge = bodyLimit({
-    maxSize: MAX_WEBHOOK_BODY_BYTES,
-    onError: (c) =>
-      errorResponse(
-        c,
-        new PatchbayError(
-          'bad_request',
-          `A webhook body may be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`,
-          {
-            status: 413,
-          },
-        ),
-      ),
-  })
-
-  app.post('/webhooks/:integration', tooLarge, async (c) => {
+  // The body is bounded by the app's `limitBodies` (`BodyLimits.webhookBytes`) before it gets here.
+  app.post('/webhooks/:integration', async (c) => {
     // The bytes as sent, read once: the signature covers them, not a re-serialized parse.
     const rawBody = new Uint8Array(await c.req.arrayBuffer())
     const { event } = await webhooks.receive(c.req.param('integration'), {

@@ -567,6 +567,20 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       })
     })
 
+    describe('incoming webhook ids', () => {
+      it('remembers an id per integration until it expires, then forgets it', async () => {
+        const remember = (integrationId: string, now: number) =>
+          store.rememberIncomingWebhook({ integrationId, webhookId: 'msg_1', expiresAt: 1_000 + 600, now })
+        expect(await remember('a', 1_000)).toBe(true)
+        expect(await remember('a', 1_100)).toBe(false)
+        expect(await remember('b', 1_100)).toBe(true)
+        // Expired ids are purged: the same id is new again after its window.
+        expect(
+          await store.rememberIncomingWebhook({ integrationId: 'a', webhookId: 'msg_1', expiresAt: 2_300, now: 1_700 }),
+        ).toBe(true)
+      })
+    })
+
     describe('ping', () => {
       it('answers while open and fails once closed', async () => {
         await expect(store.ping()).resolves.toBeUndefined()

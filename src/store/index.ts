@@ -25,9 +25,10 @@ export type {
   WebhookEndpointInput,
   WebhookStore,
 } from './types.js'
-export { createKeyRing, open, parseKeyRing } from './seal.js'
+export { createKeyRing, keyFingerprint, open, parseKeyRing } from './seal.js'
 export type { KeyRing, KeyRingEntry } from './seal.js'
 export { loadKeyRing } from './keys.js'
+export { ensurePrivateDir, ensurePrivateFile, looseModeWarning } from './private-files.js'
 export type { LoadKeyRingOptions } from './keys.js'
 export { openSqliteStore } from './sqlite/index.js'
 export type { SqliteStoreOptions } from './sqlite/index.js'

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DEV_KEY_FILE, loadKeyRing } from './keys.js'
-import { createKeyRing, open, seal } from './seal.js'
+import { createKeyRing, keyFingerprint, open, seal } from './seal.js'
 
 const root = mkdtempSync(join(tmpdir(), 'patchbay-keys-'))
 let count = 0
@@ -53,7 +53,7 @@ describe('loadKeyRing', () => {
       dataDir,
       warn: (message) => warnings.push(message),
     })
-    expect(ring.keyIds).toEqual(['k1'])
+    expect(ring.keyIds).toEqual([keyFingerprint(key)])
     expect(open(ring, seal(createKeyRing([{ id: 'k1', key }]), 'x', 'aad'), 'aad')).toBe('x')
     expect(existsSync(join(dataDir, DEV_KEY_FILE))).toBe(false)
     expect(warnings).toEqual([])
@@ -68,7 +68,7 @@ describe('loadKeyRing', () => {
       dataDir,
       warn: () => {},
     })
-    expect(envRing.keyIds).toEqual(['k9'])
+    expect(envRing.keyIds).toEqual([keyFingerprint(key)])
     expect(() => open(envRing, seal(devRing, 'x', 'aad'), 'aad')).toThrow()
   })
 

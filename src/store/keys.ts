@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { ensurePrivateDir, ensurePrivateFile, looseModeWarning } from './private-files.js'
 import { parseKeyRing } from './seal.js'
 import type { KeyRing } from './seal.js'
 
@@ -34,29 +35,21 @@ export function loadKeyRing(options: LoadKeyRingOptions): KeyRing {
   if (configured !== undefined) return withSource('PATCHBAY_ENCRYPTION_KEY', configured)
 
   const path = join(options.dataDir, DEV_KEY_FILE)
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+  ensurePrivateDir(options.dataDir)
   const key = randomBytes(32).toString('base64url')
-  let created = true
-  try {
-    // 'wx' fails if the file exists, so two processes starting together keep the first key.
-    writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    created = false
-  }
-  if (created) {
-    // The mode given to writeFileSync is filtered by the umask; make sure it is exactly 0600.
-    chmodSync(path, 0o600)
+  // Exclusive and private from the first byte: two processes starting together keep the first
+  // key, and the key is never in a file others can read, whatever the umask.
+  if (ensurePrivateFile(path, `${key}\n`)) {
     warn(
       `Generated a development encryption key at ${path}. ` +
         'Production must set PATCHBAY_ENCRYPTION_KEY instead.',
     )
     return withSource(path, key)
   }
-  const loose = (statSync(path).mode & 0o077) !== 0
+  const loose = looseModeWarning(path, 'the development key file')
   warn(
     `Using the development encryption key at ${path}` +
-      (loose ? ' (readable by other users; chmod 600 it)' : '') +
+      (loose ? ` (readable by other users; chmod 600 it)` : '') +
       '. Production must set PATCHBAY_ENCRYPTION_KEY instead.',
   )
   return withSource(path, readFileSync(path, 'utf8'))

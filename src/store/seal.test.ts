@@ -2,11 +2,24 @@ import { randomBytes } from 'node:crypto'
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { isPatchbayError } from '../errors.js'
-import { createKeyRing, open, parseKeyRing, seal } from './seal.js'
+import {
+  createKeyRing,
+  keyFingerprint,
+  open,
+  parseKeyRing,
+  relabelLegacy,
+  seal,
+} from './seal.js'
 
 const k1 = { id: 'k1', key: randomBytes(32) }
 const k2 = { id: 'k2', key: randomBytes(32) }
 const AAD = 'connections:conn-1:credentials'
+const FINGERPRINT = /^[A-Za-z0-9_-]{16}$/
+
+/** What a value sealed before fingerprints looked like: the same bytes, a label for the id. */
+function asLegacy(sealed: string, label: string): string {
+  return ['pb1', label, ...sealed.split('.').slice(2)].join('.')
+}
 
 function openError(run: () => string): unknown {
   try {
@@ -25,9 +38,11 @@ describe('seal and open', () => {
     }
   })
 
-  it('produces the pb1 format with the primary key id', () => {
+  it("produces the pb2 format with the primary key's fingerprint", () => {
     const sealed = seal(createKeyRing([k1]), 'secret', AAD)
-    expect(sealed).toMatch(/^pb1\.k1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/)
+    const id = keyFingerprint(k1.key)
+    expect(sealed.startsWith(`pb2.${id}.`)).toBe(true)
+    expect(sealed).toMatch(/^pb2\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/)
     expect(sealed).not.toContain('secret')
   })
 
@@ -53,11 +68,42 @@ describe('seal and open', () => {
     expect(isPatchbayError(openError(() => open(other, sealed, AAD)), 'internal')).toBe(true)
   })
 
-  it('refuses a value whose key id is not in the ring, naming the id', () => {
+  it("refuses a value whose key is not in the ring, naming the key's fingerprint", () => {
     const sealed = seal(createKeyRing([k2]), 'top secret', AAD)
     const error = openError(() => open(createKeyRing([k1]), sealed, AAD))
     expect(isPatchbayError(error, 'internal')).toBe(true)
-    expect((error as Error).message).toContain('"k2"')
+    expect((error as Error).message).toContain(`"${keyFingerprint(k2.key)}"`)
+    expect((error as { details: unknown }).details).toEqual({
+      reason: 'key_missing',
+      key_id: keyFingerprint(k2.key),
+    })
+  })
+
+  it('gives two different keys different ids, whatever their labels (#8)', () => {
+    const sameLabel = { id: 'k1', key: randomBytes(32) }
+    const a = createKeyRing([k1])
+    const b = createKeyRing([sameLabel])
+    expect(a.primaryKeyId).toMatch(FINGERPRINT)
+    expect(b.primaryKeyId).toMatch(FINGERPRINT)
+    expect(a.primaryKeyId).not.toBe(b.primaryKeyId)
+    expect(createKeyRing([{ key: k1.key }]).primaryKeyId).toBe(a.primaryKeyId)
+    // The id names the key without revealing it.
+    expect(a.primaryKeyId).not.toContain(k1.key.toString('base64url').slice(0, 8))
+    const error = openError(() => open(b, seal(a, 'top secret', AAD), AAD))
+    expect((error as { details: { reason: string } }).details.reason).toBe('key_missing')
+  })
+
+  it('opens values sealed before fingerprints by their label, and renames them', () => {
+    const ring = createKeyRing([k2, k1])
+    const legacy = asLegacy(seal(createKeyRing([k1]), 'old secret', AAD), 'k1')
+    expect(open(ring, legacy, AAD)).toBe('old secret')
+    const renamed = relabelLegacy(ring, legacy, AAD)
+    expect(renamed?.startsWith(`pb2.${keyFingerprint(k1.key)}.`)).toBe(true)
+    expect(open(createKeyRing([{ key: k1.key }]), renamed!, AAD)).toBe('old secret')
+    // The label's key must prove it opens the value before its fingerprint is written.
+    const other = createKeyRing([{ id: 'k1', key: randomBytes(32) }])
+    expect(relabelLegacy(other, legacy, AAD)).toBeNull()
+    expect(relabelLegacy(createKeyRing([k2]), legacy, AAD)).toBeNull()
   })
 
   it('refuses tampered or malformed values', () => {
@@ -84,7 +130,7 @@ describe('seal and open', () => {
     const after = createKeyRing([k2, k1])
     expect(open(after, oldValue, AAD)).toBe('old secret')
     const newValue = seal(after, 'new secret', AAD)
-    expect(newValue.startsWith('pb1.k2.')).toBe(true)
+    expect(newValue.startsWith(`pb2.${keyFingerprint(k2.key)}.`)).toBe(true)
     expect(open(after, newValue, AAD)).toBe('new secret')
     expect(isPatchbayError(openError(() => open(before, newValue, AAD)), 'internal')).toBe(true)
   })
@@ -93,8 +139,8 @@ describe('seal and open', () => {
 describe('createKeyRing', () => {
   it('names the first key primary', () => {
     const ring = createKeyRing([k2, k1])
-    expect(ring.primaryKeyId).toBe('k2')
-    expect(ring.keyIds).toEqual(['k2', 'k1'])
+    expect(ring.primaryKeyId).toBe(keyFingerprint(k2.key))
+    expect(ring.keyIds).toEqual([keyFingerprint(k2.key), keyFingerprint(k1.key)])
   })
 
   it('does not show key bytes when the ring is logged or serialized', () => {
@@ -117,6 +163,7 @@ describe('createKeyRing', () => {
     expect(() => createKeyRing([])).toThrow(TypeError)
     expect(() => createKeyRing([{ id: 'k1', key: randomBytes(16) }])).toThrow(/32 bytes/)
     expect(() => createKeyRing([k1, { ...k2, id: 'k1' }])).toThrow(/twice/)
+    expect(() => createKeyRing([k1, { ...k1, id: 'k9' }])).toThrow(/twice/)
     expect(() => createKeyRing([{ id: 'a.b', key: randomBytes(32) }])).toThrow(TypeError)
     expect(() => createKeyRing([{ id: '', key: randomBytes(32) }])).toThrow(TypeError)
   })
@@ -125,22 +172,24 @@ describe('createKeyRing', () => {
 describe('parseKeyRing', () => {
   const key = randomBytes(32)
 
-  it('reads one base64 or base64url key as k1', () => {
+  it('reads one base64 or base64url key, labelled k1 for values from before fingerprints', () => {
     const base64 = key.toString('base64')
     const forms = [base64, key.toString('base64url'), ` ${base64}\n`]
     for (const text of forms) {
       const ring = parseKeyRing(text)
-      expect(ring.keyIds).toEqual(['k1'])
-      const sealed = seal(createKeyRing([{ id: 'k1', key }]), 'x', AAD)
+      expect(ring.keyIds).toEqual([keyFingerprint(key)])
+      const sealed = seal(createKeyRing([{ key }]), 'x', AAD)
       expect(open(ring, sealed, AAD)).toBe('x')
+      expect(open(ring, asLegacy(sealed, 'k1'), AAD)).toBe('x')
     }
   })
 
   it('reads a list of id:key with the first one primary', () => {
     const ring = parseKeyRing(`k2:${k2.key.toString('base64url')}, k1:${k1.key.toString('base64')}`)
-    expect(ring.primaryKeyId).toBe('k2')
-    expect(ring.keyIds).toEqual(['k2', 'k1'])
+    expect(ring.primaryKeyId).toBe(keyFingerprint(k2.key))
+    expect(ring.keyIds).toEqual([keyFingerprint(k2.key), keyFingerprint(k1.key)])
     expect(open(ring, seal(createKeyRing([k1]), 'old', AAD), AAD)).toBe('old')
+    expect(open(ring, asLegacy(seal(createKeyRing([k1]), 'old', AAD), 'k1'), AAD)).toBe('old')
     expect(open(createKeyRing([k2]), seal(ring, 'new', AAD), AAD)).toBe('new')
   })
 

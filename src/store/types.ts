@@ -50,6 +50,12 @@ export interface Connection {
   createdBy: string | null
   createdAt: number
   updatedAt: number
+  /**
+   * Set when the stored credentials cannot be decrypted (a damaged value, or a key that is not
+   * configured): `credentials` is then empty, `status` is `error`, and using the connection
+   * fails with this code and reason. Connecting the account again replaces the credentials.
+   */
+  credentialsUnreadable?: { code: 'invalid_config' | 'needs_reauth'; reason: string }
 }
 
 export interface ConnectionInput {
@@ -184,6 +190,18 @@ export interface WebhookAttempt {
   lastError: string | null
 }
 
+/** What {@link Store.resealSecrets} did. */
+export interface ResealReport {
+  /** The fingerprint of the key every readable value is now sealed with. */
+  primaryKeyId: string
+  /** How many values were sealed again (those already under the primary key are left). */
+  resealed: number
+  /** Where a value did not open, as `<table>:<row id>:<column>`; no value is shown. */
+  unreadable: string[]
+  /** The key ids stored values still need, after resealing; the ring must keep these keys. */
+  keyIdsInUse: string[]
+}
+
 /** JSON connectors registered at run time (`PUT /connectors/:id`). */
 export interface ConnectorStore {
   putConnector(id: string, definition: { [key: string]: JsonValue }): Promise<StoredConnector>
@@ -268,6 +286,17 @@ export interface WebhookStore {
     endpointId?: string
     status?: WebhookDeliveryStatus
   }): Promise<WebhookDelivery[]>
+  /**
+   * Remembers an incoming webhook's id (its SHA-256 digest, per integration) until `expiresAt`
+   * (epoch seconds), forgetting expired ones first. True when the id was new; false when it was
+   * already remembered, which is a replay. Atomic: of two concurrent calls, one gets false.
+   */
+  rememberIncomingWebhook(input: {
+    integrationId: string
+    webhookId: string
+    expiresAt: number
+    now: number
+  }): Promise<boolean>
 }
 
 /**
@@ -284,5 +313,10 @@ export interface Store
     WebhookStore {
   /** Resolves when the store answers a trivial query; rejects when it cannot. */
   ping(): Promise<void>
+  /**
+   * Seals every stored secret again with the key ring's primary key (`patchbay keys rotate`), so
+   * older keys can leave the ring. Values that do not open are left as they are, and named.
+   */
+  resealSecrets(): Promise<ResealReport>
   close(): Promise<void>
 }

@@ -58,12 +58,19 @@ export function redirectUriOf(deps: RuntimeDeps, integration: Integration): stri
  */
 export function checkRedirect(deps: RuntimeDeps, redirect: string | undefined): string | null {
   if (redirect === undefined || redirect === '') return null
-  let origin: string
+  let target: URL
   try {
-    origin = new URL(redirect).origin
+    target = new URL(redirect)
   } catch {
     throw new PatchbayError('bad_request', 'redirect must be an absolute URL')
   }
+  // `blob:https://patchbay/…` reports Patchbay's own origin; only a page address may be a target.
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+    throw new PatchbayError('bad_request', 'redirect must be an http(s) URL', {
+      details: { problems: [`redirect: ${target.protocol} URLs are not allowed`] },
+    })
+  }
+  const origin = target.origin
   const allowed = [new URL(deps.publicUrl).origin, ...deps.allowedRedirectOrigins]
   if (!allowed.includes(origin)) {
     throw new PatchbayError('bad_request', `redirect origin ${origin} is not on the allow-list`, {
@@ -124,7 +131,7 @@ export async function beginOAuth2Authorization(
   const capabilityScopes = Object.values(connector.capabilities).flatMap((c) => c.scopes ?? [])
   const oidc = oidcAuthorizationParts(deps, scheme)
   const url = oauth2Engine.buildAuthorizationUrl({
-    authorizationUrl: await resolveUrlProperty(authorizationUrl, settings),
+    authorizationUrl: await resolveUrlProperty(authorizationUrl, settings, scheme.urlPolicy),
     clientId: client.clientId,
     redirectUri,
     state,
@@ -219,7 +226,13 @@ async function exchangeAndStore(
   const redirectUri = String(data['redirectUri'])
   const codeVerifier = typeof data['codeVerifier'] === 'string' ? data['codeVerifier'] : null
   const tokens = await obtainTokens(
-    { settings, baseUrl: deps.baseUrlOf(connector.id, settings), fetch: deps.fetch, now: deps.now() },
+    {
+      settings,
+      urlPolicy: scheme.urlPolicy,
+      baseUrl: deps.baseUrlOf(connector.id, settings),
+      fetch: deps.fetch,
+      now: deps.now(),
+    },
     'authorization_code',
     async () =>
       oauth2Engine.buildCodeExchange(await tokenEndpointOf(scheme, settings), client, {

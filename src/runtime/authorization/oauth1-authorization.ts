@@ -2,7 +2,7 @@ import { PatchbayError } from '../../errors.js'
 import { oauth1 as oauth1Engine } from '../../engines/index.js'
 import type { OAuth1TokenResponse, SigningAt } from '../../engines/oauth1/index.js'
 import type { ClientCredentials } from '../../engines/oauth2/index.js'
-import { isJsonObject, renderTemplate, resolveUrl } from '../../kit/index.js'
+import { isJsonObject, renderUrlTemplate, resolveUrl } from '../../kit/index.js'
 import type { JsonObject, OAuth1FlowContext, OAuth1Scheme } from '../../kit/index.js'
 import type { AuthSession, Connection } from '../../store/index.js'
 import { AUTH_SESSION_SECONDS, checkRedirect, redirectUriOf } from './authorization.js'
@@ -88,11 +88,11 @@ async function authorizationUrlOf(scheme: OAuth1Scheme, ctx: OAuth1FlowContext, 
   const url =
     typeof property === 'function'
       ? await property(ctx)
-      : renderTemplate(property, [
-          { requestToken: encodeURIComponent(token) },
-          ctx.settings,
-          { settings: ctx.settings },
-        ])
+      : renderUrlTemplate(
+          property,
+          [{ requestToken: token }, ctx.settings, { settings: ctx.settings }],
+          scheme.urlPolicy,
+        )
   return oauth1Engine.buildAuthorizationUrl(url, token)
 }
 
@@ -135,7 +135,7 @@ export async function beginOAuth1Authorization(
       : await oauth1Engine.readTokenResponse(
           await deps.fetch(
             oauth1Engine.buildRequestTokenRequest({
-              url: await resolveUrlProperty(scheme.requestTokenUrl, settings),
+              url: await resolveUrlProperty(scheme.requestTokenUrl, settings, scheme.urlPolicy),
               method: scheme.tokenMethod,
               client: consumerOf(scheme, client),
               callback: callbackUrl,
@@ -248,7 +248,7 @@ async function exchangeAndStore(
     : await oauth1Engine.readTokenResponse(
         await deps.fetch(
           oauth1Engine.buildAccessTokenRequest({
-            url: await resolveUrlProperty(scheme.accessTokenUrl, settings),
+            url: await resolveUrlProperty(scheme.accessTokenUrl, settings, scheme.urlPolicy),
             method: scheme.tokenMethod,
             client: consumerOf(scheme, client),
             token: callback.token,

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
-import { describeIssues, isJsonObject, Paginated } from '../../kit/index.js'
+import { checkUrlSettings, describeIssues, isJsonObject, Paginated } from '../../kit/index.js'
 import type { Capability, CapabilityContext, Connector, JsonObject, PageInfo } from '../../kit/index.js'
 import { readProviderBody } from '../../engines/index.js'
 import { errorFromProviderResponse } from '../fetch/provider-errors.js'
@@ -32,12 +32,16 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, prefix: st
   })
 }
 
-/** Validates settings against the connector's schema. */
+/**
+ * Validates settings against the connector's schema and against every URL they fill, so a value
+ * that would move a URL is refused before anything is stored or sent (issue 8).
+ */
 export function parseSettings(connector: Connector, settings: unknown): JsonObject {
   const parsed = parseOrThrow(connector.settings, settings ?? {}, 'settings')
   if (!isJsonObject(parsed)) {
     throw new PatchbayError('invalid_config', `Connector "${connector.id}" settings are not an object`)
   }
+  checkUrlSettings(connector, parsed)
   return parsed
 }
 

@@ -48,6 +48,7 @@ export function oauthModuleCapabilities(
 ): Record<string, Capability> {
   const env = (settings: JsonObject, baseUrl: string) => ({
     settings,
+    urlPolicy: scheme.urlPolicy,
     baseUrl,
     fetch: network.fetch,
     now: network.now(),
@@ -121,7 +122,11 @@ export function oauthModuleCapabilities(
       const state = request.state ?? randomBytes(16).toString('base64url')
       const codeVerifier = scheme.pkce ? oauth2Engine.codeVerifierFrom(randomBytes(32)) : null
       const url = oauth2Engine.buildAuthorizationUrl({
-        authorizationUrl: await resolveUrlProperty(scheme.authorizationUrl as never, ctx.settings),
+        authorizationUrl: await resolveUrlProperty(
+          scheme.authorizationUrl as never,
+          ctx.settings,
+          scheme.urlPolicy,
+        ),
         clientId: request.client_id,
         redirectUri: request.redirect_uri,
         state,

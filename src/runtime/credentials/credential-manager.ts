@@ -57,6 +57,8 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
   }
 
   function assertUsable(connection: Connection) {
+    const unreadable = connection.credentialsUnreadable
+    if (unreadable) throw new PatchbayError(unreadable.code, unreadable.reason)
     if (connection.status === 'needs_reauth') {
       throw new PatchbayError(
         'needs_reauth',

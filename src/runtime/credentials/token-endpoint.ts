@@ -1,13 +1,14 @@
 import { PatchbayError } from '../../errors.js'
 import { oauth2 as oauth2Engine } from '../../engines/index.js'
 import type { ClientCredentials, TokenEndpoint, TokenSet } from '../../engines/oauth2/index.js'
-import { buildSpecRequest, renderTemplate, resolveUrl } from '../../kit/index.js'
+import { buildSpecRequest, renderUrlTemplate, resolveUrl } from '../../kit/index.js'
 import type {
   AuthScheme,
   JsonObject,
   OAuth2Scheme,
   TokenRequestOverride,
   TokenResponsePaths,
+  UrlPolicy,
   UrlProperty,
 } from '../../kit/index.js'
 import type { Integration } from '../../store/index.js'
@@ -30,10 +31,18 @@ export interface RenewEnv {
   now: number
 }
 
-/** Resolves a URL property: a template filled from settings, or a function of them. */
-export async function resolveUrlProperty(property: UrlProperty, settings: JsonObject): Promise<string> {
+/**
+ * Resolves a URL property: a template filled from settings (each value checked for its place in
+ * the URL under the scheme's `urlPolicy`), or a function of them.
+ * @throws PatchbayError `bad_request` naming a setting that would move the URL
+ */
+export async function resolveUrlProperty(
+  property: UrlProperty,
+  settings: JsonObject,
+  policy?: UrlPolicy,
+): Promise<string> {
   const url = typeof property === 'function' ? await property({ settings }) : property
-  return renderTemplate(url, [settings, { settings }])
+  return renderUrlTemplate(url, [settings, { settings }], policy)
 }
 
 /** The token endpoint of a scheme, or its refresh endpoint when it declares one. */
@@ -44,7 +53,7 @@ export async function tokenEndpointOf(
 ): Promise<TokenEndpoint> {
   const property = purpose === 'refresh' && scheme.refreshUrl ? scheme.refreshUrl : scheme.tokenUrl
   return {
-    tokenUrl: await resolveUrlProperty(property, settings),
+    tokenUrl: await resolveUrlProperty(property, settings, scheme.urlPolicy),
     clientAuth: scheme.clientAuth,
     encoding: scheme.tokenRequest,
     method: scheme.tokenMethod,
@@ -106,6 +115,8 @@ export function clientFields(credentials: JsonObject): JsonObject {
 /** What a token request needs besides the request itself. */
 export interface TokenRequestEnv {
   settings: JsonObject
+  /** How settings may fill the override's URL (the scheme's `urlPolicy`). */
+  urlPolicy?: UrlPolicy | undefined
   baseUrl: string
   fetch: FetchLike
   now: number
@@ -137,7 +148,8 @@ export async function obtainTokens(
     })
     return oauth2Engine.readTokenResponse(Response.json(body), at, paths)
   }
-  const request = buildSpecRequest(override, [vars, env.settings, { settings: env.settings }], env.baseUrl)
+  const scopes = [vars, env.settings, { settings: env.settings }]
+  const request = buildSpecRequest(override, scopes, env.baseUrl, env.urlPolicy)
   return oauth2Engine.readTokenResponse(await env.fetch(request), at, paths)
 }
 

@@ -1,4 +1,4 @@
-import { PatchbayError } from '../../errors.js'
+import { isPatchbayError, PatchbayError } from '../../errors.js'
 import { applyPlacement } from '../../engines/index.js'
 import { resolveUrl } from '../../kit/index.js'
 import type { AuthScheme, JsonObject } from '../../kit/index.js'
@@ -85,7 +85,7 @@ export function createAuthedFetch(options: AuthedFetchOptions) {
  * a key may be placed); an abort stays what it is, so callers can tell they stopped it.
  */
 function unreachable(error: unknown, method: string, url: URL): unknown {
-  if (isAbort(error)) return error
+  if (isAbort(error) || isPatchbayError(error)) return error
   return new PatchbayError(
     'provider_error',
     `${method} ${url.origin}${url.pathname} failed: the provider could not be reached`,

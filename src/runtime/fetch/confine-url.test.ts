@@ -41,6 +41,11 @@ describe('confineUrl', () => {
     '/a\\b',
     '/a%5c..%5cadmin',
     '/a%0d%0aHost:%20evil',
+    // Path parameters: servers that cut a segment at ";" see `..` (issue 8).
+    '/a/..;/admin',
+    '/.;x/admin',
+    '/a/%2e%2e;jsessionid=1/admin',
+    '/a/%2E%2E%3B/admin',
   ])('refuses %s', (path) => {
     expect(isPatchbayError(refusal(path), 'bad_request'), path).toBe(true)
   })

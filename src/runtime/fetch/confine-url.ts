@@ -59,7 +59,9 @@ export function confineUrl(path: string, baseUrl: string): URL {
     for (const text of decodings(segment)) {
       if (text.includes('\\')) refuse('contains a backslash')
       const parts = text.split('/')
-      if (parts.some((part) => part === '.' || part === '..')) refuse('has a "." or ".." segment')
+      // `..;x` is `..` to servers that cut path parameters at `;` (Tomcat, Jetty).
+      const dots = (part: string) => /^\.\.?$/.test(part.split(';')[0] as string)
+      if (parts.some(dots)) refuse('has a "." or ".." segment')
       if (/[\0-\x1f\x7f]/.test(text)) refuse('contains a control character')
     }
   }

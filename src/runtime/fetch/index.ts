@@ -4,6 +4,7 @@ export type { ClientSource, OutgoingRequest, RequestSigner } from './request-sig
 export { callProvider, pickValue } from './provider-call.js'
 export type { FetchLike, ProviderEnv } from './provider-call.js'
 export { errorFromProviderResponse } from './provider-errors.js'
+export { DEFAULT_PROVIDER_TIMEOUT_MS, guardProviderFetch } from './provider-network.js'
 export { DEFAULT_REPLAY_LIMIT } from './request-body.js'
 export {
   backoffDelay,

@@ -69,7 +69,7 @@ export async function callProvider(
     })
     return (result ?? null) as JsonValue
   }
-  const request = buildSpecRequest(property, templateScopes(env), env.baseUrl)
+  const request = buildSpecRequest(property, templateScopes(env), env.baseUrl, env.scheme.urlPolicy)
   const body = request.body === null ? undefined : await request.text()
   const send = options.applyCredentials === false ? env.fetch : authedFetch
   const response = await send(request.url, {

@@ -19,7 +19,7 @@ async function revocationUrlOf(
   connection: Connection,
 ): Promise<string | null> {
   if (scheme.revocationUrl !== undefined)
-    return resolveUrlProperty(scheme.revocationUrl, connection.settings)
+    return resolveUrlProperty(scheme.revocationUrl, connection.settings, scheme.urlPolicy)
   if (scheme.oidc) return (await deps.oidc.metadata(scheme.oidc.issuer)).revocationEndpoint ?? null
   return null
 }

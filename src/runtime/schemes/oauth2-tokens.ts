@@ -21,7 +21,7 @@ export async function issueClientCredentials(
   const client = clientOf(env.integration, env.credentials)
   const scopes = env.integration?.scopes ?? scheme.scopes
   const tokens = await obtainTokens(
-    env,
+    { ...env, urlPolicy: scheme.urlPolicy },
     'client_credentials',
     async () =>
       oauth2Engine.buildClientCredentialsRequest(await tokenEndpointOf(scheme, env.settings), client, {
@@ -51,7 +51,7 @@ export async function refreshAccessToken(
   const client = clientOf(env.integration, env.credentials)
   const refreshToken = previous.refreshToken
   const next = await obtainTokens(
-    env,
+    { ...env, urlPolicy: scheme.urlPolicy },
     'refresh_token',
     async () =>
       oauth2Engine.buildRefreshRequest(await tokenEndpointOf(scheme, env.settings, 'refresh'), client, {

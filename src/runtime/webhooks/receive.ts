@@ -1,13 +1,18 @@
-import { PatchbayError } from '../../errors.js'
+import { isPatchbayError, PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
 import { getPath } from '../../kit/index.js'
-import type { Connector, WebhookEvent } from '../../kit/index.js'
-import type { IntegrationStore } from '../../store/index.js'
+import {
+  DEFAULT_WEBHOOK_ID_HEADER,
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  parseBoundedJson,
+} from '../../kit/index.js'
+import type { Connector, NormalizedWebhooks, WebhookEvent } from '../../kit/index.js'
+import type { IntegrationStore, WebhookStore } from '../../store/index.js'
 import { verifyHmacWebhook } from './incoming-signature.js'
 
 /** What {@link receiveWebhook} needs of the runtime. */
 export interface ReceiveWebhookDeps {
-  store: IntegrationStore
+  store: IntegrationStore & Pick<WebhookStore, 'rememberIncomingWebhook'>
   /** The registered connector with this id; throws `not_found` when there is none. */
   connector: (id: string) => Connector
   /** Epoch seconds. */
@@ -30,9 +35,52 @@ export interface ReceivedWebhook {
 function parsePayload(rawBody: Uint8Array): JsonValue {
   const text = Buffer.from(rawBody).toString('utf8')
   try {
-    return JSON.parse(text) as JsonValue
-  } catch {
+    return parseBoundedJson(text, 'The webhook body') as JsonValue
+  } catch (error) {
+    if (isPatchbayError(error)) throw error
     return text
+  }
+}
+
+// Without a signed timestamp, an old delivery is as valid as a new one: its id is kept a day.
+const UNTIMED_REPLAY_WINDOW_SECONDS = 24 * 60 * 60
+const MAX_WEBHOOK_ID_LENGTH = 256
+
+/**
+ * Remembers a verified delivery's id for as long as its signature could still be accepted (twice
+ * the timestamp tolerance, which covers any timestamp within it) and refuses one seen before.
+ * A request without the id header is let through: not every provider sends one.
+ * @throws PatchbayError `unauthorized` for a replay or an unusable id
+ */
+async function refuseReplay(
+  deps: ReceiveWebhookDeps,
+  integrationId: string,
+  webhooks: NormalizedWebhooks,
+  headers: Headers,
+): Promise<void> {
+  const webhookId = headers.get(webhooks.idHeader ?? DEFAULT_WEBHOOK_ID_HEADER)?.trim()
+  if (!webhookId) return
+  if (webhookId.length > MAX_WEBHOOK_ID_LENGTH) {
+    throw new PatchbayError('unauthorized', "The webhook's id is too long")
+  }
+  const verify = webhooks.verify
+  const window =
+    typeof verify !== 'function' && verify.timestampHeader
+      ? 2 * verify.toleranceSeconds
+      : typeof verify === 'function'
+        ? 2 * DEFAULT_WEBHOOK_TOLERANCE_SECONDS
+        : UNTIMED_REPLAY_WINDOW_SECONDS
+  const now = deps.now()
+  const fresh = await deps.store.rememberIncomingWebhook({
+    integrationId,
+    webhookId,
+    expiresAt: now + window,
+    now,
+  })
+  if (!fresh) {
+    throw new PatchbayError('unauthorized', 'This webhook was already received: a replay is refused', {
+      details: { problems: ['webhook id: already received'] },
+    })
   }
 }
 
@@ -98,6 +146,8 @@ export async function receiveWebhook(
   } else {
     verifyHmacWebhook(webhooks.verify, rawBody, headers, secret, deps.now())
   }
+
+  await refuseReplay(deps, integrationId, webhooks, headers)
 
   const payload = parsePayload(rawBody)
   if (!webhooks.handle) {

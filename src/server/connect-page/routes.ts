@@ -3,7 +3,7 @@ import { isPatchbayError, PatchbayError } from '../../errors.js'
 import type { JsonObject } from '../../kit/index.js'
 import { errorEnvelope, parseOrThrow } from '../../runtime/index.js'
 import type { EnvelopeError, Patchbay, SessionAuthorizationResult } from '../../runtime/index.js'
-import { readJson } from '../http-errors.js'
+import { publicError, readJson } from '../http-errors.js'
 import { connectScript, connectStyles } from './assets.js'
 import { connectKindOf, formFieldsOf } from './fields.js'
 import { setPageHeaders } from './headers.js'
@@ -153,7 +153,7 @@ export function mountConnectPage(app: Hono, patchbay: Patchbay): void {
   /** The JSON error of a page call, in words for the page's user. */
   async function pageErrorResponse(c: Context, error: unknown, integration: string | null) {
     const name = integration ? await serviceNameOf(patchbay, integration) : null
-    const body = plainError(error, `${c.req.method} ${c.req.routePath}`, name)
+    const body = plainError(publicError(c, error), `${c.req.method} ${c.req.routePath}`, name)
     return c.json({ error: body }, body.status_code as 400)
   }
 }
@@ -187,7 +187,11 @@ export function popupResultResponse(
     }
     return c.html(popupResultPage(message))
   }
-  const error = plainError(result.error, `${c.req.method} ${c.req.routePath}`, serviceName)
+  const error = plainError(
+    publicError(c, result.error),
+    `${c.req.method} ${c.req.routePath}`,
+    serviceName,
+  )
   const message: PopupMessage = { type: 'patchbay:error', code: error.code, message: error.message }
   return c.html(popupResultPage(message), error.status_code as 400)
 }

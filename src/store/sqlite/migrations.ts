@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { sealingKeyUsesSql } from './sealing-keys.js'
 
 /** One schema change. Versions only grow; an applied migration is never edited. */
 interface Migration {
@@ -130,6 +131,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at_ms);
       CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id);
     `,
+  },
+  {
+    version: 5,
+    name: 'incoming webhook ids remembered for their replay window',
+    // The id's SHA-256, not the id: fixed size whatever a sender puts in the header.
+    sql: `
+      CREATE TABLE webhook_receipts (
+        integration_id TEXT NOT NULL,
+        id_digest TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (integration_id, id_digest)
+      );
+      CREATE INDEX webhook_receipts_expiry ON webhook_receipts (expires_at);
+    `,
+  },
+  {
+    version: 6,
+    name: 'how many sealed values each encryption key seals, kept by triggers',
+    // Read at every open to refuse a database sealed by a key that is not configured (#8).
+    sql: sealingKeyUsesSql(),
   },
 ]
 

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { isPatchbayError } from '../../errors.js'
 import { runStoreContract } from '../contract.js'
-import { createKeyRing } from '../seal.js'
+import { createKeyRing, keyFingerprint } from '../seal.js'
 import type { Store } from '../types.js'
 import { MIGRATIONS } from './migrations.js'
 import { openSqliteStore } from './sqlite-store.js'
@@ -145,29 +145,176 @@ describe('openSqliteStore', () => {
     expect(await again.consumeConnectSession(secrets.connectToken, now)).toBe(true)
   })
 
-  it('refuses to read secrets with a different key, with an internal PatchbayError', async () => {
+  it('refuses to open a database sealed by a key that is not configured, naming its fingerprint (#8)', async () => {
     const path = newPath()
-    const first = openAt(path)
+    const original = randomBytes(32)
+    const first = openAt(path, createKeyRing([{ id: 'k1', key: original }]))
     const secrets = await writeSecrets(first)
     await first.close()
 
-    const other = openAt(path, createKeyRing([{ id: 'k1', key: randomBytes(32) }]))
-    for (const read of [
-      () => other.getConnection('conn-1'),
-      () => other.listConnections(),
-      () => other.getIntegration('github-prod'),
-      () => other.listWebhookEndpoints(),
-      () => other.takeAuthSession(secrets.state, Math.floor(Date.now() / 1000)),
-    ]) {
-      const error = await read().then(
-        () => null,
-        (e: unknown) => e,
-      )
-      expect(isPatchbayError(error, 'internal')).toBe(true)
-      for (const secret of Object.values(secrets)) {
-        expect((error as Error).message).not.toContain(secret)
+    // The same label, another key: before fingerprints both were "k1".
+    const error = (() => {
+      try {
+        openAt(path, createKeyRing([{ id: 'k1', key: randomBytes(32) }]))
+      } catch (e) {
+        return e
+      }
+      return null
+    })()
+    expect(isPatchbayError(error, 'invalid_config')).toBe(true)
+    const message = (error as Error).message
+    expect(message).toContain('PATCHBAY_ENCRYPTION_KEY')
+    expect(message).toContain(keyFingerprint(original))
+    expect(message).not.toContain('\n')
+    for (const secret of [...Object.values(secrets), original.toString('base64')]) {
+      expect(message).not.toContain(secret)
+    }
+    // Given the key back (as an old key of a ring), it opens again.
+    const ring = createKeyRing([{ id: 'k2', key: randomBytes(32) }, { id: 'k1', key: original }])
+    expect((await openAt(path, ring).getIntegration('github-prod'))?.clientSecret).toBe(
+      secrets.clientSecret,
+    )
+  })
+
+  it('forgets a key once no stored value needs it, so an old key can leave the ring', async () => {
+    const path = newPath()
+    const oldKey = { id: 'k1', key: randomBytes(32) }
+    const newKey = { id: 'k2', key: randomBytes(32) }
+    const first = openAt(path, createKeyRing([oldKey]))
+    const secrets = await writeSecrets(first)
+    await first.close()
+
+    // Every value written again under the new key: upserts, updates and deletes all counted.
+    const rotating = openAt(path, createKeyRing([newKey, oldKey]))
+    await rotating.putIntegration({
+      id: 'github-prod',
+      connectorId: 'github',
+      clientSecret: secrets.clientSecret,
+      webhookSecret: secrets.webhookSecret,
+    })
+    await rotating.saveConnection({
+      id: 'conn-1',
+      integrationId: 'github-prod',
+      settings: {},
+      credentials: { access_token: 'resealed' },
+    })
+    await rotating.deleteWebhookEndpoint('we_1')
+    await rotating.takeAuthSession(secrets.state, Math.floor(Date.now() / 1000))
+    await rotating.close()
+
+    const rotated = openAt(path, createKeyRing([newKey]))
+    expect((await rotated.getConnection('conn-1'))?.credentials).toEqual({
+      access_token: 'resealed',
+    })
+    await rotated.deleteConnection('conn-1')
+    await rotated.deleteIntegration('github-prod')
+    await rotated.close()
+    // Nothing sealed is left, so any key opens the file.
+    await openAt(path, createKeyRing([{ key: randomBytes(32) }])).close()
+  })
+
+  it('reseals every secret with the primary key, naming values that do not open', async () => {
+    const path = newPath()
+    const oldKey = { id: 'k1', key: randomBytes(32) }
+    const newKey = { id: 'k2', key: randomBytes(32) }
+    const first = openAt(path, createKeyRing([oldKey]))
+    const secrets = await writeSecrets(first)
+    await first.close()
+
+    const rotating = openAt(path, createKeyRing([newKey, oldKey]))
+    const report = await rotating.resealSecrets()
+    expect(report).toEqual({
+      primaryKeyId: keyFingerprint(newKey.key),
+      resealed: 5,
+      unreadable: [],
+      keyIdsInUse: [keyFingerprint(newKey.key)],
+    })
+    expect((await rotating.resealSecrets()).resealed).toBe(0)
+    await rotating.close()
+
+    const rotated = openAt(path, createKeyRing([newKey]))
+    expect((await rotated.getIntegration('github-prod'))?.clientSecret).toBe(secrets.clientSecret)
+    expect((await rotated.getConnection('conn-1'))?.credentials['access_token']).toBe(
+      secrets.accessToken,
+    )
+    expect((await rotated.listWebhookEndpoints())[0]?.secret).toBe(secrets.endpointSecret)
+    const now = Math.floor(Date.now() / 1000)
+    expect((await rotated.takeAuthSession(secrets.state, now))?.data).toEqual({
+      codeVerifier: secrets.codeVerifier,
+    })
+  })
+
+  it('reads a database sealed before key fingerprints and renames its key ids', async () => {
+    const path = newPath()
+    const key = randomBytes(32)
+    const first = openAt(path, createKeyRing([{ id: 'k1', key }]))
+    const secrets = await writeSecrets(first)
+    await first.close()
+    // Rewrite every sealed value to the old form: the same bytes, with the label as key id.
+    const db = new Database(path)
+    const columns = [
+      ['integrations', 'client_secret_sealed'],
+      ['integrations', 'webhook_secret_sealed'],
+      ['connections', 'credentials_sealed'],
+      ['auth_sessions', 'data_sealed'],
+      ['webhook_endpoints', 'secret_sealed'],
+    ]
+    const legacy = `'pb1.k1.' || substr(COL, 22)`
+    for (const [table, column] of columns) {
+      db.prepare(`UPDATE ${table} SET ${column} = ${legacy.replace('COL', column!)}`).run()
+    }
+    db.close()
+
+    expect(() => openAt(path, createKeyRing([{ id: 'k1', key: randomBytes(32) }]))).toThrow(
+      /labelled "k1".*PATCHBAY_ENCRYPTION_KEY/,
+    )
+    const store = openAt(path, createKeyRing([{ id: 'k1', key }]))
+    expect((await store.getIntegration('github-prod'))?.clientSecret).toBe(secrets.clientSecret)
+    expect((await store.getIntegration('github-prod'))?.webhookSecret).toBe(secrets.webhookSecret)
+    expect((await store.getConnection('conn-1'))?.credentials).toEqual({
+      access_token: secrets.accessToken,
+      refresh_token: secrets.refreshToken,
+    })
+    expect((await store.listWebhookEndpoints())[0]?.secret).toBe(secrets.endpointSecret)
+    await store.close()
+
+    const check = new Database(path, { readonly: true })
+    for (const [table, column] of columns) {
+      const rows = check.prepare(`SELECT ${column} AS v FROM ${table}`).all() as { v: string }[]
+      for (const row of rows) expect(row.v.startsWith(`pb2.${keyFingerprint(key)}.`)).toBe(true)
+    }
+    check.close()
+    // Renamed, the values open under the fingerprint alone, with no label in the ring.
+    const unlabelled = openAt(path, createKeyRing([{ key }]))
+    const session = await unlabelled.takeAuthSession(secrets.state, Math.floor(Date.now() / 1000))
+    expect(session?.data).toEqual({ codeVerifier: secrets.codeVerifier })
+  })
+
+  it('creates the database file 0600 and its directory 0700, whatever the umask', async () => {
+    for (const mask of [0o022, 0o000]) {
+      const previous = process.umask(mask)
+      try {
+        const path = newPath()
+        const store = openAt(path)
+        await writeSecrets(store)
+        expect(statSync(join(path, '..')).mode & 0o777).toBe(0o700)
+        for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+          expect(statSync(file).mode & 0o777, `${file} with umask ${mask.toString(8)}`).toBe(0o600)
+        }
+      } finally {
+        process.umask(previous)
       }
     }
+  })
+
+  it('warns about an existing database file that others can read, and leaves its mode', async () => {
+    const path = newPath()
+    await openAt(path).close()
+    chmodSync(path, 0o644)
+    const warnings: string[] = []
+    opened.push(openSqliteStore({ path, keyRing, warn: (message) => warnings.push(message) }))
+    expect(warnings).toEqual([expect.stringContaining(`${path} is readable by other users`)])
+    expect(statSync(path).mode & 0o777).toBe(0o644)
   })
 
   it('opens values sealed with an old key after rotation, resealing with the new', async () => {
@@ -188,7 +335,7 @@ describe('openSqliteStore', () => {
       credentials_sealed: string
     }
     db.close()
-    expect(row.credentials_sealed.startsWith('pb1.k2.')).toBe(true)
+    expect(row.credentials_sealed.startsWith(`pb2.${keyFingerprint(newKey.key)}.`)).toBe(true)
   })
 
   it('refuses credentials copied from another connection row', async () => {
@@ -212,9 +359,43 @@ describe('openSqliteStore', () => {
     db.close()
 
     const again = openAt(path)
-    const error = await again.getConnection('conn-2').catch((e: unknown) => e)
-    expect(isPatchbayError(error, 'internal')).toBe(true)
-    expect(await again.getConnection('conn-1')).not.toBeNull()
+    const copied = await again.getConnection('conn-2')
+    expect(copied?.status).toBe('error')
+    expect(copied?.credentials).toEqual({})
+    expect(copied?.credentialsUnreadable?.code).toBe('needs_reauth')
+    expect((await again.getConnection('conn-1'))?.status).toBe('active')
+  })
+
+  it('lists a connection whose credentials are damaged as error, and the others as usual (#8)', async () => {
+    const path = newPath()
+    const store = openAt(path)
+    const secrets = await writeSecrets(store)
+    await store.saveConnection({
+      id: 'conn-2',
+      integrationId: 'github-prod',
+      settings: {},
+      credentials: { access_token: secrets.accessToken },
+    })
+    await store.close()
+    const db = new Database(path)
+    // One flipped character in the ciphertext: GCM's tag no longer matches.
+    db.prepare(
+      `UPDATE connections SET credentials_sealed =
+         substr(credentials_sealed, 1, length(credentials_sealed) - 3) ||
+         (CASE substr(credentials_sealed, -3, 1) WHEN 'A' THEN 'B' ELSE 'A' END) ||
+         substr(credentials_sealed, -2)
+       WHERE id = 'conn-2'`,
+    ).run()
+    db.close()
+
+    const list = await openAt(path).listConnections()
+    expect(list.map((c) => [c.id, c.status])).toEqual([
+      ['conn-1', 'active'],
+      ['conn-2', 'error'],
+    ])
+    expect(list[0]?.credentials['access_token']).toBe(secrets.accessToken)
+    expect(list[1]?.lastError).toMatch(/cannot be decrypted/)
+    expect(JSON.stringify(list[1])).not.toContain(secrets.accessToken)
   })
 
   it('applies each migration once, however often the file is opened', async () => {

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
 import { digestToken } from '../digest.js'
+import { ensurePrivateDir, ensurePrivateFile, looseModeWarning } from '../private-files.js'
 import { open, seal } from '../seal.js'
 import type { KeyRing } from '../seal.js'
 import type {
@@ -21,6 +21,8 @@ import type {
   StoredConnector,
 } from '../types.js'
 import { migrate } from './migrations.js'
+import { assertSealingKeysConfigured, resealSecrets, upgradeLegacyKeyIds } from './sealing-keys.js'
+import { unreadableConnection } from './unreadable-connection.js'
 import {
   integrationWebhookSecretWriter,
   openIntegrationWebhookSecret,
@@ -35,6 +37,8 @@ export interface SqliteStoreOptions {
   keyRing: KeyRing
   /** How long a write waits for another process's lock before failing. Defaults to 5000. */
   busyTimeoutMs?: number
+  /** Told when an existing database file is readable by other users. Defaults to no warning. */
+  warn?: (message: string) => void
 }
 
 type JsonObject = { [key: string]: JsonValue }
@@ -166,7 +170,15 @@ function isUniqueViolation(error: unknown): boolean {
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   const { path, keyRing } = options
-  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true })
+  if (path !== ':memory:' && path !== '') {
+    // Created private before SQLite opens it: SQLite would make it (and its -wal and -shm files,
+    // which copy its mode) as the umask allows, often readable by everyone.
+    ensurePrivateDir(dirname(path))
+    if (!ensurePrivateFile(path)) {
+      const warning = looseModeWarning(path, 'the database file')
+      if (warning) options.warn?.(warning)
+    }
+  }
   const db = new Database(path)
   try {
     // The timeout first: switching to WAL takes a lock another process may be holding.
@@ -174,6 +186,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
     migrate(db)
+    // Expired auth sessions are useless; swept first, one sealed by a key since dropped from the
+    // ring does not hold the start-up check below.
+    db.prepare('DELETE FROM auth_sessions WHERE expires_at <= ?').run(nowSeconds())
+    upgradeLegacyKeyIds(db, keyRing)
+    assertSealingKeysConfigured(db, keyRing)
   } catch (error) {
     db.close()
     throw error
@@ -336,12 +353,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   function toConnection(row: ConnectionRow): Connection {
-    const credentials = open(keyRing, row.credentials_sealed, aad.credentials(row.id))
-    return {
+    const connection: Connection = {
       id: row.id,
       integrationId: row.integration_id,
       settings: parseObject(row.settings, `settings of connection ${row.id}`),
-      credentials: parseObject(credentials, `credentials of connection ${row.id}`),
+      credentials: {},
       accountName: row.account_name,
       status: row.status,
       expiresAt: row.expires_at,
@@ -350,6 +366,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     }
+    let credentials: string
+    try {
+      credentials = open(keyRing, row.credentials_sealed, aad.credentials(row.id))
+    } catch (error) {
+      // One damaged row must not take every list down with it (#8): it is listed as `error`,
+      // and using its credentials fails with the reason.
+      return unreadableConnection(connection, error)
+    }
+    connection.credentials = parseObject(credentials, `credentials of connection ${row.id}`)
+    return connection
   }
 
   const deleteIntegration = db.transaction((id: string): boolean => {
@@ -600,6 +626,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     async ping() {
       sql.ping.get()
+    },
+
+    async resealSecrets() {
+      return resealSecrets(db, keyRing)
     },
 
     async close() {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { PatchbayError } from '../../errors.js'
 import { open, seal } from '../seal.js'
@@ -38,6 +39,7 @@ type SqliteWebhookMethods = Pick<
   | 'claimWebhookDeliveries'
   | 'recordWebhookAttempt'
   | 'listWebhookDeliveries'
+  | 'rememberIncomingWebhook'
 >
 
 const STATUSES: readonly WebhookDeliveryStatus[] = ['pending', 'delivered', 'failed']
@@ -119,6 +121,10 @@ export function sqliteWebhookMethods(
         next_attempt_at_ms = @nextAttemptAt, last_status = @lastStatus, last_error = @lastError,
         updated_at = @now
       WHERE id = @id`),
+    forgetReceived: db.prepare<[number]>('DELETE FROM webhook_receipts WHERE expires_at <= ?'),
+    remember: db.prepare<[string, string, number]>(`
+      INSERT INTO webhook_receipts (integration_id, id_digest, expires_at) VALUES (?, ?, ?)
+      ON CONFLICT DO NOTHING`),
     listDeliveries: db.prepare<{ endpointId: string | null; status: string | null }, DeliveryRow>(`
       SELECT * FROM webhook_deliveries
       WHERE (@endpointId IS NULL OR endpoint_id = @endpointId)
@@ -177,6 +183,14 @@ export function sqliteWebhookMethods(
     return rows
   })
 
+  // The purge and the insert share a transaction: the table holds only live ids.
+  const remember = db.transaction(
+    (integrationId: string, digest: string, expiresAt: number, now: number): boolean => {
+      sql.forgetReceived.run(now)
+      return sql.remember.run(integrationId, digest, expiresAt).changes > 0
+    },
+  )
+
   return {
     async createWebhookEndpoint(input) {
       try {
@@ -222,6 +236,10 @@ export function sqliteWebhookMethods(
     async listWebhookDeliveries(filter = {}) {
       const query = { endpointId: filter.endpointId ?? null, status: filter.status ?? null }
       return sql.listDeliveries.all(query).map(toDelivery)
+    },
+    async rememberIncomingWebhook({ integrationId, webhookId, expiresAt, now }) {
+      const digest = createHash('sha256').update(webhookId, 'utf8').digest('hex')
+      return remember.immediate(integrationId, digest, expiresAt, now)
     },
   }
 }

@@ -1,0 +1,137 @@
+// The store at scale, through the public library (dist/): fills a SQLite file with connections
+// in batches, then measures resolves at random ids and the "due for refresh" question against
+// the physical baseline (the same SQLite file read through an index with better-sqlite3).
+// Prints one JSON object on stdout. Runs in a child process so its heap is its own.
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { connectorFromJson, createPatchbay, openSqliteStore, parseKeyRing } from '../../dist/index.js'
+import { summary } from './stats.mjs'
+
+const spec = JSON.parse(process.argv[2])
+const { target, batch, rounds, trialMs, dbPath, encryptionKey, connectorsDir, insertBudgetMs } = spec
+const insertOnly = spec.insertOnly === true
+const now = () => Math.floor(Date.now() / 1000)
+const log = (message) => process.stderr.write(`  store: ${message}\n`)
+
+const connectors = readdirSync(connectorsDir).map((file) =>
+  connectorFromJson(JSON.parse(readFileSync(join(connectorsDir, file), 'utf8'))),
+)
+const store = openSqliteStore({ path: dbPath, keyRing: parseKeyRing(encryptionKey) })
+const patchbay = await createPatchbay({ store, connectors, publicUrl: 'http://127.0.0.1:9' })
+await patchbay.integrations.put({ id: 'bulk', connectorId: 'bulk', clientId: 'bench-client' })
+
+// Expiries spread evenly over the next 24 hours, so about 1 in 144 is due within 10 minutes.
+const DAY = 86_400
+const start = now()
+const expiryOf = (i) => start + Math.floor((i * 7919) % DAY)
+const idOf = (i) => `bench_${i}`
+
+// Inserting: the public API (`connections.create` with imported tokens), a batch of calls in
+// flight at a time. No bulk import exists yet (issue 9 item 4).
+// When the budget runs out first, the rows stop at what was inserted: the figure says so.
+const insertStarted = performance.now()
+let lastReport = insertStarted
+let count = 0
+for (let first = 0; first < target; first += batch) {
+  if (performance.now() - insertStarted > insertBudgetMs) break
+  const calls = []
+  for (let i = first; i < Math.min(target, first + batch); i += 1) {
+    calls.push(
+      patchbay.connections.create({
+        integration: 'bulk',
+        connectionId: idOf(i),
+        auth: {
+          access_token: `at_${i}_${'a'.repeat(120)}`,
+          refresh_token: `rt_${i}_${'r'.repeat(120)}`,
+          expires_at: expiryOf(i),
+        },
+      }),
+    )
+  }
+  await Promise.all(calls)
+  count += calls.length
+  if (performance.now() - lastReport > 15_000) {
+    lastReport = performance.now()
+    log(`${count} of ${target} inserted`)
+  }
+}
+const insertSeconds = (performance.now() - insertStarted) / 1000
+if (insertOnly) {
+  await patchbay.close()
+  process.stdout.write(JSON.stringify({ count, insertPerSecond: count / insertSeconds, insertSeconds }))
+  process.exit(0)
+}
+
+// The physical baseline reads the same file through its own handle.
+const db = new Database(dbPath, { readonly: true })
+const byId = db.prepare('SELECT credentials_sealed FROM connections WHERE id = ?')
+const dueIndexed = db.prepare('SELECT id FROM connections WHERE expires_at <= ?')
+
+// Only connections well away from expiry are resolved, so that no resolve turns into a refresh.
+function randomFreshIndex() {
+  for (;;) {
+    const i = Math.floor(Math.random() * count)
+    if (expiryOf(i) > now() + 3600) return i
+  }
+}
+
+async function opsPerSecond(run) {
+  let ops = 0
+  const started = performance.now()
+  const until = started + trialMs
+  while (performance.now() < until) {
+    for (let k = 0; k < 32; k += 1) await run(idOf(randomFreshIndex()))
+    ops += 32
+  }
+  return ops / ((performance.now() - started) / 1000)
+}
+
+const resolve = { baseline: [], subject: [] }
+for (let round = 0; round < rounds; round += 1) {
+  resolve.baseline.push(await opsPerSecond(async (id) => byId.get(id)))
+  resolve.subject.push(await opsPerSecond((id) => patchbay.getCredentials(id)))
+}
+
+// "Due within 10 minutes": no store API yet, so today's only way is listing every connection
+// (each one decrypted) and filtering. The one full scan is slow, so it runs fewer rounds at 1M.
+const dueRounds = count > 200_000 ? 1 : rounds
+const due = { baseline: [], subject: [], api: null, matched: null }
+const hasDueApi = typeof store.dueForRefresh === 'function'
+for (let round = 0; round < dueRounds; round += 1) {
+  const horizon = now() + 600
+  let t = performance.now()
+  const indexed = dueIndexed.all(horizon)
+  due.baseline.push(performance.now() - t)
+  t = performance.now()
+  const listed = (await patchbay.connections.list()).filter((c) => c.expiresAt !== null && c.expiresAt <= horizon)
+  due.subject.push(performance.now() - t)
+  due.matched = { indexed: indexed.length, listed: listed.length }
+}
+if (hasDueApi) {
+  const times = []
+  for (let round = 0; round < rounds; round += 1) {
+    const t = performance.now()
+    await store.dueForRefresh(600, 10_000)
+    times.push(performance.now() - t)
+  }
+  due.api = summary(times)
+}
+db.close()
+await patchbay.close()
+
+process.stdout.write(
+  JSON.stringify({
+    count,
+    target,
+    insertPerSecond: count / insertSeconds,
+    insertSeconds,
+    resolve: { baseline: summary(resolve.baseline), subject: summary(resolve.subject) },
+    due: {
+      baseline: summary(due.baseline),
+      subject: summary(due.subject),
+      api: due.api,
+      matched: due.matched,
+    },
+  }),
+)

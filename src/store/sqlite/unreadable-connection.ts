@@ -1,0 +1,35 @@
+import { isPatchbayError } from '../../errors.js'
+import type { Connection } from '../types.js'
+
+/**
+ * A connection whose sealed credentials did not open, as lists and lookups show it: status
+ * `error`, the reason in `lastError` (key ids only, never key material or plaintext), no
+ * credentials, and `credentialsUnreadable` so that using it fails with that reason.
+ *
+ * @param error What `open` threw; anything else is not a sealing failure and is rethrown.
+ */
+export function unreadableConnection(connection: Connection, error: unknown): Connection {
+  if (!isPatchbayError(error) || typeof error.details?.['reason'] !== 'string') throw error
+  const keyId = error.details['key_id']
+  const unreadable: NonNullable<Connection['credentialsUnreadable']> =
+    error.details['reason'] === 'key_missing'
+      ? {
+          code: 'invalid_config',
+          reason:
+            `the credentials of connection "${connection.id}" are sealed by encryption key ` +
+            `"${String(keyId)}", which PATCHBAY_ENCRYPTION_KEY does not hold`,
+        }
+      : {
+          code: 'needs_reauth',
+          reason:
+            `the credentials of connection "${connection.id}" cannot be decrypted (damaged, ` +
+            'or sealed by another key); connect the account again',
+        }
+  return {
+    ...connection,
+    status: 'error',
+    lastError: unreadable.reason,
+    credentials: {},
+    credentialsUnreadable: unreadable,
+  }
+}
