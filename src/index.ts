@@ -48,8 +48,20 @@ export type {
   WebhookEventType,
 } from './runtime/index.js'
 export type { Envelope, Patchbay, PatchbayOptions, RetryPolicy, RuntimeEvent } from './runtime/index.js'
+export type { AuthorizationStart, FlowBinding } from './runtime/index.js'
 export { createKeyRing, loadKeyRing, openSqliteStore, parseKeyRing } from './store/index.js'
 export type { Connection, Integration, Store } from './store/index.js'
-export { createLogger, createOidcVerifier, createServerApp, listen } from './server/index.js'
-export type { OidcVerifierOptions, RunningServer, ServerAppOptions } from './server/index.js'
+export {
+  checkAccessTokenClaims,
+  createLogger,
+  createOidcVerifier,
+  createServerApp,
+  listen,
+} from './server/index.js'
+export type {
+  AccessTokenPolicy,
+  OidcVerifierOptions,
+  RunningServer,
+  ServerAppOptions,
+} from './server/index.js'
 export { createSandboxConnector } from './connectors/index.js'

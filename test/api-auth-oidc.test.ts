@@ -159,8 +159,8 @@ describe('API authentication with OIDC access tokens from a JWKS-signed issuer',
     const jwt = await token({ sub: 'user-grace' })
     const session = await call('POST', '/connect/sessions', jwt, { integration: 'sandbox' })
     expect(session.status).toBe(201)
-    const { callbackUrl } = await consent(session.body.url)
-    const landing = await fetch(callbackUrl, { redirect: 'manual' })
+    const { callbackUrl, cookie } = await consent(session.body.url)
+    const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
     const id = /<code>(conn_[^<]+)<\/code>/.exec(await landing.text())?.[1] as string
     expect(landing.status).toBe(200)
     const shown = await call('GET', `/connections/${id}`, jwt)
@@ -169,14 +169,14 @@ describe('API authentication with OIDC access tokens from a JWKS-signed issuer',
 
   it('lets a token start an OAuth flow directly, recording its subject, and refuses a bad one', async () => {
     const jwt = await token({ sub: 'user-linus' })
-    const { callbackUrl } = await consent(
+    const { callbackUrl, cookie } = await consent(
       `${h.server.url}/auth/sandbox/start?connection_id=jwt-started`,
       'approve',
       {
         authorization: `Bearer ${jwt}`,
       },
     )
-    expect((await fetch(callbackUrl, { redirect: 'manual' })).status).toBe(200)
+    expect((await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })).status).toBe(200)
     expect((await h.patchbay.connections.get('jwt-started'))?.createdBy).toBe('user-linus')
 
     const expired = await token({ iat: now() - 3600, exp: now() - 600 })

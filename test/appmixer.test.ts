@@ -11,7 +11,7 @@ import {
   registerClient,
 } from './helpers/connectors.js'
 import { connectSession } from './helpers/connect-page.js'
-import { startHarness } from './helpers/harness.js'
+import { cookiesOf, startHarness } from './helpers/harness.js'
 import type { Harness } from './helpers/harness.js'
 
 // Google-style branded sign-in button, as a data URL so the page needs no network.
@@ -245,7 +245,10 @@ async function browseOAuth1(h: Harness, integration: string) {
     body: new URLSearchParams({ oauth_token: token, decision: 'approve' }),
     redirect: 'manual',
   })
-  const landing = await fetch(answer.headers.get('location') as string, { redirect: 'manual' })
+  const landing = await fetch(answer.headers.get('location') as string, {
+    redirect: 'manual',
+    headers: { cookie: cookiesOf(start) },
+  })
   const html = await landing.text()
   return { id: /<code>(conn_[^<]+)<\/code>/.exec(html)?.[1] ?? null, html }
 }

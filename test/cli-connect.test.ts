@@ -64,6 +64,19 @@ describe('patchbay connect: the OAuth flow from a terminal', () => {
     expect(shown.json.response.account_name).toBe('sandbox-user')
   })
 
+  it('answers a stray callback on its port with 400 and still finishes its own flow (#8)', async () => {
+    const result = await runConnect(workspace, ['sandbox'], async (url) => {
+      const callback = new URL(new URL(url).searchParams.get('redirect_uri') as string)
+      callback.search = new URLSearchParams({ code: 'stray-code', state: 'not-this-flow' }).toString()
+      const stray = await fetch(callback)
+      expect(stray.status).toBe(400)
+      expect(await stray.text()).toContain('does not belong')
+      expect((await fetch(url)).status).toBe(200)
+    })
+    expect(result.code).toBe(0)
+    expect(result.json.response).toMatchObject({ account_name: 'sandbox-user', status: 'active' })
+  })
+
   it('reports a denied consent as an error envelope and exits 1', async () => {
     sandbox.setConfig({ autoApprove: false })
     const result = await runConnect(workspace, ['sandbox'], async (url) => {

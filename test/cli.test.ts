@@ -541,10 +541,10 @@ describe('patchbay CLI (the built binary)', () => {
       expect(health.status).toBe(200)
       expect(await health.json()).toEqual({ status: 'ok' })
 
-      const { authorizeUrl, callbackUrl } = await consent(connectUrl)
+      const { authorizeUrl, callbackUrl, cookie } = await consent(connectUrl)
       expect(authorizeUrl.origin).toBe(sandboxUrl)
       expect(authorizeUrl.searchParams.get('redirect_uri')).toBe(`${url}/auth/sandbox/callback`)
-      const landing = await fetch(callbackUrl, { redirect: 'manual' })
+      const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
       expect(landing.status).toBe(200)
       expect(await landing.text()).toMatch(/conn_/)
 

@@ -33,11 +33,11 @@ describe('OAuth 2 connect flow against the sandbox, over HTTP', () => {
 
   it('refuses a replayed state with state_mismatch and stores nothing', async () => {
     const session = await h.api('POST', '/connect/sessions', { integration: 'sandbox' })
-    const { callbackUrl } = await consent(session.body.url)
+    const { callbackUrl, cookie } = await consent(session.body.url)
     const before = (await h.api('GET', '/connections')).body.connections.length
-    const first = await fetch(callbackUrl, { redirect: 'manual' })
+    const first = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
     expect(first.status).toBe(200)
-    const replay = await fetch(callbackUrl, { redirect: 'manual' })
+    const replay = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
     expect(replay.status).toBe(400)
     expect(await replay.text()).toContain('state_mismatch')
     expect((await h.api('GET', '/connections')).body.connections.length).toBe(before + 1)
@@ -65,8 +65,8 @@ describe('OAuth 2 connect flow against the sandbox, over HTTP', () => {
   it('reports a denied consent in plain words on the redirect target', async () => {
     const redirect = `${h.server.url}/done`
     const session = await h.api('POST', '/connect/sessions', { integration: 'sandbox', redirect })
-    const { callbackUrl } = await consent(session.body.url, 'deny')
-    const landing = await fetch(callbackUrl, { redirect: 'manual' })
+    const { callbackUrl, cookie } = await consent(session.body.url, 'deny')
+    const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
     expect(landing.status).toBe(302)
     const target = new URL(landing.headers.get('location') as string)
     expect(target.origin + target.pathname).toBe(redirect)
@@ -76,8 +76,8 @@ describe('OAuth 2 connect flow against the sandbox, over HTTP', () => {
 
   it('redirects back with the connection id when a redirect was asked for', async () => {
     const session = await h.api('POST', '/connect/sessions', { integration: 'sandbox', redirect: `${h.server.url}/done` })
-    const { callbackUrl } = await consent(session.body.url)
-    const landing = await fetch(callbackUrl, { redirect: 'manual' })
+    const { callbackUrl, cookie } = await consent(session.body.url)
+    const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
     const target = new URL(landing.headers.get('location') as string)
     expect(target.searchParams.get('status')).toBe('connected')
     const id = target.searchParams.get('connection_id') as string
@@ -98,12 +98,12 @@ describe('OAuth 2 connect flow against the sandbox, over HTTP', () => {
   })
 
   it('starts a flow for an API caller with connection_id and redirect', async () => {
-    const { callbackUrl } = await consent(
+    const { callbackUrl, cookie } = await consent(
       `${h.server.url}/auth/sandbox/start?connection_id=api-started&redirect=${encodeURIComponent(`${h.server.url}/back`)}`,
       'approve',
       { authorization: `Bearer ${h.apiKey}` },
     )
-    const landing = await fetch(callbackUrl, { redirect: 'manual' })
+    const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
     expect(new URL(landing.headers.get('location') as string).searchParams.get('connection_id')).toBe('api-started')
   })
 

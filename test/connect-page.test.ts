@@ -4,6 +4,7 @@ import {
   acmeKeysConnector,
   answerConsent,
   connectSession,
+  flowCookieOf,
   installAcme,
   pageApi,
   popupMessageOf,
@@ -192,7 +193,7 @@ describe('the Connect page over HTTP', () => {
     // Starting does not spend the session: consent may still be denied.
     expect((await fetch(url)).status).toBe(200)
 
-    const landing = await fetch(await answerConsent(started.body.url))
+    const landing = await fetch(await answerConsent(started.body.url), { headers: { cookie: flowCookieOf(started) } })
     const html = await landing.text()
     expect(landing.status).toBe(200)
     expect(landing.headers.get('content-security-policy')).toBe(CONNECT_PAGE_CSP)
@@ -213,7 +214,9 @@ describe('the Connect page over HTTP', () => {
   it("reports a denied consent to the opener in the provider's words and keeps the session", async () => {
     const { token, url } = await connectSession(h, { integrations: ['sandbox'] })
     const started = await pageApi(h, '/connect/api/oauth/start', token, { integration: 'sandbox' })
-    const landing = await fetch(await answerConsent(started.body.url, 'deny'))
+    const landing = await fetch(await answerConsent(started.body.url, 'deny'), {
+      headers: { cookie: flowCookieOf(started) },
+    })
     const message = popupMessageOf(await landing.text())
     expect(message['type']).toBe('patchbay:error')
     expect(message['code']).toBe('unauthorized')
@@ -231,7 +234,7 @@ describe('the Connect page over HTTP', () => {
     })
     expect(made.status).toBe(201)
     const before = await count('sandbox')
-    const landing = await fetch(await answerConsent(started.body.url))
+    const landing = await fetch(await answerConsent(started.body.url), { headers: { cookie: flowCookieOf(started) } })
     const message = popupMessageOf(await landing.text())
     expect(message).toMatchObject({ type: 'patchbay:error', code: 'unauthorized' })
     expect(await count('sandbox')).toBe(before)

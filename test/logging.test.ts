@@ -36,10 +36,11 @@ describe('request logs over a whole connect, refresh and failure run', () => {
     // Connect through the browser flow, keeping every bearer value the flow carried.
     const session = await call('POST', '/connect/sessions', { integration: 'sandbox' })
     flowSecrets.push(session.body.token)
-    const { authorizeUrl, callbackUrl } = await consent(session.body.url)
+    const { authorizeUrl, callbackUrl, cookie } = await consent(session.body.url)
     flowSecrets.push(authorizeUrl.searchParams.get('state') as string)
     flowSecrets.push(new URL(callbackUrl).searchParams.get('code') as string)
-    const landing = await fetch(callbackUrl, { redirect: 'manual' })
+    flowSecrets.push(cookie.split('=')[1] as string) // the flow's browser binding
+    const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
     responseIds.push(landing.headers.get('x-request-id') as string)
     const id = /<code>(conn_[^<]+)<\/code>/.exec(await landing.text())?.[1] as string
     expect(landing.status).toBe(200)
@@ -59,7 +60,7 @@ describe('request logs over a whole connect, refresh and failure run', () => {
       (await call('GET', '/connections', undefined, `wrong-${randomBytes(12).toString('hex')}`))
         .status,
     ).toBe(401)
-    const replay = await fetch(callbackUrl, { redirect: 'manual' })
+    const replay = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
     responseIds.push(replay.headers.get('x-request-id') as string)
     expect(replay.status).toBe(400)
     expect((await call('GET', '/connections/conn_missing')).status).toBe(404)

@@ -13,7 +13,7 @@ import {
   putIntegration,
   registerClient,
 } from './helpers/connectors.js'
-import { startHarness } from './helpers/harness.js'
+import { cookiesOf, startHarness } from './helpers/harness.js'
 import type { Harness } from './helpers/harness.js'
 
 /** The sandbox's OAuth 1.0a server as a JSON connector, as a user would register it. */
@@ -108,11 +108,13 @@ async function browse(
   integration: string,
   decision: 'approve' | 'deny' = 'approve',
   extra = {},
+  presentCookie = true,
 ) {
   const session = await h.api('POST', '/connect/sessions', { integration, ...extra })
   if (session.status !== 201) throw new Error(`connect session: ${JSON.stringify(session.body)}`)
   const start = await fetch(session.body.url, { redirect: 'manual' })
   if (start.status !== 302) throw new Error(`start answered ${start.status}: ${await start.text()}`)
+  const cookie = cookiesOf(start)
   const authorizeUrl = start.headers.get('location') as string
   const page = await fetch(authorizeUrl, { redirect: 'manual' })
   const consentHtml = await page.text()
@@ -123,11 +125,15 @@ async function browse(
     redirect: 'manual',
   })
   const callbackUrl = answer.headers.get('location') as string
-  const landing = await fetch(callbackUrl, { redirect: 'manual' })
+  const landing = await fetch(callbackUrl, {
+    redirect: 'manual',
+    headers: presentCookie ? { cookie } : {},
+  })
   const landingHtml = await landing.text()
   const id = /<code>(conn_[^<]+)<\/code>/.exec(landingHtml)?.[1] ?? null
   return {
     id,
+    cookie,
     authorizeUrl,
     consentHtml,
     callbackUrl,
@@ -330,10 +336,22 @@ describe('OAuth 1.0a connect against the sandbox, over HTTP', () => {
   it('refuses a replayed callback with state_mismatch and stores nothing', async () => {
     const flow = await browse(h, 'oauth1')
     const before = (await h.api('GET', '/connections')).body.connections.length
-    const replay = await fetch(flow.callbackUrl, { redirect: 'manual' })
+    const replay = await fetch(flow.callbackUrl, { redirect: 'manual', headers: { cookie: flow.cookie } })
     expect(replay.status).toBe(400)
     expect(await replay.text()).toContain('state_mismatch')
     expect((await h.api('GET', '/connections')).body.connections.length).toBe(before)
+  })
+
+  it('refuses a callback in a browser that did not start the flow, without burning it (#8)', async () => {
+    const flow = await browse(h, 'oauth1', 'approve', {}, false)
+    expect(flow.landing.status).toBe(400)
+    expect(flow.landingHtml).toContain('state_mismatch')
+    const landing = await fetch(flow.callbackUrl, {
+      redirect: 'manual',
+      headers: { cookie: flow.cookie },
+    })
+    expect(landing.status).toBe(200)
+    expect(await landing.text()).toContain('Connected')
   })
 
   it('reports a denied authorization on the redirect target', async () => {

@@ -86,8 +86,9 @@ describe('smaller holes (issue 8 item 6)', () => {
         defineConnector({
           id: 'up',
           name: 'Up',
-          baseUrl: 'http://{{host}}',
-          settings: z.object({ host: z.string() }),
+          baseUrl: '{{host}}',
+          allowHttp: 'loopback',
+          settings: z.object({ host: z.url() }),
           auth: apiKey({ header: 'X-Key' }),
           capabilities: {
             ping: {
@@ -153,7 +154,7 @@ describe('smaller holes (issue 8 item 6)', () => {
   })
 
   async function connectionTo(host: string): Promise<string> {
-    const created = await h.api('POST', '/connections', { integration: 'up', settings: { host }, auth: { apiKey: 'k1' } })
+    const created = await h.api('POST', '/connections', { integration: 'up', settings: { host: `http://${host}` }, auth: { apiKey: 'k1' } })
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     return created.body.id
   }
@@ -192,8 +193,8 @@ describe('smaller holes (issue 8 item 6)', () => {
 
     it('sends them on the connected page, which has no inline style', async () => {
       const session = await h.api('POST', '/connect/sessions', { integration: 'sandbox' })
-      const { callbackUrl } = await consent(session.body.url)
-      const landing = await fetch(callbackUrl, { redirect: 'manual' })
+      const { callbackUrl, cookie } = await consent(session.body.url)
+      const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
       expect(landing.status).toBe(200)
       expectPageHeaders(landing)
       const html = await landing.text()
@@ -283,8 +284,8 @@ describe('smaller holes (issue 8 item 6)', () => {
     it('answers a token exchange with an unreachable token endpoint with provider_error', async () => {
       const session = await h.api('POST', '/connect/sessions', { integration: 'dead-token' })
       expect(session.status).toBe(201)
-      const { callbackUrl } = await consent(session.body.url)
-      const landing = await fetch(callbackUrl, { redirect: 'manual' })
+      const { callbackUrl, cookie } = await consent(session.body.url)
+      const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
       expect(landing.status).toBe(502)
       const html = await landing.text()
       expect(html).toContain('provider_error')

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Command } from 'commander'
-import { PatchbayError } from '../errors.js'
+import { isPatchbayError, PatchbayError } from '../errors.js'
 import { PAGE_SECURITY_HEADERS } from '../kit/index.js'
 import { connectionView } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
@@ -75,7 +75,12 @@ export function registerConnectCommand(program: Command, open: Open): void {
                 res.writeHead(404).end()
                 return
               }
-              runtime.completeAuthorization(integration, url.searchParams).then(
+              // The flow's binding never leaves this process: only the callback of the flow it
+              // started can finish, and a stray request to the port is answered without
+              // ending the wait.
+              runtime.completeAuthorization(integration, url.searchParams, (key) =>
+                key === start.state ? start.binding : undefined,
+              ).then(
                 (result) => {
                   const ok = result.ok
                   res.writeHead(ok ? 200 : 400, PAGE_HEADERS)
@@ -88,6 +93,10 @@ export function registerConnectCommand(program: Command, open: Open): void {
                 },
                 (error: unknown) => {
                   res.writeHead(400, PAGE_HEADERS)
+                  if (isPatchbayError(error, 'state_mismatch')) {
+                    res.end(PAGE('Not this flow', 'This callback does not belong to the running connect command.'))
+                    return
+                  }
                   res.end(PAGE('Connection failed', 'See the terminal for details.'))
                   reject(error)
                 },

@@ -20,7 +20,38 @@ describe('readConfig: OIDC and logging', () => {
     expect(config.oidc).toEqual({
       issuer: 'https://id.example.com/oidc',
       audience: ['https://api.a', 'https://api.b'],
+      accessTokens: { acceptedTypes: ['at+jwt'], requiredScopes: [], requiredClaims: {} },
     })
+  })
+
+  it('reads the accepted token types, the required scopes and the required claims', () => {
+    const config = readConfig(
+      {
+        PATCHBAY_OIDC_ISSUER: 'https://id.example.com/oidc',
+        PATCHBAY_OIDC_AUDIENCE: 'https://api.a',
+        PATCHBAY_OIDC_ACCEPTED_TYPES: 'at+jwt, JWT',
+        PATCHBAY_OIDC_REQUIRED_SCOPE: ' patchbay:admin  patchbay:read ',
+        PATCHBAY_OIDC_REQUIRED_CLAIMS: 'roles=patchbay, tenant = acme',
+      },
+      {},
+      '/tmp',
+    )
+    expect(config.oidc?.accessTokens).toEqual({
+      acceptedTypes: ['at+jwt', 'JWT'],
+      requiredScopes: ['patchbay:admin', 'patchbay:read'],
+      requiredClaims: { roles: 'patchbay', tenant: 'acme' },
+    })
+    expect(() =>
+      readConfig(
+        {
+          PATCHBAY_OIDC_ISSUER: 'https://id.example.com/oidc',
+          PATCHBAY_OIDC_AUDIENCE: 'https://api.a',
+          PATCHBAY_OIDC_REQUIRED_CLAIMS: 'roles',
+        },
+        {},
+        '/tmp',
+      ),
+    ).toThrow(/PATCHBAY_OIDC_REQUIRED_CLAIMS/)
   })
 
   it('refuses an issuer without an audience, which would accept tokens meant for any app', () => {

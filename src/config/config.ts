@@ -33,9 +33,20 @@ export interface PatchbayConfig {
   proxyRetry: { retries: number; maxTotalMs: number }
   /**
    * `PATCHBAY_OIDC_ISSUER` and `PATCHBAY_OIDC_AUDIENCE` (comma-separated): JWT access tokens
-   * from this issuer are accepted on API routes. Null when no issuer is set.
+   * from this issuer are accepted on API routes. Null when no issuer is set. `accessTokens`:
+   * `PATCHBAY_OIDC_ACCEPTED_TYPES` (comma-separated `typ` values, default `at+jwt`),
+   * `PATCHBAY_OIDC_REQUIRED_SCOPE` (space-separated, all required) and
+   * `PATCHBAY_OIDC_REQUIRED_CLAIMS` (comma-separated `name=value`).
    */
-  oidc: { issuer: string; audience: string[] } | null
+  oidc: {
+    issuer: string
+    audience: string[]
+    accessTokens: {
+      acceptedTypes: string[]
+      requiredScopes: string[]
+      requiredClaims: Record<string, string>
+    }
+  } | null
   /** `PATCHBAY_LOG_LEVEL`: `info` by default; see {@link LOG_LEVELS}. */
   logLevel: LogLevel
   /** `PATCHBAY_WEBHOOK_URL`, `_SECRET`, `_EVENTS`: an outgoing webhook endpoint, or null. */
@@ -77,7 +88,27 @@ function oidc(env: NodeJS.ProcessEnv): PatchbayConfig['oidc'] {
   if (audience.length === 0) {
     throw new TypeError('PATCHBAY_OIDC_AUDIENCE must be set when PATCHBAY_OIDC_ISSUER is')
   }
-  return { issuer, audience }
+  const acceptedTypes = list(env['PATCHBAY_OIDC_ACCEPTED_TYPES'])
+  const requiredScopes = (env['PATCHBAY_OIDC_REQUIRED_SCOPE'] ?? '').split(/\s+/).filter(Boolean)
+  const requiredClaims: Record<string, string> = {}
+  for (const pair of list(env['PATCHBAY_OIDC_REQUIRED_CLAIMS'])) {
+    const at = pair.indexOf('=')
+    if (at <= 0 || at === pair.length - 1) {
+      throw new TypeError(
+        `PATCHBAY_OIDC_REQUIRED_CLAIMS must be comma-separated name=value pairs, got "${pair}"`,
+      )
+    }
+    requiredClaims[pair.slice(0, at).trim()] = pair.slice(at + 1).trim()
+  }
+  return {
+    issuer,
+    audience,
+    accessTokens: {
+      acceptedTypes: acceptedTypes.length > 0 ? acceptedTypes : ['at+jwt'],
+      requiredScopes,
+      requiredClaims,
+    },
+  }
 }
 
 function wholeNumber(value: string | undefined, fallback: number, name: string): number {

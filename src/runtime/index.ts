@@ -5,6 +5,7 @@ export type {
   AuthorizationStart,
   BeginAuthorizationOptions,
   CreatedConnectSession,
+  FlowBinding,
   OpenConnectSession,
   SessionAuthorizationResult,
   SessionConnectionInput,

@@ -7,6 +7,7 @@ import type {
   BeginAuthorizationOptions,
   ConnectSessionOptions,
   CreatedConnectSession,
+  FlowBinding,
   OpenConnectSession,
   SessionAuthorizationResult,
   SessionConnectionInput,
@@ -120,7 +121,15 @@ export interface Patchbay {
     via?: { connectionId?: string },
   ): Promise<Envelope>
   beginAuthorization(integrationId: string, options?: BeginAuthorizationOptions): Promise<AuthorizationStart>
-  completeAuthorization(integrationId: string, params: URLSearchParams): Promise<SessionAuthorizationResult>
+  /**
+   * Completes a flow from its callback parameters; `binding` is what its start handed out
+   * (`AuthorizationStart.binding`), without which the callback is refused (`state_mismatch`).
+   */
+  completeAuthorization(
+    integrationId: string,
+    params: URLSearchParams,
+    binding?: FlowBinding,
+  ): Promise<SessionAuthorizationResult>
   connectSessions: PatchbayConnectSessions
   close(): Promise<void>
 }

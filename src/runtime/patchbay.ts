@@ -9,6 +9,7 @@ import { beginAuthorization } from './authorization/dispatch.js'
 import type { AuthorizationStart, BeginAuthorizationOptions } from './authorization/authorization.js'
 import { authorizedFetchFor, connectionFetchFor } from './fetch/connection-fetch.js'
 import { callInputSchema, capabilityContext, parseOrThrow, parseSettings, runCapability } from './capabilities/capabilities.js'
+import type { FlowBinding } from './authorization/index.js'
 import { checkIntegrationId } from './connections/index.js'
 import { guardProviderFetch } from './fetch/index.js'
 import {
@@ -342,8 +343,16 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
 
     beginAuthorization: (integrationId: string, opts?: BeginAuthorizationOptions): Promise<AuthorizationStart> =>
       beginAuthorization(deps, integrationId, opts),
-    completeAuthorization: (integrationId: string, params: URLSearchParams): Promise<SessionAuthorizationResult> =>
-      completeWithSessions(deps, integrationId, params),
+    /**
+     * Completes a flow from its callback parameters; `binding` is what its start handed out
+     * (`AuthorizationStart.binding`), without which the callback is refused (`state_mismatch`).
+     */
+    completeAuthorization: (
+      integrationId: string,
+      params: URLSearchParams,
+      binding?: FlowBinding,
+    ): Promise<SessionAuthorizationResult> =>
+      completeWithSessions(deps, integrationId, params, binding),
 
     connectSessions: {
       /**

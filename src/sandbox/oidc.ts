@@ -29,10 +29,15 @@ function signingKey(state: SandboxState): NonNullable<SandboxOidcState['key']> {
  * signing, as a forger without the key would have to.
  * @see https://www.rfc-editor.org/rfc/rfc7515#section-7.1
  */
-function signJwt(state: SandboxState, claims: Record<string, unknown>, tamper: boolean): string {
+function signJwt(
+  state: SandboxState,
+  claims: Record<string, unknown>,
+  tamper: boolean,
+  typ = 'JWT',
+): string {
   const key = signingKey(state)
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
-  const input = `${encode({ alg: 'RS256', typ: 'JWT', kid: key.kid })}.${encode(claims)}`
+  const input = `${encode({ alg: 'RS256', typ, kid: key.kid })}.${encode(claims)}`
   const signature = sign('sha256', Buffer.from(input), key.privateKey)
   if (tamper) signature[0] = signature[0]! ^ 0x01
   return `${input}.${signature.toString('base64url')}`
@@ -71,6 +76,29 @@ export function idTokenFor(
   const nonce = tamper === 'nonce' ? `not-${randomToken(8)}` : grant.nonce
   if (nonce !== undefined) claims['nonce'] = nonce
   return signJwt(state, claims, tamper === 'signature')
+}
+
+/**
+ * An access token in the RFC 9068 profile (the `jwtAccessTokens` switch): `typ` `at+jwt`, signed
+ * with the same key as ID tokens, naming the resource in `aud` and the grant's `scope`.
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-2
+ */
+export function accessTokenJwtFor(
+  state: SandboxState,
+  grant: { audience: string; clientId: string; subject: string; scope: string; ttl: number },
+): string {
+  const now = Math.floor(state.now() / 1000)
+  const claims = {
+    iss: state.oidc.issuer,
+    sub: grant.subject,
+    aud: grant.audience,
+    client_id: grant.clientId,
+    scope: grant.scope,
+    iat: now,
+    exp: now + grant.ttl,
+    jti: randomToken(12),
+  }
+  return signJwt(state, claims, false, 'at+jwt')
 }
 
 /**

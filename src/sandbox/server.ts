@@ -68,6 +68,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         state.config.failNextToken = partial.failNextToken && structuredClone(partial.failNextToken)
       }
       if (partial.tamperIdToken !== undefined) state.config.tamperIdToken = partial.tamperIdToken
+      if (partial.jwtAccessTokens !== undefined) {
+        state.config.jwtAccessTokens = partial.jwtAccessTokens
+      }
       if (partial.failRevocation !== undefined) state.config.failRevocation = partial.failRevocation
     },
     registerClient(client) {

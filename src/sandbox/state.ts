@@ -1,3 +1,4 @@
+import { accessTokenJwtFor } from './oidc.js'
 import { createOidcState } from './oidc-state.js'
 import type { SandboxOidcState } from './oidc-state.js'
 import { randomHex, randomToken } from './secrets.js'
@@ -57,6 +58,7 @@ interface MutableConfig {
   accessTokenTtl: number
   failNextToken: SandboxFailure | null
   tamperIdToken: IdTokenTamper | null
+  jwtAccessTokens: { audience: string } | null
   failRevocation: boolean
 }
 
@@ -90,6 +92,7 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
       accessTokenTtl: checkTtl(options.accessTokenTtl ?? 3600),
       failNextToken: null,
       tamperIdToken: null,
+      jwtAccessTokens: null,
       failRevocation: false,
     },
     now: options.now ?? Date.now,
@@ -184,10 +187,21 @@ export function issueTokens(
     refreshScope?: string
     family?: string
     withRefresh: boolean
+    /** Whom an RFC 9068 access token names in `sub`: the user, or the client itself. */
+    subject?: string
   },
 ): IssuedTokens {
   const ttl = state.config.accessTokenTtl
-  const accessToken = randomToken(32)
+  const jwt = state.config.jwtAccessTokens
+  const accessToken = jwt
+    ? accessTokenJwtFor(state, {
+        audience: jwt.audience,
+        clientId: grant.clientId,
+        subject: grant.subject ?? SANDBOX_USER.id,
+        scope: grant.scope,
+        ttl,
+      })
+    : randomToken(32)
   state.issued.add(accessToken)
   state.accessTokens.set(accessToken, {
     kind: 'oauth',

@@ -183,6 +183,7 @@ function grantClientCredentials(
     clientId: client.clientId,
     scope: scopes.join(' '),
     withRefresh: false,
+    subject: client.clientId,
   })
   return json(200, tokens, NO_STORE)
 }

@@ -108,6 +108,11 @@ export interface SandboxConfig {
   failNextToken?: SandboxFailure | null
   /** Issue ID tokens broken this way until set back to `null`, to test that clients refuse them. */
   tamperIdToken?: IdTokenTamper | null
+  /**
+   * Issue OAuth access tokens as RFC 9068 JWTs (`typ` `at+jwt`, signed with the OpenID
+   * Provider's key) for this resource `audience`, until set back to `null` (opaque tokens).
+   */
+  jwtAccessTokens?: { audience: string } | null
   /** Answer every `POST /oauth/revoke` with 503 while true. */
   failRevocation?: boolean
 }

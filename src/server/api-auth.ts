@@ -40,7 +40,8 @@ interface ApiAuthOptions {
  * token.
  */
 type ApiAuthOutcome =
-  { ok: true; caller: Caller } | { ok: false; presented: boolean; reason: string }
+  | { ok: true; caller: Caller }
+  | { ok: false; presented: boolean; reason: string; insufficientScope?: string }
 
 /** Checks an `Authorization` header value. */
 export type ApiAuthenticator = (authorization: string | undefined) => Promise<ApiAuthOutcome>
@@ -90,7 +91,7 @@ export function createApiAuthenticator(options: ApiAuthOptions): ApiAuthenticato
       if (!options.oidc)
         return { ok: false, presented: true, reason: 'a JWT, but no OIDC issuer is configured' }
       const result = await options.oidc.verify(token)
-      if (!result.ok) return { ok: false, presented: true, reason: result.reason }
+      if (!result.ok) return { ...result, presented: true }
       return { ok: true, caller: { id: result.token.subject, kind: 'oidc' } }
     }
     const stored = options.findApiKey ? await options.findApiKey(token) : null
@@ -99,16 +100,38 @@ export function createApiAuthenticator(options: ApiAuthOptions): ApiAuthenticato
   }
 }
 
+/** The `WWW-Authenticate` challenge of a refused call. */
+export function bearerChallenge(outcome: { presented: boolean; insufficientScope?: string }): string {
+  if (outcome.insufficientScope !== undefined) {
+    const scope = outcome.insufficientScope ? `, scope="${outcome.insufficientScope}"` : ''
+    return `Bearer realm="patchbay", error="insufficient_scope"${scope}`
+  }
+  return outcome.presented
+    ? 'Bearer realm="patchbay", error="invalid_token"'
+    : 'Bearer realm="patchbay"'
+}
+
 /**
  * The refusal of an API call: 401, a `WWW-Authenticate` challenge (`error="invalid_token"` when
  * a token was presented) and the `unauthorized` envelope, which says nothing of what was wrong.
+ * A valid access token without the required scope or claim gets 403 `insufficient_scope`
+ * instead, still with the `unauthorized` code (the one list has no other for it).
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-function unauthorizedResponse(c: Context, presented: boolean): Response {
+function unauthorizedResponse(
+  c: Context,
+  presented: boolean,
+  insufficientScope?: string,
+): Response {
   c.header(
     'WWW-Authenticate',
-    presented ? 'Bearer realm="patchbay", error="invalid_token"' : 'Bearer realm="patchbay"',
+    bearerChallenge({ presented, ...(insufficientScope === undefined ? {} : { insufficientScope }) }),
   )
+  if (insufficientScope !== undefined) {
+    const message = 'The access token does not grant access to the Patchbay API'
+    return errorResponse(c, new PatchbayError('unauthorized', message, { status: 403 }))
+  }
   const message = presented
     ? 'The API key or access token is invalid or expired'
     : 'An API key or access token is required: Authorization: Bearer <key or token>'
@@ -127,6 +150,6 @@ export function requireApiAuth(authenticate: ApiAuthenticator): MiddlewareHandle
       return next()
     }
     c.get('log')?.debug({ reason: outcome.reason }, 'API credentials refused')
-    return unauthorizedResponse(c, outcome.presented)
+    return unauthorizedResponse(c, outcome.presented, outcome.insufficientScope)
   }
 }

@@ -2,8 +2,10 @@ import type { Context, Hono } from 'hono'
 import { isPatchbayError, PatchbayError } from '../errors.js'
 import type { Patchbay } from '../runtime/index.js'
 import { errorEnvelope } from '../runtime/index.js'
+import { bearerChallenge } from './api-auth.js'
 import type { ApiAuthenticator } from './api-auth.js'
 import { popupResultResponse, serviceNameOf } from './connect-page/index.js'
+import { clearFlowCookie, flowBindingFromCookies, flowCookiePolicy, setFlowCookie } from './flow-cookie.js'
 import { publicError } from './http-errors.js'
 import { connectedPage, failedPage } from './pages.js'
 import { settingsFromQuery } from './settings-query.js'
@@ -24,9 +26,11 @@ function failure(c: Context, error: unknown, redirect: string | null): Response 
 
 /**
  * The browser-facing OAuth routes: start (by connect session, or by an API caller) and the
- * provider's callback (GET, or POST for `response_mode=form_post`).
+ * provider's callback (GET, or POST for `response_mode=form_post`). The start hands the browser
+ * its flow's binding in a cookie; the callback finishes only a flow whose cookie it gets back.
  */
 export function mountAuthRoutes(app: Hono, patchbay: Patchbay, authenticate: ApiAuthenticator) {
+  const cookies = flowCookiePolicy(patchbay.publicUrl)
   app.get('/auth/:integration/start', async (c) => {
     const integration = c.req.param('integration')
     const session = c.req.query('session')
@@ -46,13 +50,15 @@ export function mountAuthRoutes(app: Hono, patchbay: Patchbay, authenticate: Api
           createdBy: auth.caller.id,
         })
       } else {
-        c.header(
-          'WWW-Authenticate',
-          auth?.presented ? 'Bearer realm="patchbay", error="invalid_token"' : 'Bearer realm="patchbay"',
+        c.header('WWW-Authenticate', bearerChallenge(auth ?? { presented: false }))
+        throw new PatchbayError(
+          'unauthorized',
+          'Starting a connection needs a connect session, an API key or an access token',
+          auth?.insufficientScope === undefined ? {} : { status: 403 },
         )
-        throw new PatchbayError('unauthorized', 'Starting a connection needs a connect session, an API key or an access token')
       }
       c.header('Cache-Control', 'no-store')
+      setFlowCookie(c, cookies, start)
       return c.redirect(start.url, 302)
     } catch (error) {
       return failure(c, error, null)
@@ -67,7 +73,10 @@ export function mountAuthRoutes(app: Hono, patchbay: Patchbay, authenticate: Api
         : new URL(c.req.url).searchParams
     c.header('Cache-Control', 'no-store')
     try {
-      const result = await patchbay.completeAuthorization(integration, params)
+      const presented = flowBindingFromCookies(c, cookies)
+      const result = await patchbay.completeAuthorization(integration, params, presented.binding)
+      const flowKey = presented.used()
+      if (flowKey !== null) clearFlowCookie(c, cookies, flowKey)
       if (result.fromConnectPage) {
         return popupResultResponse(c, result, await serviceNameOf(patchbay, integration))
       }

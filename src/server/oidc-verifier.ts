@@ -2,6 +2,8 @@ import { errors, jwtVerify } from 'jose'
 import type { JWTPayload } from 'jose'
 import { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from '../runtime/index.js'
 import type { OidcDiscovery } from '../runtime/index.js'
+import { checkAccessTokenClaims } from './access-token-claims.js'
+import type { AccessTokenPolicy } from './access-token-claims.js'
 
 /**
  * The signature algorithms accepted by default: asymmetric only, the same list ID tokens are held
@@ -29,6 +31,11 @@ export interface OidcVerifierOptions {
   jwksCacheMaxAgeMs?: number
   /** How long the JWKS requests may take, in milliseconds. Default 5000. */
   timeoutMs?: number
+  /**
+   * Which tokens count as access tokens (`typ`, by default `at+jwt` only, so ID tokens are
+   * refused) and the scopes or claims the API requires; see {@link checkAccessTokenClaims}.
+   */
+  accessTokens?: AccessTokenPolicy
   /** Used for a discovery cache of the verifier's own, when no `discovery` is given. */
   fetch?: typeof fetch
   /** The runtime's discovery cache (`patchbay.oidc`), so an issuer is discovered once. */
@@ -45,7 +52,9 @@ export interface VerifiedToken {
  * The outcome of {@link OidcVerifier.verify}. `reason` says why a token was refused in terms
  * safe for a debug log (a jose error code, a claim name), never the token itself.
  */
-export type TokenVerification = { ok: true; token: VerifiedToken } | { ok: false; reason: string }
+export type TokenVerification =
+  | { ok: true; token: VerifiedToken }
+  | { ok: false; reason: string; insufficientScope?: string }
 
 /** Verifies JWT access tokens from one OIDC issuer against its published keys. */
 export interface OidcVerifier {
@@ -65,7 +74,8 @@ function reasonOf(error: unknown): string {
  * Creates a verifier for one issuer. The JWKS is discovered from
  * `<issuer>/.well-known/openid-configuration` on first use, cached, and fetched again when a
  * token names a key it does not hold (a rotation). Checked: the signature with an asymmetric
- * algorithm, `iss`, `aud`, `exp` (required), `nbf`, and a `sub`.
+ * algorithm, `iss`, `aud`, `exp` (required), `nbf`, a `sub`, and that it is an access token
+ * (`typ` `at+jwt`, RFC 9068) holding the required scopes and claims.
  *
  * @example
  * const oidc = createOidcVerifier({ issuer: 'https://id.example.com/oidc', audience: 'https://patchbay' })
@@ -99,7 +109,7 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
     issuer: options.issuer,
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, await keys(), {
+        const { payload, protectedHeader } = await jwtVerify(token, await keys(), {
           issuer: options.issuer,
           audience,
           algorithms,
@@ -109,6 +119,8 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
         if (typeof payload.sub !== 'string' || payload.sub === '') {
           return { ok: false, reason: 'the token has no subject' }
         }
+        const check = checkAccessTokenClaims(protectedHeader, payload, options.accessTokens)
+        if (!check.ok) return check
         return { ok: true, token: { subject: payload.sub, claims: payload } }
       } catch (error) {
         return { ok: false, reason: reasonOf(error) }

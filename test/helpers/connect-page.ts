@@ -94,3 +94,11 @@ export function popupMessageOf(html: string): Record<string, unknown> {
     .replace(/&amp;/g, '&')
   return JSON.parse(text)
 }
+
+/** The `Cookie` header a browser sends back after a page call set the OAuth flow's cookie. */
+export function flowCookieOf(answer: { headers: Headers }): string {
+  return answer.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0] as string)
+    .join('; ')
+}

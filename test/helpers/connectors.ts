@@ -88,8 +88,8 @@ export async function putConnector(h: Harness, id: string, json: Record<string, 
 export async function connectWithConsent(h: Harness, integration: string) {
   const session = await h.api('POST', '/connect/sessions', { integration })
   if (session.status !== 201) throw new Error(`connect session: ${JSON.stringify(session.body)}`)
-  const { authorizeUrl, callbackUrl } = await consent(session.body.url)
-  const landing = await fetch(callbackUrl, { redirect: 'manual' })
+  const { authorizeUrl, callbackUrl, cookie } = await consent(session.body.url)
+  const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
   const html = await landing.text()
   const id = /<code>(conn_[^<]+)<\/code>/.exec(html)?.[1] ?? null
   return { id, authorizeUrl, status: landing.status, html }
@@ -107,10 +107,10 @@ export async function connectViaApi(
 ) {
   const query = settings ? `?settings=${encodeURIComponent(JSON.stringify(settings))}` : ''
   const startUrl = `${h.server.url}/auth/${integration}/start${query}`
-  const { authorizeUrl, callbackUrl } = await consent(startUrl, 'approve', {
+  const { authorizeUrl, callbackUrl, cookie } = await consent(startUrl, 'approve', {
     authorization: `Bearer ${h.apiKey}`,
   })
-  const landing = await fetch(callbackUrl, { redirect: 'manual' })
+  const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
   const html = await landing.text()
   const id = /<code>(conn_[^<]+)<\/code>/.exec(html)?.[1] ?? null
   return { id, authorizeUrl, callbackUrl: new URL(callbackUrl), status: landing.status, html }

@@ -133,13 +133,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
 }
 
+/** The `Cookie` header a browser would send back for a response's `Set-Cookie` lines. */
+export function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0] as string)
+    .join('; ')
+}
+
 /**
  * Plays the browser through a connect URL: follows Patchbay's redirect to the sandbox, answers
- * the consent page, and returns the callback URL the sandbox sends the browser to.
+ * the consent page, and returns the callback URL the sandbox sends the browser to, with the
+ * `Cookie` header the browser holds for it (the flow's binding).
  */
 export async function consent(startUrl: string, decision: 'approve' | 'deny' = 'approve', headers: HeadersInit = {}) {
   const start = await fetch(startUrl, { redirect: 'manual', headers })
   if (start.status !== 302) throw new Error(`start answered ${start.status}: ${await start.text()}`)
+  const cookie = cookiesOf(start)
   const authorize = new URL(start.headers.get('location') as string)
   const page = await fetch(authorize, { redirect: 'manual' })
   let callback: string
@@ -159,7 +169,7 @@ export async function consent(startUrl: string, decision: 'approve' | 'deny' = '
     })
     callback = answer.headers.get('location') as string
   }
-  return { authorizeUrl: authorize, callbackUrl: callback }
+  return { authorizeUrl: authorize, callbackUrl: callback, cookie }
 }
 
 function decodeHtml(text: string): string {
@@ -175,8 +185,8 @@ function decodeHtml(text: string): string {
 export async function connectViaBrowser(h: Harness, integration = 'sandbox', extra: Record<string, unknown> = {}) {
   const session = await h.api('POST', '/connect/sessions', { integration, ...extra })
   if (session.status !== 201) throw new Error(`connect session: ${JSON.stringify(session.body)}`)
-  const { callbackUrl } = await consent(session.body.url)
-  const landing = await fetch(callbackUrl, { redirect: 'manual' })
+  const { callbackUrl, cookie } = await consent(session.body.url)
+  const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
   const html = await landing.text()
   const id = /<code>(conn_[^<]+)<\/code>/.exec(html)?.[1]
   if (landing.status !== 200 || !id) throw new Error(`callback answered ${landing.status}: ${html}`)

@@ -15,6 +15,8 @@ import {
 import { parseSettings } from '../capabilities/capabilities.js'
 import { oidcAuthorizationParts, verifyIdToken } from '../oidc/oidc.js'
 import { redactError } from '../redact.js'
+import { boundSessionKey, newFlowBinding, presentedBinding, unknownFlow } from './flow-binding.js'
+import type { FlowBinding } from './flow-binding.js'
 
 /** Auth sessions live 10 minutes: long enough to consent, short enough to be worthless later. */
 export const AUTH_SESSION_SECONDS = 600
@@ -42,6 +44,16 @@ export interface AuthorizationStart {
   url: string
   state: string
   expiresAt: number
+  /**
+   * The secret binding the flow to its starter: the callback must present it
+   * ({@link CompleteAuthorizationOptions.binding}), or it is refused with `state_mismatch`.
+   * Never put it in a URL.
+   */
+  binding: string
+  /** Where the provider sends the browser back (the flow's redirect URI). */
+  callbackUrl: string
+  /** Whether the provider comes back by a cross-site POST (`response_mode=form_post`). */
+  returnsByPost: boolean
 }
 
 /** The callback URL of an integration: its own, or `{publicUrl}/auth/{id}/callback`. */
@@ -141,8 +153,9 @@ export async function beginOAuth2Authorization(
     extraParams: { ...scheme.authorizationParams, ...oidc.params },
   })
   const expiresAt = deps.now() + AUTH_SESSION_SECONDS
+  const binding = newFlowBinding(deps)
   await deps.store.createAuthSession({
-    state,
+    state: boundSessionKey(integration.id, state, binding),
     integrationId: integration.id,
     connectionId: options.connectionId ?? null,
     redirect,
@@ -156,7 +169,8 @@ export async function beginOAuth2Authorization(
     },
     expiresAt,
   })
-  return { url: url.toString(), state, expiresAt }
+  const returnsByPost = url.searchParams.get('response_mode') === 'form_post'
+  return { url: url.toString(), state, expiresAt, binding, callbackUrl: redirectUri, returnsByPost }
 }
 
 /** `startedFrom` is what {@link BeginAuthorizationOptions.startedFrom} recorded, or null. */
@@ -170,15 +184,19 @@ export interface CompleteAuthorizationOptions {
    * exchanged; a throw refuses the callback with nothing stored.
    */
   beforeExchange?: (startedFrom: JsonObject | null) => Promise<void>
+  /** The binding the flow's start handed out ({@link AuthorizationStart.binding}). */
+  binding?: FlowBinding
 }
 
 /**
  * Completes an OAuth 2 authorization from the provider's callback parameters: the state must
- * name a live session of this integration (it is consumed), then the code is exchanged, the
+ * name a live session of this integration, started by whoever presents its binding (it is
+ * consumed; a wrong binding or integration finds nothing and consumes nothing), then the code is exchanged, the
  * profile read and the connection stored. Failures after the state checks out come back with
  * the session's redirect, so the browser can be sent home with the error.
- * @throws PatchbayError `state_mismatch` for an unknown, replayed or foreign state; nothing is
- *   stored
+ * @throws PatchbayError `state_mismatch` for an unknown, replayed or foreign state, or one
+ *   presented without its binding; nothing is stored
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.7
  */
 export async function completeOAuth2Authorization(
   deps: RuntimeDeps,
@@ -188,10 +206,12 @@ export async function completeOAuth2Authorization(
 ): Promise<AuthorizationResult> {
   const callback = oauth2Engine.readAuthorizationCallback(params)
   const state = callback.state
-  const session = state ? await deps.store.takeAuthSession(state, deps.now()) : null
-  if (!session || session.integrationId !== integrationId) {
-    throw new PatchbayError('state_mismatch', 'The authorization state is unknown, expired or already used')
-  }
+  const binding = state ? presentedBinding(options.binding, state) : null
+  const session =
+    state && binding
+      ? await deps.store.takeAuthSession(boundSessionKey(integrationId, state, binding), deps.now())
+      : null
+  if (!session || session.integrationId !== integrationId) throw unknownFlow('authorization state')
   const startedFrom = isJsonObject(session.data['startedFrom']) ? session.data['startedFrom'] : null
   try {
     if (!callback.ok) {

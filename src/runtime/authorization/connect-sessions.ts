@@ -5,6 +5,7 @@ import type { Connection, ConnectSession, Integration } from '../../store/index.
 import { checkRedirect } from './authorization.js'
 import { beginAuthorization, completeAuthorization } from './dispatch.js'
 import type { AuthorizationResult, AuthorizationStart } from './authorization.js'
+import type { FlowBinding } from './flow-binding.js'
 import { createConnection } from '../connections/connections.js'
 import type { RuntimeDeps } from '../deps.js'
 
@@ -265,6 +266,7 @@ export async function completeWithSessions(
   deps: RuntimeDeps,
   integrationId: string,
   params: URLSearchParams,
+  binding?: FlowBinding,
 ): Promise<SessionAuthorizationResult> {
   const tokenOf = (startedFrom: JsonObject | null) =>
     startedFrom?.['via'] === CONNECT_PAGE && typeof startedFrom['connectSession'] === 'string'
@@ -272,6 +274,7 @@ export async function completeWithSessions(
       : null
   const checked: { session?: ConnectSession } = {}
   const result = await completeAuthorization(deps, integrationId, params, {
+    ...(binding === undefined ? {} : { binding }),
     async beforeExchange(startedFrom) {
       const token = tokenOf(startedFrom)
       if (token !== null) checked.session = await liveSession(deps, token, integrationId)

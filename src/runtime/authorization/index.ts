@@ -21,3 +21,4 @@ export type {
   SessionAuthorizationResult,
   SessionConnectionInput,
 } from './connect-sessions.js'
+export type { FlowBinding } from './flow-binding.js'

@@ -19,6 +19,7 @@ import { credentialsFromAccessToken, tokensFromOverride } from '../schemes/oauth
 import { oauth1Signer } from '../schemes/oauth1-signing.js'
 import { redactError } from '../redact.js'
 import { clientOf, resolveUrlProperty } from '../credentials/token-endpoint.js'
+import { boundSessionKey, newFlowBinding, presentedBinding, unknownFlow } from './flow-binding.js'
 
 async function oauth1Integration(deps: RuntimeDeps, integrationId: string) {
   const integration = await deps.store.getIntegration(integrationId)
@@ -150,8 +151,9 @@ export async function beginOAuth1Authorization(
   const ctx = flowContext(deps, scheme, client, base, { requestToken: temporary.token })
   const url = await authorizationUrlOf(scheme, ctx, temporary.token)
   const expiresAt = deps.now() + AUTH_SESSION_SECONDS
+  const binding = newFlowBinding(deps)
   await deps.store.createAuthSession({
-    state: temporary.token,
+    state: boundSessionKey(integration.id, temporary.token, binding),
     integrationId: integration.id,
     connectionId: options.connectionId ?? null,
     redirect,
@@ -164,7 +166,14 @@ export async function beginOAuth1Authorization(
     },
     expiresAt,
   })
-  return { url: url.toString(), state: temporary.token, expiresAt }
+  return {
+    url: url.toString(),
+    state: temporary.token,
+    expiresAt,
+    binding,
+    callbackUrl,
+    returnsByPost: false,
+  }
 }
 
 /**
@@ -184,15 +193,15 @@ export async function completeOAuth1Authorization(
   options: CompleteAuthorizationOptions = {},
 ): Promise<AuthorizationResult> {
   const callback = oauth1Engine.readAuthorizationCallback(params)
-  const session = callback.token
-    ? await deps.store.takeAuthSession(callback.token, deps.now())
-    : null
-  if (!session || session.integrationId !== integrationId) {
-    throw new PatchbayError(
-      'state_mismatch',
-      'The request token is unknown, expired or already used',
-    )
-  }
+  const binding = callback.token ? presentedBinding(options.binding, callback.token) : null
+  const session =
+    callback.token && binding
+      ? await deps.store.takeAuthSession(
+          boundSessionKey(integrationId, callback.token, binding),
+          deps.now(),
+        )
+      : null
+  if (!session || session.integrationId !== integrationId) throw unknownFlow('request token')
   const startedFrom = isJsonObject(session.data['startedFrom']) ? session.data['startedFrom'] : null
   try {
     if (!callback.ok) {

@@ -137,17 +137,18 @@ function connectPage() {
 
   /**
    * POSTs JSON with the session as a Bearer token; resolves to the parsed body or throws an
-   * Error carrying the server's message in plain words.
-   * @param {string} path @param {unknown} payload
+   * Error carrying the server's message in plain words. `withCookies` lets the answer set the
+   * OAuth flow's binding cookie, which the popup's callback must carry back.
+   * @param {string} path @param {unknown} payload @param {boolean} [withCookies]
    */
-  async function post(path, payload) {
+  async function post(path, payload, withCookies = false) {
     let response
     try {
       response = await fetch(path, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(payload),
-        credentials: 'omit',
+        credentials: withCookies ? 'same-origin' : 'omit',
         cache: 'no-store',
       })
     } catch {
@@ -204,10 +205,11 @@ function connectPage() {
     const popup = window.open('', 'patchbay-connect', 'popup=yes,width=520,height=720')
     let answer
     try {
-      answer = await post('/connect/api/oauth/start', {
-        integration: panel.dataset['integration'],
-        settings: valuesOf(form).settings,
-      })
+      answer = await post(
+        '/connect/api/oauth/start',
+        { integration: panel.dataset['integration'], settings: valuesOf(form).settings },
+        true,
+      )
     } catch (error) {
       popup?.close()
       throw error

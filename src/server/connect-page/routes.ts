@@ -3,6 +3,7 @@ import { isPatchbayError, PatchbayError } from '../../errors.js'
 import type { JsonObject } from '../../kit/index.js'
 import { errorEnvelope, parseOrThrow } from '../../runtime/index.js'
 import type { EnvelopeError, Patchbay, SessionAuthorizationResult } from '../../runtime/index.js'
+import { flowCookiePolicy, setFlowCookie } from '../flow-cookie.js'
 import { publicError, readJson } from '../http-errors.js'
 import { connectScript, connectStyles } from './assets.js'
 import { connectKindOf, formFieldsOf } from './fields.js'
@@ -144,6 +145,8 @@ export function mountConnectPage(app: Hono, patchbay: Patchbay): void {
       integration = body.integration
       const settings = (body.settings ?? {}) as JsonObject
       const start = await patchbay.connectSessions.begin(token, body.integration, settings)
+      // The page's script fetches this with its cookies, so the popup's callback gets them back.
+      setFlowCookie(c, flowCookiePolicy(patchbay.publicUrl), start)
       return c.json({ url: start.url })
     } catch (error) {
       return pageErrorResponse(c, error, integration)
