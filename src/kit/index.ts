@@ -18,6 +18,14 @@ export { defineConnector } from './define-connector.js'
 export { DURATION_UNITS, durationSeconds } from './duration.js'
 export type { Duration, DurationUnit } from './duration.js'
 export type { ConnectorInput } from './define-connector.js'
+export {
+  apiKeyFacts,
+  basicFacts,
+  oauth1Facts,
+  oauth2Facts,
+  schemeFactsOf,
+} from './scheme-facts.js'
+export type { SchemeFacts } from './scheme-facts.js'
 export { authFieldsOf, authJsonSchema, describeConnector, jsonSchemaOf } from './info.js'
 export {
   connectorFromJson,
@@ -27,13 +35,13 @@ export {
 } from './json-connector.js'
 export type { ConnectorJson } from './json-connector.js'
 export { jsonDepth, MAX_JSON_DEPTH, parseBoundedJson } from './json-depth.js'
-export { getPath } from './json-path.js'
+export { getPath } from '../common/index.js'
 export { decodeJwtClaims, defaultOidcAccountName, discoveredValueOf, oidcSchemeParts } from './oidc.js'
 export type { DiscoveredValue, OidcOptions, ProfileInput } from './oidc.js'
 export { PAGE_CSP, PAGE_SECURITY_HEADERS } from './page-headers.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
-export { renderDeep, renderRecord, renderTemplate, templateValue, templateVariables } from './template.js'
-export type { TemplateScopes } from './template.js'
+export { renderDeep, renderRecord, renderTemplate, templateValue, templateVariables } from '../common/index.js'
+export type { TemplateScopes } from '../common/index.js'
 export { checkUrlSettings, urlPolicyFromSettings, urlPolicyOf, urlTemplatesOf } from './url-policy.js'
 export {
   checkBaseUrlValue,

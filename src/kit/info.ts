@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { JsonValue } from '../errors.js'
+import { schemeFactsOf } from './scheme-facts.js'
 import type { AuthField, AuthScheme, Connector, JsonObject } from './types.js'
 
 /** JSON Schema for a zod schema, or a permissive object schema when it cannot be expressed. */
@@ -27,31 +28,9 @@ function fieldSchema(field: AuthField): JsonObject {
   return schema
 }
 
-/** OAuth 1 tokens given inline; the consumer comes from the integration unless given too. */
-const OAUTH1_FIELDS: Record<string, AuthField> = {
-  token: { type: 'password', label: 'Access token', required: true },
-  token_secret: { type: 'password', label: 'Access token secret', required: true },
-  client_id: { type: 'text', label: 'Consumer key', required: false },
-  client_secret: { type: 'password', label: 'Consumer secret', required: false },
-}
-
 /** The fields a user supplies for a scheme, as auth fields (OAuth 2 tokens when given inline). */
 export function authFieldsOf(scheme: AuthScheme): Record<string, AuthField> {
-  if (scheme.type === 'oauth1') return OAUTH1_FIELDS
-  if (scheme.type !== 'oauth2') return scheme.fields
-  if (scheme.grantType === 'refresh_token') {
-    return { refresh_token: { type: 'password', label: 'Refresh token', required: true } }
-  }
-  if (scheme.grantType === 'client_credentials') {
-    return {
-      client_id: { type: 'text', label: 'Client ID', required: false },
-      client_secret: { type: 'password', label: 'Client secret', required: false },
-    }
-  }
-  return {
-    access_token: { type: 'password', label: 'Access token', required: true },
-    refresh_token: { type: 'password', label: 'Refresh token', required: false },
-  }
+  return schemeFactsOf(scheme).fields(scheme)
 }
 
 /** JSON Schema of the auth fields a scheme takes. */
@@ -67,15 +46,11 @@ export function authJsonSchema(scheme: AuthScheme): JsonObject {
 }
 
 function describeAuth(scheme: AuthScheme): JsonObject {
-  const base: JsonObject = { type: scheme.type, fields: authJsonSchema(scheme) }
-  if (scheme.type === 'oauth2') {
-    base['grantType'] = scheme.grantType
-    base['scopes'] = scheme.scopes
-    base['pkce'] = scheme.pkce
+  return {
+    type: scheme.type,
+    fields: authJsonSchema(scheme),
+    ...schemeFactsOf(scheme).describe(scheme),
   }
-  if (scheme.type === 'basic') base['login'] = scheme.login !== undefined
-  if (scheme.type === 'oauth1') base['signatureMethod'] = scheme.signatureMethod
-  return base
 }
 
 /** What `patchbay info` and `GET /connectors/:id` publish about a connector. */

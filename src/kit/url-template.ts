@@ -1,6 +1,6 @@
 import { PatchbayError } from '../errors.js'
-import { templateValue } from './template.js'
-import type { TemplateScopes } from './template.js'
+import { templateValue } from '../common/index.js'
+import type { TemplateScopes } from '../common/index.js'
 
 /**
  * Whether a `format: "uri"` setting may name an `http:` URL. `loopback` allows it only for

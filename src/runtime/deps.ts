@@ -1,9 +1,9 @@
 import type { JsonObject } from '../kit/index.js'
 import type { Store } from '../store/index.js'
-import type { CredentialManager } from './credentials/credential-manager.js'
+import type { CredentialManager } from './credentials/types.js'
 import type { RuntimeEvent } from './events.js'
 import type { OidcDiscovery } from './oidc/oidc-discovery.js'
-import type { FetchLike } from './fetch/provider-call.js'
+import type { FetchLike } from './fetch/fetch-like.js'
 import type { Registry } from './registry.js'
 import type { RetryEnvironment } from './fetch/retry.js'
 

@@ -1,4 +1,4 @@
-import type { RevocationReport } from './connections/revocation.js'
+import type { RevocationReport } from './schemes/revocation-report.js'
 
 /** Something that happened to a connection; the server turns these into outgoing webhooks. */
 export type RuntimeEvent =

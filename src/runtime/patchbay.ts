@@ -5,7 +5,7 @@ import { connectorFromJson, renderUrlTemplate, urlPolicyOf } from '../kit/index.
 import type { Connector, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import { createApiKeyService } from './api-keys/index.js'
-import { beginAuthorization } from './authorization/authorization.js'
+import { beginAuthorization } from './authorization/dispatch.js'
 import type { AuthorizationStart, BeginAuthorizationOptions } from './authorization/authorization.js'
 import { authorizedFetchFor, connectionFetchFor } from './fetch/connection-fetch.js'
 import { callInputSchema, capabilityContext, parseOrThrow, parseSettings, runCapability } from './capabilities/capabilities.js'
@@ -28,6 +28,7 @@ import type { CredentialManagerOptions } from './credentials/credential-manager.
 import type { RecoveryReport } from './credentials/refresh-recovery.js'
 import { withDefaultCapabilities } from './capabilities/default-capabilities.js'
 import type { RuntimeDeps } from './deps.js'
+import type { Patchbay } from './patchbay-types.js'
 import { errorEnvelope } from './capabilities/envelope.js'
 import type { Envelope } from './capabilities/envelope.js'
 import { createEventBus } from './event-bus.js'
@@ -89,6 +90,14 @@ export interface PatchbayOptions {
 
 export { CONNECT_SESSION_SECONDS } from './authorization/connect-sessions.js'
 export type { ConnectSessionOptions } from './authorization/connect-sessions.js'
+export type {
+  Patchbay,
+  PatchbayConnection,
+  PatchbayConnections,
+  PatchbayConnectors,
+  PatchbayConnectSessions,
+  PatchbayIntegrations,
+} from './patchbay-types.js'
 
 /**
  * Creates a Patchbay runtime: the library API every shell (CLI, HTTP server) translates to.
@@ -96,7 +105,7 @@ export type { ConnectSessionOptions } from './authorization/connect-sessions.js'
  * const patchbay = await createPatchbay({ store: openSqliteStore({ path, keyRing }), connectors: [github] })
  * const response = await patchbay.connection('conn_1').fetch('/user')
  */
-export async function createPatchbay(options: PatchbayOptions) {
+export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay> {
   const store = options.store
   // Unreachable and silent providers become `provider_error` and `timeout` on every path.
   const fetchImpl: FetchLike = guardProviderFetch(
@@ -269,6 +278,7 @@ export async function createPatchbay(options: PatchbayOptions) {
     connectors: {
       list: () => registry.list(),
       get: (id: string) => registry.get(id),
+      find: (id: string) => registry.find(id),
       /** Registers a connector written in code (not persisted). */
       register,
       /** Validates and stores a JSON connector, then registers it. */
@@ -393,4 +403,3 @@ export async function createPatchbay(options: PatchbayOptions) {
   }
 }
 
-export type Patchbay = Awaited<ReturnType<typeof createPatchbay>>

@@ -16,6 +16,10 @@ export function createRegistry(initial: Iterable<Connector> = []) {
     has(id: string): boolean {
       return connectors.has(id)
     },
+    /** The connector registered under `id`, or undefined. */
+    find(id: string): Connector | undefined {
+      return connectors.get(id)
+    },
     /** @throws PatchbayError `not_found` */
     get(id: string): Connector {
       const connector = connectors.get(id)

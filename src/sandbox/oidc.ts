@@ -1,24 +1,11 @@
 import { generateKeyPairSync, sign } from 'node:crypto'
-import type { KeyObject } from 'node:crypto'
 import { json } from './http.js'
 import { requireBearer } from './resources.js'
 import { randomToken } from './secrets.js'
 import { SANDBOX_USER } from './state.js'
 import type { SandboxState } from './state.js'
+import type { SandboxOidcState } from './oidc-state.js'
 import type { IdTokenTamper } from './types.js'
-
-/** The sandbox's OpenID Provider state: its issuer and its signing key. */
-export interface SandboxOidcState {
-  /** The sandbox's own URL, set once it listens; the request's origin until then. */
-  issuer: string
-  /** The RS256 key pair, made on first use so sandboxes that never sign pay nothing for it. */
-  key: { privateKey: KeyObject; publicJwk: Record<string, unknown>; kid: string } | null
-}
-
-/** Fresh OpenID Provider state: no issuer yet, no key yet. */
-export function createOidcState(): SandboxOidcState {
-  return { issuer: '', key: null }
-}
 
 /** The scopes the sandbox's OpenID Provider knows. */
 const OIDC_SCOPES = ['openid', 'email', 'profile']

@@ -1,5 +1,6 @@
-import { accessTokenJwtFor, createOidcState } from './oidc.js'
-import type { SandboxOidcState } from './oidc.js'
+import { accessTokenJwtFor } from './oidc.js'
+import { createOidcState } from './oidc-state.js'
+import type { SandboxOidcState } from './oidc-state.js'
 import { randomHex, randomToken } from './secrets.js'
 import type {
   IdTokenTamper,

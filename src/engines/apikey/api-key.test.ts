@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { isPatchbayError } from '../../errors.js'
 import type { JsonObject } from '../../kit/index.js'
 import { apiKey, basic } from '../../kit/index.js'
+import { readBasicFields } from '../basic/basic-auth.js'
 import { readAuthFields } from './api-key.js'
 
 function problems(run: () => unknown): string[] {
@@ -86,7 +87,7 @@ describe('readAuthFields', () => {
 
   // A colon cannot be sent in a Basic user-id (RFC 7617 §2).
   it('refuses a Basic username containing ":" when it is entered', () => {
-    expect(problems(() => readAuthFields(basic(), { username: 'a:b', password: 'pw' }))).toEqual([
+    expect(problems(() => readBasicFields(basic(), { username: 'a:b', password: 'pw' }))).toEqual([
       expect.stringMatching(/^auth\.username: /),
     ])
   })

@@ -1,12 +1,21 @@
 import { PatchbayError } from '../../errors.js'
 import type { ApiKeyScheme, BasicScheme, JsonObject } from '../../kit/index.js'
 
+export interface ReadAuthFieldsOptions {
+  /** A scheme's own rule for one present string value: the problem in words, or undefined. */
+  check?: (name: string, value: string) => string | undefined
+}
+
 /**
  * Checks that every required auth field is present and a string, and keeps only declared fields.
  * Used for API keys and passwords alike.
  * @throws PatchbayError `bad_request` naming the missing field (`auth.apiKey`)
  */
-export function readAuthFields(scheme: ApiKeyScheme | BasicScheme, input: JsonObject): JsonObject {
+export function readAuthFields(
+  scheme: ApiKeyScheme | BasicScheme,
+  input: JsonObject,
+  options: ReadAuthFieldsOptions = {},
+): JsonObject {
   const out: JsonObject = {}
   const problems: string[] = []
   for (const [name, field] of Object.entries(scheme.fields)) {
@@ -23,9 +32,9 @@ export function readAuthFields(scheme: ApiKeyScheme | BasicScheme, input: JsonOb
       problems.push(`auth.${name}: must be one of ${field.options.map((o) => o.value).join(', ')}`)
       continue
     }
-    // RFC 7617 forbids ":" in a Basic user-id; refuse it here rather than on every later request.
-    if (scheme.type === 'basic' && !scheme.login && name === 'username' && value.includes(':')) {
-      problems.push('auth.username: cannot contain ":"')
+    const refusal = options.check?.(name, value)
+    if (refusal) {
+      problems.push(`auth.${name}: ${refusal}`)
       continue
     }
     out[name] = value

@@ -1,3 +1,3 @@
-export { basicCredentials } from './basic-auth.js'
+export { basicCredentials, readBasicFields } from './basic-auth.js'
 export { readLoginResponse } from './login.js'
 export type { LoginToken } from './login.js'

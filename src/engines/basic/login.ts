@@ -1,6 +1,6 @@
 import { PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
-import { getPath } from '../../kit/index.js'
+import { getPath } from '../../common/index.js'
 import type { LoginSpec } from '../../kit/index.js'
 import { toEpochSeconds } from '../shared/epoch-seconds.js'
 

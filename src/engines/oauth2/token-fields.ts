@@ -1,8 +1,8 @@
 import { PatchbayError } from '../../errors.js'
-import { getPath } from '../../kit/index.js'
+import { getPath } from '../../common/index.js'
 import type { JsonObject, TokenResponsePaths } from '../../kit/index.js'
 import { toEpochSeconds } from '../shared/epoch-seconds.js'
-import type { TokenSet } from './token-response.js'
+import type { TokenSet } from './token-set.js'
 
 /** Where RFC 6749 puts each field of a successful token response. */
 const STANDARD_TOKEN_PATHS = {

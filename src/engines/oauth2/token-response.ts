@@ -3,17 +3,10 @@ import type { JsonValue } from '../../errors.js'
 import type { JsonObject, TokenResponsePaths } from '../../kit/index.js'
 import { readProviderBody } from '../shared/provider-body.js'
 import { readTokenFields } from './token-fields.js'
+import type { TokenSet } from './token-set.js'
 
-/** Tokens as Patchbay keeps them: JSON-safe, with an absolute expiry. */
-export interface TokenSet {
-  accessToken: string
-  tokenType: string
-  refreshToken?: string
-  /** Epoch seconds; absent when the provider gave no lifetime. */
-  expiresAt?: number
-  scope?: string
-  idToken?: string
-}
+export type { TokenSet } from './token-set.js'
+
 
 export type TokenGrant = 'authorization_code' | 'refresh_token' | 'client_credentials'
 

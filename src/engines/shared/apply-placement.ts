@@ -1,4 +1,4 @@
-import { renderRecord } from '../../kit/index.js'
+import { renderRecord } from '../../common/index.js'
 import type { CredentialPlacement, TemplateScopes } from '../../kit/index.js'
 
 /** Where a request is going and with which headers; what credentials are applied to. */

@@ -1,22 +1,17 @@
 import { PatchbayError } from '../../errors.js'
 import { oauth2 as oauth2Engine } from '../../engines/index.js'
-import { isJsonObject } from '../../kit/index.js'
+import { isJsonObject, schemeFactsOf } from '../../kit/index.js'
 import type { JsonObject, OAuth2Scheme } from '../../kit/index.js'
 import type { AuthSession, Connection, Integration } from '../../store/index.js'
 import type { RuntimeDeps } from '../deps.js'
 import { finishAuthorizedConnection, providerRefusal } from '../connections/finish-connection.js'
-import {
-  beginOAuth1Authorization,
-  completeOAuth1Authorization,
-  usesOAuth1,
-} from './oauth1-authorization.js'
 import {
   clientOf,
   credentialsFromTokens,
   obtainTokens,
   resolveUrlProperty,
   tokenEndpointOf,
-} from '../credentials/renew.js'
+} from '../credentials/token-endpoint.js'
 import { parseSettings } from '../capabilities/capabilities.js'
 import { oidcAuthorizationParts, verifyIdToken } from '../oidc/oidc.js'
 import { redactError } from '../redact.js'
@@ -103,13 +98,13 @@ export async function oauthIntegration(deps: RuntimeDeps, integrationId: string)
   if (!integration) throw new PatchbayError('not_found', `Integration "${integrationId}" does not exist`)
   const connector = deps.registry.get(integration.connectorId)
   const scheme = connector.auth
-  if (scheme.type !== 'oauth2' || scheme.grantType !== 'authorization_code') {
+  if (scheme.type !== 'oauth2' || !schemeFactsOf(scheme).usesRedirect(scheme)) {
     throw new PatchbayError(
       'bad_request',
-      `Integration "${integrationId}" uses ${scheme.type === 'oauth2' ? `the ${scheme.grantType} grant` : scheme.type}; create its connections with POST /connections`,
+      `Integration "${integrationId}" uses ${schemeFactsOf(scheme).label(scheme)}; create its connections with POST /connections`,
     )
   }
-  return { integration, connector, scheme: scheme as OAuth2Scheme }
+  return { integration, connector, scheme }
 }
 
 /** The scopes asked for: the integration's override, else the connector's and its capabilities'. */
@@ -123,12 +118,11 @@ export function scopesOf(integration: Integration, scheme: OAuth2Scheme, capabil
  * 10 minutes, and the provider URL to send the browser to.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
-export async function beginAuthorization(
+export async function beginOAuth2Authorization(
   deps: RuntimeDeps,
   integrationId: string,
   options: BeginAuthorizationOptions = {},
 ): Promise<AuthorizationStart> {
-  if (await usesOAuth1(deps, integrationId)) return beginOAuth1Authorization(deps, integrationId, options)
   const { integration, connector, scheme } = await oauthIntegration(deps, integrationId)
   const redirect = checkRedirect(deps, options.redirect)
   if (options.connectionId) {
@@ -204,15 +198,12 @@ export interface CompleteAuthorizationOptions {
  *   presented without its binding; nothing is stored
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.7
  */
-export async function completeAuthorization(
+export async function completeOAuth2Authorization(
   deps: RuntimeDeps,
   integrationId: string,
   params: URLSearchParams,
   options: CompleteAuthorizationOptions = {},
 ): Promise<AuthorizationResult> {
-  if (await usesOAuth1(deps, integrationId)) {
-    return completeOAuth1Authorization(deps, integrationId, params, options)
-  }
   const callback = oauth2Engine.readAuthorizationCallback(params)
   const state = callback.state
   const binding = state ? presentedBinding(options.binding, state) : null

@@ -1,7 +1,9 @@
 import { PatchbayError } from '../../errors.js'
+import { schemeFactsOf } from '../../kit/index.js'
 import type { Connector, JsonObject } from '../../kit/index.js'
 import type { Connection, ConnectSession, Integration } from '../../store/index.js'
-import { beginAuthorization, checkRedirect, completeAuthorization } from './authorization.js'
+import { checkRedirect } from './authorization.js'
+import { beginAuthorization, completeAuthorization } from './dispatch.js'
 import type { AuthorizationResult, AuthorizationStart } from './authorization.js'
 import type { FlowBinding } from './flow-binding.js'
 import { createConnection } from '../connections/connections.js'
@@ -102,8 +104,7 @@ async function spend(
 
 /** Whether the connector's accounts are connected through a redirect flow (OAuth 2 code or OAuth 1). */
 function isAuthorizationCode(connector: Connector): boolean {
-  const { auth } = connector
-  return auth.type === 'oauth1' || (auth.type === 'oauth2' && auth.grantType === 'authorization_code')
+  return schemeFactsOf(connector.auth).usesRedirect(connector.auth)
 }
 
 /**
@@ -189,12 +190,9 @@ export async function openConnectSession(
   const integrations: OpenConnectSession['integrations'] = []
   for (const id of allowedIntegrations(session)) {
     const integration = await deps.store.getIntegration(id)
-    if (!integration) continue
-    try {
-      integrations.push({ integration, connector: deps.registry.get(integration.connectorId) })
-    } catch {
-      // A connector no longer registered cannot be connected; the page lists the others.
-    }
+    // A connector no longer registered cannot be connected; the page lists the others.
+    const connector = integration ? deps.registry.find(integration.connectorId) : undefined
+    if (integration && connector) integrations.push({ integration, connector })
   }
   return { session, integrations }
 }

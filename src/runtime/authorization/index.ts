@@ -1,4 +1,5 @@
-export { AUTH_SESSION_SECONDS, beginAuthorization } from './authorization.js'
+export { AUTH_SESSION_SECONDS } from './authorization.js'
+export { beginAuthorization, completeAuthorization } from './dispatch.js'
 export type {
   AuthorizationResult,
   AuthorizationStart,

@@ -15,21 +15,11 @@ import type {
 import { parseSettings } from '../capabilities/capabilities.js'
 import type { RuntimeDeps } from '../deps.js'
 import { finishAuthorizedConnection, providerRefusal } from '../connections/finish-connection.js'
-import { credentialsFromAccessToken, tokensFromOverride } from '../credentials/oauth1-credentials.js'
+import { credentialsFromAccessToken, tokensFromOverride } from '../schemes/oauth1-credentials.js'
+import { oauth1Signer } from '../schemes/oauth1-signing.js'
 import { redactError } from '../redact.js'
-import { clientOf, resolveUrlProperty } from '../credentials/renew.js'
+import { clientOf, resolveUrlProperty } from '../credentials/token-endpoint.js'
 import { boundSessionKey, newFlowBinding, presentedBinding, unknownFlow } from './flow-binding.js'
-
-/** Whether an integration's connector authenticates with OAuth 1 (false when either is unknown). */
-export async function usesOAuth1(deps: RuntimeDeps, integrationId: string): Promise<boolean> {
-  const integration = await deps.store.getIntegration(integrationId)
-  if (!integration) return false
-  try {
-    return deps.registry.get(integration.connectorId).auth.type === 'oauth1'
-  } catch {
-    return false
-  }
-}
 
 async function oauth1Integration(deps: RuntimeDeps, integrationId: string) {
   const integration = await deps.store.getIntegration(integrationId)
@@ -279,5 +269,6 @@ async function exchangeAndStore(
         'access_token',
       )
   const issued = credentialsFromAccessToken(tokens)
-  return finishAuthorizedConnection(deps, { connector, integration, settings, issued, session })
+  const sign = oauth1Signer(scheme, () => clientOf(integration, issued.credentials))
+  return finishAuthorizedConnection(deps, { connector, integration, settings, issued, session, sign })
 }

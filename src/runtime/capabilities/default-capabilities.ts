@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Capability, Connector } from '../../kit/index.js'
-import { oauthModuleCapabilities } from './oauth-module.js'
+import { schemeRecordOf } from '../schemes/index.js'
 import { callProvider, pickValue } from '../fetch/provider-call.js'
 import type { FetchLike } from '../fetch/provider-call.js'
 
@@ -27,10 +27,9 @@ export function withDefaultCapabilities(
 ): Connector {
   const { auth } = connector
   const capabilities = { ...connector.capabilities }
-  if (auth.type === 'oauth2') {
-    for (const [name, capability] of Object.entries(oauthModuleCapabilities(connector, auth, { fetch, now }))) {
-      capabilities[name] ??= capability
-    }
+  const schemeCapabilities = schemeRecordOf(auth).capabilities?.(connector, auth, { fetch, now })
+  for (const [name, capability] of Object.entries(schemeCapabilities ?? {})) {
+    capabilities[name] ??= capability
   }
   const check = auth.validate ?? auth.profile?.request
   if (check !== undefined && !capabilities['validate_credentials']) {

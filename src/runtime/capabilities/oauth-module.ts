@@ -4,7 +4,7 @@ import { oauth2 as oauth2Engine } from '../../engines/index.js'
 import type { TokenSet } from '../../engines/oauth2/index.js'
 import type { Capability, Connector, JsonObject, OAuth2Scheme } from '../../kit/index.js'
 import type { FetchLike } from '../fetch/provider-call.js'
-import { obtainTokens, resolveUrlProperty, tokenEndpointOf } from '../credentials/renew.js'
+import { obtainTokens, resolveUrlProperty, tokenEndpointOf } from '../credentials/token-endpoint.js'
 
 const client = {
   client_id: z.string().min(1),

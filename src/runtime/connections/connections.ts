@@ -1,46 +1,13 @@
 import { PatchbayError } from '../../errors.js'
-import type { JsonValue } from '../../errors.js'
-import { apikey as apikeyEngine } from '../../engines/index.js'
-import { isJsonObject } from '../../kit/index.js'
 import type { AuthScheme, Connector, JsonObject } from '../../kit/index.js'
 import type { Connection, Integration } from '../../store/index.js'
 import { parseSettings } from '../capabilities/capabilities.js'
 import type { RuntimeDeps } from '../deps.js'
 import { connectionIdOf, finishConnection } from './finish-connection.js'
 import { redactError, secretValues } from '../redact.js'
-import { issueFromRefreshToken } from './refresh-grant.js'
-import { oauth1CredentialsFromInput } from '../credentials/oauth1-credentials.js'
-import { issueClientCredentials, issueLoginToken } from '../credentials/renew.js'
-import type { IssuedCredentials } from '../credentials/renew.js'
-
-function unwrap(auth: JsonObject, key: string): JsonObject {
-  const inner = auth[key]
-  return isJsonObject(inner) ? inner : auth
-}
-
-function text(value: JsonValue | undefined): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined
-}
-
-/**
- * Reads OAuth 2 tokens given directly (importing an existing connection, or a CLI call with
- * `auth`). Accepts the provider's own names (`access_token`), ours (`accessToken`) and the
- * Lumos wrapper (`{"oauth": {...}}`).
- */
-function tokensFromInput(auth: JsonObject): IssuedCredentials | null {
-  const source = unwrap(auth, 'oauth')
-  const accessToken = text(source['access_token']) ?? text(source['accessToken'])
-  if (!accessToken) return null
-  const credentials: JsonObject = {
-    accessToken,
-    tokenType: text(source['token_type']) ?? text(source['tokenType']) ?? 'Bearer',
-  }
-  const refreshToken = text(source['refresh_token']) ?? text(source['refreshToken'])
-  if (refreshToken) credentials['refreshToken'] = refreshToken
-  const expiresAt = Number(source['expires_at'] ?? source['expiresAt'])
-  if (Number.isFinite(expiresAt) && expiresAt > 0) credentials['expiresAt'] = expiresAt
-  return { credentials, expiresAt: typeof credentials['expiresAt'] === 'number' ? expiresAt : null }
-}
+import { clientOf } from '../credentials/token-endpoint.js'
+import type { IssuedCredentials } from '../credentials/token-endpoint.js'
+import { schemeRecordOf } from '../schemes/index.js'
 
 /**
  * Turns what a caller supplies as `auth` into credentials for a scheme: checks the fields,
@@ -54,31 +21,19 @@ export async function credentialsFromInput(
   auth: JsonObject,
   context: { integration: Integration | null; settings: JsonObject; baseUrl: string },
 ): Promise<IssuedCredentials> {
-  const env = { ...context, fetch: deps.fetch, now: deps.now() }
-  if (scheme.type === 'oauth2') {
-    const imported = tokensFromInput(auth)
-    if (imported) return imported
-    if (scheme.grantType === 'refresh_token') return issueFromRefreshToken(env, scheme, auth)
-    if (scheme.grantType === 'client_credentials') {
-      const client: JsonObject = {}
-      const id = text(auth['client_id'])
-      const secret = text(auth['client_secret'])
-      if (id) client['client_id'] = id
-      if (secret) client['client_secret'] = secret
-      return issueClientCredentials({ ...env, scheme, credentials: client }, scheme)
-    }
-    throw new PatchbayError(
-      'bad_request',
-      'auth.access_token: required (OAuth 2 connections are made through the connect flow, or import tokens)',
-      { details: { problems: ['auth.access_token: required'] } },
-    )
-  }
-  if (scheme.type === 'oauth1') return oauth1CredentialsFromInput(unwrap(auth, 'oauth1'))
-  const fields = apikeyEngine.readAuthFields(scheme, unwrap(auth, scheme.type === 'basic' ? 'basic' : 'api_key'))
-  if (scheme.type === 'basic' && scheme.login) {
-    return issueLoginToken({ ...env, scheme, credentials: fields }, scheme)
-  }
-  return { credentials: fields, expiresAt: null }
+  return schemeRecordOf(scheme).fromInput(
+    { ...context, fetch: deps.fetch, now: deps.now() },
+    scheme,
+    auth,
+  )
+}
+
+/** The request signer of a new connection's scheme, when it signs (OAuth 1). */
+function signerOf(connector: Connector, integration: Integration, issued: IssuedCredentials) {
+  const sign = schemeRecordOf(connector.auth).signer?.(connector.auth, () =>
+    clientOf(integration, issued.credentials),
+  )
+  return sign ? { sign } : {}
 }
 
 export interface CreateConnectionInput {
@@ -125,6 +80,7 @@ export async function createConnection(deps: RuntimeDeps, input: CreateConnectio
       issued,
       connectionId,
       createdBy: input.createdBy ?? null,
+      ...signerOf(connector, integration, issued),
     })
   } catch (error) {
     throw redactError(error, secrets)

@@ -6,8 +6,8 @@ import type { RuntimeDeps } from '../deps.js'
 import { redactError, secretValues } from '../redact.js'
 import { callProvider, pickValue } from '../fetch/provider-call.js'
 import type { ProviderEnv } from '../fetch/provider-call.js'
-import { clientOf } from '../credentials/renew.js'
-import type { IssuedCredentials } from '../credentials/renew.js'
+import type { IssuedCredentials } from '../credentials/token-endpoint.js'
+import type { RequestSigner } from '../fetch/request-signer.js'
 
 const CONNECTION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/
 
@@ -59,6 +59,8 @@ export async function finishConnection(
     issued: IssuedCredentials
     connectionId: string | null
     createdBy: string | null
+    /** Signs the validation and profile requests, for schemes that sign (OAuth 1). */
+    sign?: RequestSigner
   },
 ): Promise<Connection> {
   const { connector, integration, settings, issued } = input
@@ -69,7 +71,7 @@ export async function finishConnection(
     baseUrl: deps.baseUrlOf(connector.id, settings),
     fetch: deps.fetch,
     context: { clientId: integration.clientId ?? '' },
-    client: () => clientOf(integration, issued.credentials),
+    ...(input.sign ? { sign: input.sign } : {}),
   }
   await validateCredentials(env)
   const accountName = await accountNameOf(env)
@@ -106,6 +108,7 @@ export async function finishAuthorizedConnection(
     settings: JsonObject
     issued: IssuedCredentials
     session: AuthSession
+    sign?: RequestSigner
   },
 ): Promise<Connection> {
   const { session, ...rest } = input

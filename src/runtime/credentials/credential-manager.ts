@@ -4,9 +4,10 @@ import { PatchbayError, isPatchbayError } from '../../errors.js'
 import type { AuthScheme, Connector, JsonObject } from '../../kit/index.js'
 import type { Connection, Integration, Store } from '../../store/index.js'
 import { redactError, secretValues } from '../redact.js'
-import { canRenew } from './renew.js'
-import type { FetchLike } from '../fetch/provider-call.js'
+import type { FetchLike } from '../fetch/fetch-like.js'
+import { schemeRecordOf } from '../schemes/index.js'
 import type { RuntimeEvent } from '../events.js'
+import type { CredentialManager, GetCredentialsOptions } from './types.js'
 import { lostLeaseError, runRefreshAttempt } from './refresh-attempt.js'
 import { createRefreshCooldown } from './refresh-cooldown.js'
 import type { CooldownPolicy } from './refresh-cooldown.js'
@@ -35,22 +36,11 @@ export interface CredentialManagerOptions {
   cooldown?: CooldownPolicy
 }
 
-export interface GetCredentialsOptions {
-  /** Refresh even if not near expiry (after a 401). */
-  force?: boolean
-  /** The credentials that just failed; a refresh is skipped if the stored ones already differ. */
-  stale?: JsonObject
-}
+export type { CredentialManager, GetCredentialsOptions } from './types.js'
 
 /** Seconds before expiry at which a scheme's credentials should be renewed. */
 export function marginOf(scheme: AuthScheme, fallback: number): number {
-  if (scheme.type === 'oauth2' && scheme.refreshBeforeExpiry !== undefined) {
-    return scheme.refreshBeforeExpiry
-  }
-  if (scheme.type === 'basic' && scheme.login?.refreshBeforeExpiry !== undefined) {
-    return scheme.login.refreshBeforeExpiry
-  }
-  return fallback
+  return schemeRecordOf(scheme).margin(scheme) ?? fallback
 }
 
 function sameCredentials(a: JsonObject, b: JsonObject): boolean {
@@ -63,7 +53,7 @@ function sameCredentials(a: JsonObject, b: JsonObject): boolean {
  * in this process and serialized across processes by the store's lease; the rotated refresh
  * token is saved before the lease is released.
  */
-export function createCredentialManager(options: CredentialManagerOptions) {
+export function createCredentialManager(options: CredentialManagerOptions): CredentialManager {
   const holder = randomUUID()
   const leaseMs = options.leaseMs ?? 15_000
   const timeoutMs = options.refreshTimeoutMs ?? Math.floor((leaseMs * 2) / 3)
@@ -148,7 +138,8 @@ export function createCredentialManager(options: CredentialManagerOptions) {
     connector: Connector,
     integration: Integration,
   ): Promise<JsonObject> {
-    if (!canRenew(connector.auth, connection.credentials)) {
+    const record = schemeRecordOf(connector.auth)
+    if (!record.canRenew(connector.auth, connection.credentials)) {
       if (connection.expiresAt !== null) return markNeedsReauth(connection, 'no way to renew')
       return connection.credentials
     }
@@ -161,6 +152,7 @@ export function createCredentialManager(options: CredentialManagerOptions) {
         store: options.store,
         holder,
         connection,
+        renew: (env) => record.renew(env, connector.auth),
         env: {
           scheme: connector.auth,
           integration,
@@ -244,4 +236,3 @@ export function createCredentialManager(options: CredentialManagerOptions) {
   return { getCredentials, recoverInterrupted }
 }
 
-export type CredentialManager = ReturnType<typeof createCredentialManager>

@@ -1,21 +1,13 @@
 export { createCredentialManager } from './credential-manager.js'
-export type { CredentialManager, CredentialManagerOptions } from './credential-manager.js'
+export type { CredentialManagerOptions } from './credential-manager.js'
+export type { CredentialManager, GetCredentialsOptions } from './types.js'
 export {
-  canRenew,
   clientOf,
   credentialsFromTokens,
-  issueClientCredentials,
-  issueLoginToken,
   obtainTokens,
-  renewCredentials,
   resolveUrlProperty,
   tokenEndpointOf,
-} from './renew.js'
-export type { IssuedCredentials, RenewEnv } from './renew.js'
-export {
-  credentialsFromAccessToken,
-  oauth1CredentialsFromInput,
-  tokensFromOverride,
-} from './oauth1-credentials.js'
+} from './token-endpoint.js'
+export type { IssuedCredentials, RenewEnv } from './token-endpoint.js'
 export type { CooldownPolicy } from './refresh-cooldown.js'
 export type { RecoveryReport } from './refresh-recovery.js'

@@ -3,8 +3,7 @@ import { PatchbayError, isPatchbayError } from '../../errors.js'
 import type { JsonObject } from '../../kit/index.js'
 import type { Connection, ConnectionStore, RefreshFence, RefreshLeaseStore } from '../../store/index.js'
 import { startDeadline } from './refresh-deadline.js'
-import { renewCredentials } from './renew.js'
-import type { RenewEnv } from './renew.js'
+import type { IssuedCredentials, RenewEnv } from './token-endpoint.js'
 
 /** The store aggregates a refresh writes to. */
 type Store = ConnectionStore & RefreshLeaseStore
@@ -17,6 +16,8 @@ export interface RefreshAttemptInput {
   /** The connection as read under the lease. */
   connection: Connection
   env: Omit<RenewEnv, 'credentials' | 'settings'>
+  /** The scheme's renewal (its record's `renew`). */
+  renew: (env: RenewEnv) => Promise<IssuedCredentials>
   /** Every provider request of the attempt ends by then: shorter than the lease. */
   timeoutMs: number
   /** Epoch milliseconds, the runtime's clock. */
@@ -68,7 +69,7 @@ export async function runRefreshAttempt(input: RefreshAttemptInput): Promise<Ref
   const deadline = startDeadline(input.env.fetch, input.timeoutMs)
   let issued
   try {
-    issued = await renewCredentials({
+    issued = await input.renew({
       ...input.env,
       settings: connection.settings,
       credentials: connection.credentials,

@@ -3,13 +3,12 @@ import { applyPlacement } from '../../engines/index.js'
 import { resolveUrl } from '../../kit/index.js'
 import type { AuthScheme, JsonObject } from '../../kit/index.js'
 import { confineUrl } from './confine-url.js'
-import { signFor } from './oauth1-signing.js'
-import type { ClientSource } from './oauth1-signing.js'
-import { templateScopes } from './provider-call.js'
-import type { FetchLike } from './provider-call.js'
+import type { FetchLike } from './fetch-like.js'
 import { prepareBody } from './request-body.js'
+import type { RequestSigner } from './request-signer.js'
 import { sendWithRetries } from './retry.js'
 import type { RetryEnvironment } from './retry.js'
+import { templateScopes } from './template-scopes.js'
 
 export interface AuthedFetchOptions {
   scheme: AuthScheme
@@ -27,8 +26,8 @@ export interface AuthedFetchOptions {
   confine?: boolean
   /** Bytes of a streamed body held in memory so it can be replayed (default 64 KiB). */
   replayLimit?: number
-  /** The consumer that signs each request of an OAuth 1 scheme; unused by other schemes. */
-  client?: ClientSource
+  /** Signs each request, for schemes that sign (OAuth 1); unused by other schemes. */
+  sign?: RequestSigner
 }
 
 /**
@@ -53,16 +52,12 @@ export function createAuthedFetch(options: AuthedFetchOptions) {
         templateScopes({ ...options, credentials }),
       )
       const sent = body.init()
-      const headers = await signFor(options.scheme, credentials, options.client, {
-        method,
-        url: target.url,
-        headers: target.headers,
-        body: sent.body,
-      })
+      const outgoing = { method, url: target.url, headers: target.headers, body: sent.body }
+      const headers = options.sign ? await options.sign(credentials, outgoing) : target.headers
       try {
         return await options.fetch(target.url, { ...init, headers, ...sent })
       } catch (error) {
-        throw unreachable(error, method, url, options.confine === true)
+        throw unreachable(error, method, url)
       }
     }
     let renewed = false
@@ -89,8 +84,8 @@ export function createAuthedFetch(options: AuthedFetchOptions) {
  * A network failure as a `provider_error` naming the method and the URL without its query (where
  * a key may be placed); an abort stays what it is, so callers can tell they stopped it.
  */
-function unreachable(error: unknown, method: string, url: URL, wrap: boolean): unknown {
-  if (!wrap || isAbort(error) || isPatchbayError(error)) return error
+function unreachable(error: unknown, method: string, url: URL): unknown {
+  if (isAbort(error) || isPatchbayError(error)) return error
   return new PatchbayError(
     'provider_error',
     `${method} ${url.origin}${url.pathname} failed: the provider could not be reached`,

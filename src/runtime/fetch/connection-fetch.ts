@@ -3,8 +3,9 @@ import type { Connection } from '../../store/index.js'
 import { createAuthedFetch } from './authed-fetch.js'
 import type { AuthedFetchOptions } from './authed-fetch.js'
 import type { RuntimeDeps } from '../deps.js'
-import type { ClientSource } from './oauth1-signing.js'
-import { canRenew, clientOf } from '../credentials/renew.js'
+import type { ClientSource } from './request-signer.js'
+import { clientOf } from '../credentials/token-endpoint.js'
+import { schemeRecordOf } from '../schemes/index.js'
 
 /**
  * What every connection-bound fetch shares: credentials from the manager for a stored connection
@@ -18,12 +19,14 @@ function baseOptions(
   inlineSettings: JsonObject,
 ): AuthedFetchOptions {
   const settings = connection?.settings ?? inlineSettings
+  const record = schemeRecordOf(connector.auth)
+  const sign = record.signer?.(connector.auth, consumerOf(deps, connection, inline))
   return {
     scheme: connector.auth,
     settings,
     baseUrl: deps.baseUrlOf(connector.id, settings),
     fetch: deps.fetch,
-    canRenew: connection !== null && canRenew(connector.auth, connection.credentials),
+    canRenew: connection !== null && record.canRenew(connector.auth, connection.credentials),
     credentials: async (force) => {
       if (!connection) return inline
       return deps.credentials.getCredentials(
@@ -31,7 +34,7 @@ function baseOptions(
         force ? { force: true, stale: force.stale } : {},
       )
     },
-    client: consumerOf(deps, connection, inline),
+    ...(sign ? { sign } : {}),
   }
 }
 
@@ -61,7 +64,7 @@ export function connectionFetchFor(deps: RuntimeDeps, connector: Connector, conn
   })
 }
 
-/** The OAuth 1 consumer: the integration's, or one given with inline credentials; looked up lazily. */
+/** The OAuth client (an OAuth 1 consumer): the integration's, or one given with inline credentials; looked up lazily. */
 function consumerOf(deps: RuntimeDeps, connection: Connection | null, inline: JsonObject = {}): ClientSource {
   return async () =>
     clientOf(

@@ -1,6 +1,6 @@
 export { confineUrl } from './confine-url.js'
 export { authorizedFetchFor, connectionFetchFor } from './connection-fetch.js'
-export type { ClientSource } from './oauth1-signing.js'
+export type { ClientSource, OutgoingRequest, RequestSigner } from './request-signer.js'
 export { callProvider, pickValue } from './provider-call.js'
 export type { FetchLike, ProviderEnv } from './provider-call.js'
 export { errorFromProviderResponse } from './provider-errors.js'

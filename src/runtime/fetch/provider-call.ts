@@ -1,19 +1,20 @@
 import type { JsonValue } from '../../errors.js'
-import { applyPlacement, credentialVariables, readProviderBody } from '../../engines/index.js'
+import { readProviderBody } from '../../engines/index.js'
 import { buildSpecRequest, getPath, resolveUrl } from '../../kit/index.js'
 import type {
   AuthScheme,
   JsonObject,
   ProviderFailure,
   ProviderProperty,
-  TemplateScopes,
   ValuePicker,
 } from '../../kit/index.js'
-import { signFor } from './oauth1-signing.js'
-import type { ClientSource } from './oauth1-signing.js'
+import { createAuthedFetch } from './authed-fetch.js'
+import type { FetchLike } from './fetch-like.js'
 import { errorFromProviderResponse } from './provider-errors.js'
+import type { RequestSigner } from './request-signer.js'
+import { templateScopes } from './template-scopes.js'
 
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+export type { FetchLike } from './fetch-like.js'
 
 /** Everything a provider-facing property needs to run for one set of credentials. */
 export interface ProviderEnv {
@@ -27,38 +28,8 @@ export interface ProviderEnv {
   fetch: FetchLike
   /** A fetch that applies `credentials` (and may refresh on a 401). */
   authedFetch?: (input: string | URL, init?: RequestInit) => Promise<Response>
-  /** The consumer that signs OAuth 1 requests; unused by other schemes. */
-  client?: ClientSource
-}
-
-/** Template scopes: credential variables first, then settings, then prefixed names. */
-export function templateScopes(env: Omit<ProviderEnv, 'fetch'>): TemplateScopes {
-  const vars = credentialVariables(env.scheme, env.credentials)
-  return [
-    vars,
-    env.settings,
-    env.context ?? {},
-    { settings: env.settings, credentials: vars, auth: vars, ...(env.context ?? {}) },
-  ]
-}
-
-/** A fetch that applies the env's credentials as the scheme places them, with no retry. */
-export function plainAuthedFetch(env: ProviderEnv) {
-  return async (input: string | URL, init: RequestInit = {}): Promise<Response> => {
-    const url = resolveUrl(String(input), env.baseUrl)
-    const target = applyPlacement(
-      { url, headers: new Headers(init.headers) },
-      env.scheme.apply,
-      templateScopes(env),
-    )
-    const headers = await signFor(env.scheme, env.credentials, env.client, {
-      method: init.method ?? 'GET',
-      url: target.url,
-      headers: target.headers,
-      body: init.body,
-    })
-    return env.fetch(target.url, { ...init, headers })
-  }
+  /** Signs each request, for schemes that sign (OAuth 1); unused by other schemes. */
+  sign?: RequestSigner
 }
 
 export interface ProviderCallOptions {
@@ -78,7 +49,14 @@ export async function callProvider(
   env: ProviderEnv,
   options: ProviderCallOptions = {},
 ): Promise<JsonValue> {
-  const authedFetch = env.authedFetch ?? plainAuthedFetch(env)
+  const authedFetch =
+    env.authedFetch ??
+    createAuthedFetch({
+      ...env,
+      credentials: async () => env.credentials,
+      canRenew: false,
+      ...(env.sign ? { sign: env.sign } : {}),
+    })
   if (typeof property === 'function') {
     // A login function carries the credentials itself: it has no token to apply yet.
     const plainFetch = (input: string | URL, init?: RequestInit) =>

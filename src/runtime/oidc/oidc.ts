@@ -22,7 +22,8 @@ function oidcScheme(
   connector: Connector,
 ): (OAuth2Scheme & { oidc: NonNullable<OAuth2Scheme['oidc']> }) | null {
   const scheme = connector.auth
-  return scheme.type === 'oauth2' && scheme.oidc
+  // Only OAuth 2 declares `oidc`; the property says it, whatever the scheme.
+  return 'oidc' in scheme && scheme.oidc
     ? (scheme as OAuth2Scheme & { oidc: NonNullable<OAuth2Scheme['oidc']> })
     : null
 }

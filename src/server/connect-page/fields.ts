@@ -1,4 +1,4 @@
-import { authFieldsOf, isJsonObject, jsonSchemaOf } from '../../kit/index.js'
+import { authFieldsOf, isJsonObject, jsonSchemaOf, schemeFactsOf } from '../../kit/index.js'
 import type { Connector, JsonObject } from '../../kit/index.js'
 
 /** One input of a Connect page form, from an auth field or a settings property. */
@@ -21,10 +21,7 @@ export type ConnectKind = 'form' | 'oauth'
 
 /** `oauth` for schemes whose user consents at the provider (OAuth 2 code grant, OAuth 1). */
 export function connectKindOf(connector: Connector): ConnectKind {
-  const auth = connector.auth
-  if (auth.type === 'oauth1') return 'oauth'
-  if (auth.type === 'oauth2' && auth.grantType === 'authorization_code') return 'oauth'
-  return 'form'
+  return schemeFactsOf(connector.auth).usesRedirect(connector.auth) ? 'oauth' : 'form'
 }
 
 function humanize(name: string): string {

@@ -168,11 +168,7 @@ export async function serviceNameOf(
 ): Promise<string | null> {
   const integration = await patchbay.integrations.get(integrationId)
   if (!integration) return null
-  try {
-    return patchbay.connectors.get(integration.connectorId).name
-  } catch {
-    return null
-  }
+  return patchbay.connectors.find(integration.connectorId)?.name ?? null
 }
 
 /**

@@ -2,8 +2,8 @@ import { PatchbayError, isPatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
 import { isJsonObject } from '../../kit/index.js'
 import type { JsonObject, OAuth2Scheme } from '../../kit/index.js'
-import { renewCredentials } from '../credentials/renew.js'
-import type { IssuedCredentials, RenewEnv } from '../credentials/renew.js'
+import type { IssuedCredentials, RenewEnv } from '../credentials/token-endpoint.js'
+import { refreshAccessToken } from './oauth2-tokens.js'
 
 function text(value: JsonValue | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
@@ -38,7 +38,7 @@ export async function issueFromRefreshToken(
   if (clientId) credentials['client_id'] = clientId
   if (clientSecret) credentials['client_secret'] = clientSecret
   try {
-    return await renewCredentials({ ...env, scheme, credentials })
+    return await refreshAccessToken({ ...env, scheme, credentials }, scheme)
   } catch (error) {
     // There is no connection yet to re-authorize: the token the caller brought is simply refused.
     if (!isPatchbayError(error, 'needs_reauth')) throw error

@@ -2,9 +2,10 @@ import { isPatchbayError, PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
 import type { OAuth1TokenResponse } from '../../engines/oauth1/index.js'
 import type { JsonObject, OAuth1Scheme } from '../../kit/index.js'
-import type { ClientSource } from '../fetch/oauth1-signing.js'
 import { callProvider } from '../fetch/provider-call.js'
-import type { IssuedCredentials, RenewEnv } from './renew.js'
+import type { ClientSource } from '../fetch/request-signer.js'
+import type { IssuedCredentials, RenewEnv } from '../credentials/token-endpoint.js'
+import { oauth1Signer } from './oauth1-signing.js'
 
 function text(value: JsonValue | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
@@ -108,7 +109,7 @@ export async function recheckOAuth1Token(
   const kept = { credentials: env.credentials, expiresAt: null }
   if (check === undefined) return kept
   try {
-    await callProvider(check, { ...env, client })
+    await callProvider(check, { ...env, sign: oauth1Signer(scheme, client) })
   } catch (error) {
     if (isPatchbayError(error, 'unauthorized') || isPatchbayError(error, 'needs_reauth')) {
       throw new PatchbayError('needs_reauth', 'The provider no longer accepts the OAuth 1 token', {

@@ -1,21 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { PatchbayError } from '../../errors.js'
 import { oauth1 as oauth1Engine } from '../../engines/index.js'
-import type { ClientCredentials } from '../../engines/oauth2/index.js'
-import type { AuthScheme, JsonObject } from '../../kit/index.js'
+import type { JsonObject, OAuth1Scheme } from '../../kit/index.js'
+import type { ClientSource, OutgoingRequest, RequestSigner } from '../fetch/request-signer.js'
 
 const FORM = 'application/x-www-form-urlencoded'
-
-/** Where the OAuth 1 consumer (client id and secret) comes from: looked up when first needed. */
-export type ClientSource = () => ClientCredentials | Promise<ClientCredentials>
-
-/** One request about to be sent, after the scheme's header and query templates are applied. */
-export interface OutgoingRequest {
-  method: string
-  url: URL
-  headers: Headers
-  body?: RequestInit['body'] | undefined
-}
 
 function mediaType(contentType: string | null): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase()
@@ -50,17 +39,16 @@ function text(value: unknown): string | undefined {
 /**
  * Signs one outgoing request for an OAuth 1 connection: method, URL with its query and a
  * form-encoded body go into the signature, made with the consumer and the connection's token and
- * secret, and put in the `Authorization` header. Other schemes' requests pass unchanged.
+ * secret, and put in the `Authorization` header.
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1
  * @throws PatchbayError `invalid_config` without a consumer, `unauthorized` without a token
  */
-export async function signFor(
-  scheme: AuthScheme,
+export async function signOAuth1Request(
+  scheme: OAuth1Scheme,
   credentials: JsonObject,
   client: ClientSource | undefined,
   request: OutgoingRequest,
 ): Promise<Headers> {
-  if (scheme.type !== 'oauth1') return request.headers
   if (!client) {
     throw new PatchbayError(
       'invalid_config',
@@ -90,4 +78,9 @@ export async function signFor(
   const headers = new Headers(request.headers)
   headers.set('authorization', signed.authorization)
   return headers
+}
+
+/** The signer of an OAuth 1 scheme's requests, with the consumer from `client`. */
+export function oauth1Signer(scheme: OAuth1Scheme, client: ClientSource): RequestSigner {
+  return (credentials, request) => signOAuth1Request(scheme, credentials, client, request)
 }

@@ -1,10 +1,9 @@
 import { PatchbayError } from '../../errors.js'
-import { basic as basicEngine, oauth2 as oauth2Engine } from '../../engines/index.js'
+import { oauth2 as oauth2Engine } from '../../engines/index.js'
 import type { ClientCredentials, TokenEndpoint, TokenSet } from '../../engines/oauth2/index.js'
 import { buildSpecRequest, renderUrlTemplate, resolveUrl } from '../../kit/index.js'
 import type {
   AuthScheme,
-  BasicScheme,
   JsonObject,
   OAuth2Scheme,
   TokenRequestOverride,
@@ -13,9 +12,7 @@ import type {
   UrlProperty,
 } from '../../kit/index.js'
 import type { Integration } from '../../store/index.js'
-import { recheckOAuth1Token } from './oauth1-credentials.js'
-import { callProvider } from '../fetch/provider-call.js'
-import type { FetchLike } from '../fetch/provider-call.js'
+import type { FetchLike } from '../fetch/fetch-like.js'
 
 /** Credentials with the expiry the runtime schedules by. */
 export interface IssuedCredentials {
@@ -93,7 +90,8 @@ export function credentialsFromTokens(tokens: TokenSet, keep: JsonObject = {}): 
   return { credentials, expiresAt: tokens.expiresAt ?? null }
 }
 
-function tokensFromCredentials(credentials: JsonObject): TokenSet {
+/** The token set stored in an OAuth 2 connection's credentials. */
+export function tokensFromCredentials(credentials: JsonObject): TokenSet {
   const tokens: TokenSet = {
     accessToken: String(credentials['accessToken'] ?? ''),
     tokenType: String(credentials['tokenType'] ?? 'Bearer'),
@@ -104,7 +102,8 @@ function tokensFromCredentials(credentials: JsonObject): TokenSet {
   return tokens
 }
 
-function clientFields(credentials: JsonObject): JsonObject {
+/** A tenant's own client id and secret in its credentials, kept across renewals. */
+export function clientFields(credentials: JsonObject): JsonObject {
   const kept: JsonObject = {}
   if (typeof credentials['client_id'] === 'string') kept['client_id'] = credentials['client_id']
   if (typeof credentials['client_secret'] === 'string') {
@@ -154,93 +153,7 @@ export async function obtainTokens(
   return oauth2Engine.readTokenResponse(await env.fetch(request), at, paths)
 }
 
-function clientVars(client: ClientCredentials): JsonObject {
+/** Template variables of an OAuth client, for token request overrides. */
+export function clientVars(client: ClientCredentials): JsonObject {
   return { clientId: client.clientId, clientSecret: client.clientSecret ?? '' }
-}
-
-/** Fetches a client-credentials token for a connection. */
-export async function issueClientCredentials(
-  env: RenewEnv,
-  scheme: OAuth2Scheme,
-): Promise<IssuedCredentials> {
-  const client = clientOf(env.integration, env.credentials)
-  const scopes = env.integration?.scopes ?? scheme.scopes
-  const tokens = await obtainTokens(
-    { ...env, urlPolicy: scheme.urlPolicy },
-    'client_credentials',
-    async () =>
-      oauth2Engine.buildClientCredentialsRequest(await tokenEndpointOf(scheme, env.settings), client, {
-        scopes,
-        scopeDelimiter: scheme.scopeDelimiter,
-      }),
-    scheme.requestAccessToken,
-    { ...clientVars(client), scope: scopes.join(scheme.scopeDelimiter) },
-    scheme.tokenResponse,
-  )
-  return credentialsFromTokens(tokens, clientFields(env.credentials))
-}
-
-/** Logs in with username and password and keeps the token beside them. */
-export async function issueLoginToken(env: RenewEnv, scheme: BasicScheme): Promise<IssuedCredentials> {
-  const login = scheme.login
-  if (!login) return { credentials: env.credentials, expiresAt: null }
-  const { token: _old, expiresAt: _oldExpiry, ...userFields } = env.credentials
-  const body = await callProvider(
-    login.request,
-    { ...env, credentials: userFields },
-    { applyCredentials: false, ...(scheme.validateError ? { describeFailure: scheme.validateError } : {}) },
-  )
-  const result = basicEngine.readLoginResponse(body, login, env.now)
-  const credentials: JsonObject = { ...userFields, token: result.token }
-  if (result.expiresAt !== undefined) credentials['expiresAt'] = result.expiresAt
-  return { credentials, expiresAt: result.expiresAt ?? null }
-}
-
-/** Whether a scheme can obtain new credentials by itself, without the user. */
-export function canRenew(scheme: AuthScheme, credentials: JsonObject): boolean {
-  if (scheme.type === 'oauth2') {
-    return scheme.grantType === 'client_credentials' || typeof credentials['refreshToken'] === 'string'
-  }
-  // OAuth 1 tokens cannot be refreshed, but after a 401 the provider is asked whether the token
-  // still stands, so a revoked one marks the connection needs_reauth.
-  if (scheme.type === 'oauth1') return true
-  return scheme.type === 'basic' && scheme.login !== undefined
-}
-
-/**
- * Obtains fresh credentials: a refresh-token grant (keeping the old refresh token when none
- * comes back), a new client-credentials token, or a new login.
- * @throws PatchbayError `needs_reauth` when only the user can fix it
- */
-export async function renewCredentials(env: RenewEnv): Promise<IssuedCredentials> {
-  const { scheme } = env
-  if (scheme.type === 'oauth2' && scheme.grantType === 'client_credentials') {
-    return issueClientCredentials(env, scheme)
-  }
-  if (scheme.type === 'oauth2') {
-    const previous = tokensFromCredentials(env.credentials)
-    if (!previous.refreshToken) {
-      throw new PatchbayError('needs_reauth', 'The access token expired and there is no refresh token')
-    }
-    const client = clientOf(env.integration, env.credentials)
-    const refreshToken = previous.refreshToken
-    const next = await obtainTokens(
-      { ...env, urlPolicy: scheme.urlPolicy },
-      'refresh_token',
-      async () =>
-        oauth2Engine.buildRefreshRequest(await tokenEndpointOf(scheme, env.settings, 'refresh'), client, {
-          refreshToken,
-        }),
-      scheme.refreshAccessToken,
-      { ...clientVars(client), refreshToken },
-      scheme.tokenResponse,
-    )
-    const merged = oauth2Engine.mergeRefreshedTokens(previous, next)
-    return credentialsFromTokens(merged, clientFields(env.credentials))
-  }
-  if (scheme.type === 'basic' && scheme.login) return issueLoginToken(env, scheme)
-  if (scheme.type === 'oauth1') {
-    return recheckOAuth1Token(env, scheme, () => clientOf(env.integration, env.credentials))
-  }
-  return { credentials: env.credentials, expiresAt: null }
 }

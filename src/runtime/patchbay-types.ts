@@ -1,0 +1,141 @@
+import type { JsonValue } from '../errors.js'
+import type { Connector, JsonObject } from '../kit/index.js'
+import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
+import type { ApiKeyService } from './api-keys/index.js'
+import type {
+  AuthorizationStart,
+  BeginAuthorizationOptions,
+  ConnectSessionOptions,
+  CreatedConnectSession,
+  FlowBinding,
+  OpenConnectSession,
+  SessionAuthorizationResult,
+  SessionConnectionInput,
+} from './authorization/index.js'
+import type { Envelope } from './capabilities/index.js'
+import type { CreateConnectionInput, DisconnectResult } from './connections/index.js'
+import type { RecoveryReport } from './credentials/index.js'
+import type { EventService } from './event-bus.js'
+import type { RuntimeEventListener } from './events.js'
+import type { OidcDiscovery } from './oidc/index.js'
+import type { WebhookService } from './webhooks/index.js'
+
+/** Connectors this runtime knows: built in, loaded from files, or registered at run time. */
+export interface PatchbayConnectors {
+  list(): Connector[]
+  /** @throws PatchbayError `not_found` */
+  get(id: string): Connector
+  /** The connector registered under `id`, or undefined. */
+  find(id: string): Connector | undefined
+  /** Registers a connector written in code (not persisted). */
+  register(connector: Connector): void
+  /** Validates and stores a JSON connector, then registers it. */
+  put(id: string, json: unknown): Promise<Connector>
+}
+
+/** Installed connectors with the app credentials the host holds for them. */
+export interface PatchbayIntegrations {
+  put(input: IntegrationInput): Promise<Integration>
+  get(id: string): Promise<Integration | null>
+  list(): Promise<Integration[]>
+  delete(id: string): Promise<boolean>
+}
+
+/** Tenants' authorized accounts. */
+export interface PatchbayConnections {
+  create(input: CreateConnectionInput): Promise<Connection>
+  get(id: string): Promise<Connection | null>
+  list(filter?: { integrationId?: string }): Promise<Connection[]>
+  /**
+   * Deletes a connection (revoking its tokens at the provider first when the connector
+   * declares a revocation endpoint); false when there was none. `disconnect` also reports what
+   * the provider said.
+   */
+  delete(id: string): Promise<boolean>
+  /**
+   * Revokes a connection's tokens at the provider (RFC 7009) when the connector says where,
+   * then deletes it locally even if that failed; the report says what happened.
+   */
+  disconnect(id: string): Promise<DisconnectResult>
+  /** Renews the credentials now, whatever their expiry. */
+  refresh(id: string): Promise<Connection>
+}
+
+/** One connection's API: an authenticated fetch and capability calls. */
+export interface PatchbayConnection {
+  /**
+   * Calls the provider: `path` (with a query) is resolved under the connector's base URL and
+   * must stay there (`bad_request` otherwise); credentials are applied, refreshed once on a
+   * 401; idempotent requests are retried on 429/502/503/504 honouring `Retry-After`.
+   */
+  fetch(path: string, init?: RequestInit): Promise<Response>
+  call(capability: string, input: { request: JsonValue; page?: JsonObject | null }): Promise<Envelope>
+}
+
+/** Short-lived tokens that let a browser connect an account without the API key. */
+export interface PatchbayConnectSessions {
+  /** One integration (a string) gets its direct OAuth start URL, a list gets the Connect page. */
+  create(
+    integrations: string | readonly string[],
+    options?: ConnectSessionOptions,
+  ): Promise<CreatedConnectSession>
+  /** Spends a connect session on starting its flow. */
+  start(integrationId: string, token: string): Promise<AuthorizationStart>
+  /** A live session and its integrations, for the Connect page (does not spend it). */
+  open(token: string): Promise<OpenConnectSession>
+  /** Connects from a Connect page form; spends the session once a connection is made. */
+  connect(token: string, input: SessionConnectionInput): Promise<Connection>
+  /** Starts an OAuth flow for the Connect page; the callback spends the session. */
+  begin(token: string, integrationId: string, settings?: JsonObject): Promise<AuthorizationStart>
+}
+
+/** The runtime's public object: the library API every shell translates to. */
+export interface Patchbay {
+  publicUrl: string
+  /** Subscribes to connection events; returns the unsubscribe function. */
+  on(listener: RuntimeEventListener): () => void
+  events: EventService
+  /** API keys: issued (shown once), listed, revoked, found by value. */
+  apiKeys: ApiKeyService
+  /** Outgoing webhook endpoints and deliveries, and incoming provider webhooks. */
+  webhooks: WebhookService
+  /** OpenID Provider metadata and keys, cached per issuer. */
+  oidc: OidcDiscovery
+  /** Resolves when the store answers. */
+  ping(): Promise<void>
+  /**
+   * Seals every stored secret again with the first key of the ring (`patchbay keys rotate`),
+   * so older keys can leave it; values that do not open are named in the report.
+   */
+  resealSecrets: Store['resealSecrets']
+  connectors: PatchbayConnectors
+  integrations: PatchbayIntegrations
+  connections: PatchbayConnections
+  /** Fresh credentials of a connection: refreshed first when near expiry, one refresh at a time. */
+  getCredentials(id: string): Promise<JsonObject>
+  /**
+   * The start-up pass that retries refreshes a crash left unsettled (docs/reliability.md); null
+   * when `close()` stopped it.
+   */
+  recoveredRefreshes(): Promise<RecoveryReport | null>
+  connection(id: string): PatchbayConnection
+  /** Calls a capability with inline `{auth, settings, request, page}` or a stored connection. */
+  call(
+    connectorId: string,
+    capabilityName: string,
+    input: unknown,
+    via?: { connectionId?: string },
+  ): Promise<Envelope>
+  beginAuthorization(integrationId: string, options?: BeginAuthorizationOptions): Promise<AuthorizationStart>
+  /**
+   * Completes a flow from its callback parameters; `binding` is what its start handed out
+   * (`AuthorizationStart.binding`), without which the callback is refused (`state_mismatch`).
+   */
+  completeAuthorization(
+    integrationId: string,
+    params: URLSearchParams,
+    binding?: FlowBinding,
+  ): Promise<SessionAuthorizationResult>
+  connectSessions: PatchbayConnectSessions
+  close(): Promise<void>
+}

@@ -1,0 +1,17 @@
+import { apikey as apikeyEngine } from '../../engines/index.js'
+import { apiKeyFacts } from '../../kit/index.js'
+import type { ApiKeyScheme } from '../../kit/index.js'
+import { unwrap } from './auth-input.js'
+import type { SchemeRecord } from './record.js'
+
+/** API keys: fields checked once, placed on every request, never renewed. */
+export const apiKeyRecord: SchemeRecord<ApiKeyScheme> = {
+  ...apiKeyFacts,
+  canRenew: () => false,
+  margin: () => undefined,
+  renew: async (env) => ({ credentials: env.credentials, expiresAt: null }),
+  fromInput: async (_env, scheme, auth) => ({
+    credentials: apikeyEngine.readAuthFields(scheme, unwrap(auth, 'api_key')),
+    expiresAt: null,
+  }),
+}
