@@ -179,6 +179,28 @@ describe('smaller holes (issue 8 item 6)', () => {
     })
   })
 
+  describe('a credential with a line break', () => {
+    it('is a bad_request at the proxy that names the header, sends nothing and echoes nothing', async () => {
+      const created = await h.api('POST', '/connections', {
+        integration: 'up',
+        settings: { host: `http://${upstream.host}` },
+        auth: { apiKey: 'k1\r\nX-Injected: yes' },
+      })
+      upstream.reset()
+      const id = created.status === 201 ? created.body.id : null
+      if (id !== null) {
+        const answer = await rawRequest(h.server.url, '/proxy/ping', { authorization: `Bearer ${h.apiKey}`, 'connection-id': id })
+        expect(answer.status).toBe(400)
+        expect(answer.body.error.code).toBe('bad_request')
+        expect(JSON.stringify(answer.body)).not.toContain('Injected')
+      } else {
+        expect(created.status).toBe(400)
+        expect(JSON.stringify(created.body)).not.toContain('Injected')
+      }
+      expect(upstream.arrivals).toHaveLength(0)
+    })
+  })
+
   describe('HTML pages', () => {
     it('sends the page CSP, X-Frame-Options and nosniff on a failed callback and a failed start', async () => {
       const callback = await fetch(`${h.server.url}/auth/sandbox/callback?code=x&state=forged`)

@@ -54,3 +54,17 @@ describe('applyPlacement', () => {
     expect(isPatchbayError(error, 'template_not_found')).toBe(true)
   })
 })
+
+describe('applyPlacement with a credential that would break the header line', () => {
+  it.each(['k\r\nX-Injected: 1', 'k\nx', 'k\u0000x'])('refuses %j as bad_request without echoing it', (apiKey) => {
+    let caught: unknown
+    try {
+      applyPlacement(target(), { headers: { Authorization: 'Token {{apiKey}}' }, query: {} }, [{ apiKey }])
+    } catch (error) {
+      caught = error
+    }
+    expect(isPatchbayError(caught, 'bad_request')).toBe(true)
+    expect((caught as Error).message).toContain('Authorization')
+    expect((caught as Error).message).not.toContain('Injected')
+  })
+})
