@@ -72,8 +72,7 @@ describe('module graph (DESIGN.md Layout)', () => {
 
   it('has no import cycle, counting type-only imports', () => {
     const cycles = importCycles(edges).map((cycle) => cycle.join(', '))
-    // sandbox state -> oidc (access-token JWTs, landed with issue 8) -> state: to be split next.
-    expect(cycles).toEqual(['sandbox/oidc.ts, sandbox/resources.ts, sandbox/state.ts'])
+    expect(cycles).toEqual([])
   })
 
   it('would catch each kind of breach', () => {

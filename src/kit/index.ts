@@ -1,6 +1,6 @@
 export { apiKey, basic, oauth2 } from './auth-schemes.js'
 export type { ApiKeyOptions, AuthFieldInput, BasicOptions, OAuth2Options } from './auth-schemes.js'
-export { fromAppmixer, InvalidTokenError, requestOf } from './appmixer.js'
+export { fromAppmixer, InvalidTokenError } from './appmixer.js'
 export type {
   AppmixerAuthField,
   AppmixerContext,
@@ -15,7 +15,6 @@ export type {
 export { oauth1 } from './oauth1-scheme.js'
 export type { OAuth1Options } from './oauth1-scheme.js'
 export { defineConnector } from './define-connector.js'
-export { DURATION_UNITS, durationSeconds } from './duration.js'
 export type { Duration, DurationUnit } from './duration.js'
 export type { ConnectorInput } from './define-connector.js'
 export {
@@ -26,7 +25,7 @@ export {
   schemeFactsOf,
 } from './scheme-facts.js'
 export type { SchemeFacts } from './scheme-facts.js'
-export { authFieldsOf, authJsonSchema, describeConnector, jsonSchemaOf } from './info.js'
+export { authFieldsOf, describeConnector, jsonSchemaOf } from './info.js'
 export {
   connectorFromJson,
   connectorJsonSchema,
@@ -34,30 +33,22 @@ export {
   isJsonObject,
 } from './json-connector.js'
 export type { ConnectorJson } from './json-connector.js'
-export { jsonDepth, MAX_JSON_DEPTH, parseBoundedJson } from './json-depth.js'
+export { parseBoundedJson } from './json-depth.js'
 export { getPath } from '../common/index.js'
-export { decodeJwtClaims, defaultOidcAccountName, discoveredValueOf, oidcSchemeParts } from './oidc.js'
+export { decodeJwtClaims, discoveredValueOf } from './oidc.js'
 export type { DiscoveredValue, OidcOptions, ProfileInput } from './oidc.js'
 export { PAGE_CSP, PAGE_SECURITY_HEADERS } from './page-headers.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
-export { renderDeep, renderRecord, renderTemplate, templateValue, templateVariables } from '../common/index.js'
+export { renderTemplate } from '../common/index.js'
 export type { TemplateScopes } from '../common/index.js'
-export { checkUrlSettings, urlPolicyFromSettings, urlPolicyOf, urlTemplatesOf } from './url-policy.js'
-export {
-  checkBaseUrlValue,
-  checkUrlTemplateValues,
-  fillUrlPosition,
-  parseUrlTemplate,
-  renderUrlTemplate,
-  STRICT_URL_POLICY,
-} from './url-template.js'
+export { checkUrlSettings, urlPolicyOf } from './url-policy.js'
+export { renderUrlTemplate } from './url-template.js'
 export type { HttpAllowance, SettingUrlRule, UrlPolicy, UrlPosition, UrlTemplate } from './url-template.js'
 export { Paginated } from './types.js'
 export {
   DEFAULT_WEBHOOK_ID_HEADER,
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
   normalizeWebhooks,
-  webhooksJsonSchema,
 } from './webhooks.js'
 export type {
   ConnectorWebhooks,

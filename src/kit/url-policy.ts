@@ -48,7 +48,7 @@ function collectUrlTemplates(value: unknown, key: string, into: string[], depth:
 }
 
 /** Every URL template a connector declares as text: its base URL and its scheme's endpoints. */
-export function urlTemplatesOf(connector: { baseUrl?: string; auth: AuthScheme }): string[] {
+function urlTemplatesOf(connector: { baseUrl?: string; auth: AuthScheme }): string[] {
   const templates: string[] = connector.baseUrl ? [connector.baseUrl] : []
   collectUrlTemplates(connector.auth, 'auth', templates, 0)
   return templates

@@ -140,7 +140,7 @@ const LOOPBACK_HOST = /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/
  * slashes, so `{{instanceUrl}}/oauth/token` appends to it.
  * @throws PatchbayError `bad_request` naming the setting
  */
-export function checkBaseUrlValue(name: string, value: string, policy: UrlPolicy): string {
+function checkBaseUrlValue(name: string, value: string, policy: UrlPolicy): string {
   const rule =
     'must be an https URL without user name, password, query or fragment' +
     (policy.allowHttp === 'any'
@@ -174,7 +174,7 @@ export function checkBaseUrlValue(name: string, value: string, policy: UrlPolicy
  * @throws PatchbayError `bad_request` naming the setting; `invalid_config` for a template that
  *   puts a value where none may go (scheme, userinfo, a base URL not declared `format: "uri"`)
  */
-export function fillUrlPosition(
+function fillUrlPosition(
   name: string,
   raw: string,
   position: UrlPosition,

@@ -4,6 +4,7 @@ export type {
   AuthorizationResult,
   AuthorizationStart,
   BeginAuthorizationOptions,
+  ConnectSessionOptions,
   CreatedConnectSession,
   FlowBinding,
   OpenConnectSession,
@@ -36,7 +37,7 @@ export { confineUrl } from './fetch/index.js'
 export type { FetchLike, RetryPolicy } from './fetch/index.js'
 export { RECORD_ID } from './connections/index.js'
 export { createPatchbay } from './patchbay.js'
-export type { ConnectSessionOptions, Patchbay, PatchbayOptions } from './patchbay.js'
+export type { Patchbay, PatchbayOptions } from './patchbay.js'
 export { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from './oidc/index.js'
 export type { KeySetOptions, OidcDiscovery } from './oidc/index.js'
 export {

@@ -5,44 +5,57 @@ import { connectorFromJson, renderUrlTemplate, urlPolicyOf } from '../kit/index.
 import type { Connector, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import { createApiKeyService } from './api-keys/index.js'
-import { beginAuthorization } from './authorization/dispatch.js'
-import type { AuthorizationStart, BeginAuthorizationOptions } from './authorization/authorization.js'
-import { authorizedFetchFor, connectionFetchFor } from './fetch/connection-fetch.js'
-import { callInputSchema, capabilityContext, parseOrThrow, parseSettings, runCapability } from './capabilities/capabilities.js'
-import type { FlowBinding } from './authorization/index.js'
-import { checkIntegrationId } from './connections/index.js'
-import { guardProviderFetch } from './fetch/index.js'
 import {
+  beginAuthorization,
   beginWithSession,
   completeWithSessions,
   connectWithSession,
   createConnectSession,
   openConnectSession,
   startConnectSession,
-} from './authorization/connect-sessions.js'
-import type { ConnectSessionOptions, SessionAuthorizationResult, SessionConnectionInput } from './authorization/connect-sessions.js'
-import { createConnection, credentialsFromInput } from './connections/connections.js'
-import type { CreateConnectionInput } from './connections/connections.js'
-import { createCredentialManager } from './credentials/credential-manager.js'
-import type { CredentialManagerOptions } from './credentials/credential-manager.js'
-import type { RecoveryReport } from './credentials/refresh-recovery.js'
-import { withDefaultCapabilities } from './capabilities/default-capabilities.js'
+} from './authorization/index.js'
+import type {
+  AuthorizationStart,
+  BeginAuthorizationOptions,
+  ConnectSessionOptions,
+  FlowBinding,
+  SessionAuthorizationResult,
+  SessionConnectionInput,
+} from './authorization/index.js'
+import {
+  callInputSchema,
+  capabilityContext,
+  errorEnvelope,
+  parseOrThrow,
+  parseSettings,
+  runCapability,
+  withDefaultCapabilities,
+} from './capabilities/index.js'
+import type { Envelope } from './capabilities/index.js'
+import {
+  checkIntegrationId,
+  createConnection,
+  credentialsFromInput,
+  disconnectConnection,
+} from './connections/index.js'
+import type { CreateConnectionInput, DisconnectResult } from './connections/index.js'
+import { createCredentialManager } from './credentials/index.js'
+import type { CredentialManagerOptions, RecoveryReport } from './credentials/index.js'
 import type { RuntimeDeps } from './deps.js'
-import type { Patchbay } from './patchbay-types.js'
-import { errorEnvelope } from './capabilities/envelope.js'
-import type { Envelope } from './capabilities/envelope.js'
 import { createEventBus } from './event-bus.js'
 import type { RuntimeEventListener } from './events.js'
-import type { FetchLike } from './fetch/provider-call.js'
-import { disconnectConnection } from './connections/revocation.js'
-import type { DisconnectResult } from './connections/revocation.js'
+import {
+  authorizedFetchFor,
+  connectionFetchFor,
+  DEFAULT_REPLAY_LIMIT,
+  defaultRetryEnvironment,
+  guardProviderFetch,
+} from './fetch/index.js'
+import type { FetchLike, RetryPolicy } from './fetch/index.js'
+import { bindOidc, createOidcDiscovery } from './oidc/index.js'
+import type { Patchbay } from './patchbay-types.js'
 import { secretValues } from './redact.js'
-import { bindOidc } from './oidc/oidc.js'
-import { createOidcDiscovery } from './oidc/oidc-discovery.js'
 import { createRegistry } from './registry.js'
-import { DEFAULT_REPLAY_LIMIT } from './fetch/request-body.js'
-import { defaultRetryEnvironment } from './fetch/retry.js'
-import type { RetryPolicy } from './fetch/retry.js'
 import { createWebhookDispatcher, createWebhookService } from './webhooks/index.js'
 import type { WebhookDispatcherOptions } from './webhooks/index.js'
 
@@ -88,8 +101,6 @@ export interface PatchbayOptions {
   webhooks?: Omit<WebhookDispatcherOptions, 'store'>
 }
 
-export { CONNECT_SESSION_SECONDS } from './authorization/connect-sessions.js'
-export type { ConnectSessionOptions } from './authorization/connect-sessions.js'
 export type {
   Patchbay,
   PatchbayConnection,

@@ -1,10 +1,9 @@
-import { generateKeyPairSync, sign } from 'node:crypto'
 import { json } from './http.js'
+import { signingKey, signJwt } from './jwt.js'
 import { requireBearer } from './resources.js'
 import { randomToken } from './secrets.js'
 import { SANDBOX_USER } from './state.js'
 import type { SandboxState } from './state.js'
-import type { SandboxOidcState } from './oidc-state.js'
 import type { IdTokenTamper } from './types.js'
 
 /** The scopes the sandbox's OpenID Provider knows. */
@@ -12,35 +11,6 @@ const OIDC_SCOPES = ['openid', 'email', 'profile']
 
 function issuerOf(state: SandboxState, req: Request): string {
   return state.oidc.issuer || new URL(req.url).origin
-}
-
-function signingKey(state: SandboxState): NonNullable<SandboxOidcState['key']> {
-  if (!state.oidc.key) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-    const kid = randomToken(8)
-    const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }
-    state.oidc.key = { privateKey, publicJwk, kid }
-  }
-  return state.oidc.key
-}
-
-/**
- * Signs claims as an RS256 JWS in compact form; `tamper` flips one bit of the signature after
- * signing, as a forger without the key would have to.
- * @see https://www.rfc-editor.org/rfc/rfc7515#section-7.1
- */
-function signJwt(
-  state: SandboxState,
-  claims: Record<string, unknown>,
-  tamper: boolean,
-  typ = 'JWT',
-): string {
-  const key = signingKey(state)
-  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
-  const input = `${encode({ alg: 'RS256', typ, kid: key.kid })}.${encode(claims)}`
-  const signature = sign('sha256', Buffer.from(input), key.privateKey)
-  if (tamper) signature[0] = signature[0]! ^ 0x01
-  return `${input}.${signature.toString('base64url')}`
 }
 
 /**
@@ -76,29 +46,6 @@ export function idTokenFor(
   const nonce = tamper === 'nonce' ? `not-${randomToken(8)}` : grant.nonce
   if (nonce !== undefined) claims['nonce'] = nonce
   return signJwt(state, claims, tamper === 'signature')
-}
-
-/**
- * An access token in the RFC 9068 profile (the `jwtAccessTokens` switch): `typ` `at+jwt`, signed
- * with the same key as ID tokens, naming the resource in `aud` and the grant's `scope`.
- * @see https://www.rfc-editor.org/rfc/rfc9068#section-2
- */
-export function accessTokenJwtFor(
-  state: SandboxState,
-  grant: { audience: string; clientId: string; subject: string; scope: string; ttl: number },
-): string {
-  const now = Math.floor(state.now() / 1000)
-  const claims = {
-    iss: state.oidc.issuer,
-    sub: grant.subject,
-    aud: grant.audience,
-    client_id: grant.clientId,
-    scope: grant.scope,
-    iat: now,
-    exp: now + grant.ttl,
-    jti: randomToken(12),
-  }
-  return signJwt(state, claims, false, 'at+jwt')
 }
 
 /**

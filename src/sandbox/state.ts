@@ -1,4 +1,4 @@
-import { accessTokenJwtFor } from './oidc.js'
+import { accessTokenJwtFor } from './jwt.js'
 import { createOidcState } from './oidc-state.js'
 import type { SandboxOidcState } from './oidc-state.js'
 import { randomHex, randomToken } from './secrets.js'

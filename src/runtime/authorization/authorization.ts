@@ -93,7 +93,7 @@ export function checkRedirect(deps: RuntimeDeps, redirect: string | undefined): 
 }
 
 /** The integration and its OAuth 2 authorization-code scheme, or a clear refusal. */
-export async function oauthIntegration(deps: RuntimeDeps, integrationId: string) {
+async function oauthIntegration(deps: RuntimeDeps, integrationId: string) {
   const integration = await deps.store.getIntegration(integrationId)
   if (!integration) throw new PatchbayError('not_found', `Integration "${integrationId}" does not exist`)
   const connector = deps.registry.get(integration.connectorId)
@@ -108,7 +108,7 @@ export async function oauthIntegration(deps: RuntimeDeps, integrationId: string)
 }
 
 /** The scopes asked for: the integration's override, else the connector's and its capabilities'. */
-export function scopesOf(integration: Integration, scheme: OAuth2Scheme, capabilityScopes: string[]) {
+function scopesOf(integration: Integration, scheme: OAuth2Scheme, capabilityScopes: string[]) {
   if (integration.scopes) return integration.scopes
   return [...new Set([...scheme.scopes, ...capabilityScopes])]
 }

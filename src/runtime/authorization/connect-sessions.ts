@@ -10,7 +10,7 @@ import { createConnection } from '../connections/connections.js'
 import type { RuntimeDeps } from '../deps.js'
 
 /** Connect sessions are short: a browser is expected to open the URL right away. */
-export const CONNECT_SESSION_SECONDS = 30 * 60
+const CONNECT_SESSION_SECONDS = 30 * 60
 
 export interface ConnectSessionOptions {
   connectionId?: string
@@ -47,7 +47,7 @@ export interface SessionConnectionInput {
 const CONNECT_PAGE = 'connect_page'
 
 /** Every integration a session may connect, its first one included. */
-export function allowedIntegrations(session: ConnectSession): string[] {
+function allowedIntegrations(session: ConnectSession): string[] {
   return session.integrationIds ?? [session.integrationId]
 }
 

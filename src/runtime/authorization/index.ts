@@ -1,5 +1,4 @@
-export { AUTH_SESSION_SECONDS } from './authorization.js'
-export { beginAuthorization, completeAuthorization } from './dispatch.js'
+export { beginAuthorization } from './dispatch.js'
 export type {
   AuthorizationResult,
   AuthorizationStart,
@@ -8,7 +7,6 @@ export type {
 export {
   beginWithSession,
   completeWithSessions,
-  CONNECT_SESSION_SECONDS,
   connectWithSession,
   createConnectSession,
   openConnectSession,

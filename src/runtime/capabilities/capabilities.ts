@@ -17,8 +17,6 @@ export const callInputSchema = z.strictObject({
     .optional(),
 })
 
-export type CallInput = z.infer<typeof callInputSchema>
-
 /**
  * Checks a value against a schema.
  * @throws PatchbayError `bad_request` naming every wrong field under `prefix`

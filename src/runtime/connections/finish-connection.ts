@@ -32,14 +32,14 @@ export function connectionIdOf(requested: string | null | undefined): string {
  * Checks credentials with the connector's `validate`, in the connector's words when it gives any.
  * @throws PatchbayError coded by the provider's answer
  */
-export async function validateCredentials(env: ProviderEnv): Promise<void> {
+async function validateCredentials(env: ProviderEnv): Promise<void> {
   const { validate, validateError } = env.scheme
   if (validate === undefined) return
   await callProvider(validate, env, validateError ? { describeFailure: validateError } : {})
 }
 
 /** Reads the account name (from the profile) that names the connection; null without a profile. */
-export async function accountNameOf(env: ProviderEnv): Promise<string | null> {
+async function accountNameOf(env: ProviderEnv): Promise<string | null> {
   const profile = env.scheme.profile
   if (!profile) return null
   const body = await callProvider(profile.request, env)

@@ -18,7 +18,7 @@ export interface DisconnectResult {
  * can delete the connection whatever the provider says. A failing store is not hidden.
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
  */
-export async function revokeConnectionTokens(
+async function revokeConnectionTokens(
   deps: RuntimeDeps,
   connection: Connection,
 ): Promise<RevocationReport> {

@@ -39,7 +39,7 @@ export interface CredentialManagerOptions {
 export type { CredentialManager, GetCredentialsOptions } from './types.js'
 
 /** Seconds before expiry at which a scheme's credentials should be renewed. */
-export function marginOf(scheme: AuthScheme, fallback: number): number {
+function marginOf(scheme: AuthScheme, fallback: number): number {
   return schemeRecordOf(scheme).margin(scheme) ?? fallback
 }
 

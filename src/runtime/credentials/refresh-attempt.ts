@@ -33,7 +33,7 @@ export type RefreshAttemptResult =
   | { stored: false; current: Connection | null }
 
 /** SHA-256 of the refresh token in a set of credentials, or null when there is none. */
-export function refreshTokenDigest(credentials: JsonObject): string | null {
+function refreshTokenDigest(credentials: JsonObject): string | null {
   const token = credentials['refreshToken']
   return typeof token === 'string' ? createHash('sha256').update(token).digest('hex') : null
 }
@@ -43,7 +43,7 @@ export function refreshTokenDigest(credentials: JsonObject): string | null {
  * at the provider: a timeout, or a request whose answer never arrived. Its attempt is then kept
  * recorded, so the next try knows it is a retry.
  */
-export function outcomeUnknown(error: unknown): boolean {
+function outcomeUnknown(error: unknown): boolean {
   if (isPatchbayError(error, 'timeout')) return true
   return isPatchbayError(error, 'provider_error') && error.details?.['status'] === undefined
 }

@@ -7,7 +7,7 @@ export interface CooldownPolicy {
   maxMs: number
 }
 
-export const DEFAULT_COOLDOWN: CooldownPolicy = { baseMs: 1_000, maxMs: 300_000 }
+const DEFAULT_COOLDOWN: CooldownPolicy = { baseMs: 1_000, maxMs: 300_000 }
 
 interface Failure {
   error: unknown

@@ -5,7 +5,7 @@ import type { Connection } from '../../store/index.js'
  * lifetime of its current credentials. With the default 300 s and a provider issuing 60 s tokens,
  * an uncapped margin would make every call a refresh (issue 8 item 7).
  */
-export function effectiveMargin(connection: Pick<Connection, 'expiresAt' | 'issuedAt'>, margin: number): number {
+function effectiveMargin(connection: Pick<Connection, 'expiresAt' | 'issuedAt'>, margin: number): number {
   const { expiresAt, issuedAt } = connection
   if (expiresAt === null || issuedAt === null || expiresAt <= issuedAt) return margin
   return Math.min(margin, (expiresAt - issuedAt) / 2)

@@ -19,7 +19,7 @@ function shortText(value: unknown): string | undefined {
  * The provider's own words from an error body: `error`, `error_description`, `message`, kept
  * short. Nothing else of the body is copied, since bodies may echo what was sent.
  */
-export function providerWords(body: JsonValue | string | null): Record<string, string> {
+function providerWords(body: JsonValue | string | null): Record<string, string> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return {}
   const words: Record<string, string> = {}
   for (const key of ['error', 'error_description', 'message'] as const) {

@@ -2,7 +2,7 @@ import { isPatchbayError, PatchbayError } from '../../errors.js'
 import type { FetchLike } from './provider-call.js'
 
 /** How long a provider has to answer (status and headers) before the request is `timeout`. */
-export const DEFAULT_PROVIDER_TIMEOUT_MS = 30_000
+const DEFAULT_PROVIDER_TIMEOUT_MS = 30_000
 
 function where(input: string | URL | Request): string {
   try {

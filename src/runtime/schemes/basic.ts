@@ -7,7 +7,7 @@ import { unwrap } from './auth-input.js'
 import type { SchemeRecord } from './record.js'
 
 /** Logs in with username and password and keeps the token beside them. */
-export async function issueLoginToken(env: RenewEnv, scheme: BasicScheme): Promise<IssuedCredentials> {
+async function issueLoginToken(env: RenewEnv, scheme: BasicScheme): Promise<IssuedCredentials> {
   const login = scheme.login
   if (!login) return { credentials: env.credentials, expiresAt: null }
   const { token: _old, expiresAt: _oldExpiry, ...userFields } = env.credentials

@@ -43,7 +43,7 @@ function text(value: unknown): string | undefined {
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1
  * @throws PatchbayError `invalid_config` without a consumer, `unauthorized` without a token
  */
-export async function signOAuth1Request(
+async function signOAuth1Request(
   scheme: OAuth1Scheme,
   credentials: JsonObject,
   client: ClientSource | undefined,
