@@ -195,6 +195,52 @@ describe('a connection whose credentials cannot be decrypted (#8)', () => {
   })
 })
 
+describe('an integration whose secret cannot be decrypted (#8)', () => {
+  it('is listed as error with a reason over the CLI and HTTP, the others as usual', async () => {
+    const apiKey = `pb_test_${randomBytes(12).toString('hex')}`
+    const ws = workspace({ PATCHBAY_API_KEY: apiKey })
+    const secret = `cs-${randomBytes(12).toString('hex')}`
+    await seed(ws, secret)
+    const store = openSqliteStore({ path: ws.dbPath, keyRing: parseKeyRing(ws.encryptionKey) })
+    await store.putIntegration({ id: 'sandbox-bad', connectorId: 'sandbox', clientSecret: `${secret}-bad` })
+    await store.close()
+    const db = new Database(ws.dbPath)
+    db.prepare(
+      `UPDATE integrations SET client_secret_sealed =
+         substr(client_secret_sealed, 1, length(client_secret_sealed) - 3) ||
+         (CASE substr(client_secret_sealed, -3, 1) WHEN 'A' THEN 'B' ELSE 'A' END) ||
+         substr(client_secret_sealed, -2)
+       WHERE id = 'sandbox-bad'`,
+    ).run()
+    db.close()
+
+    const cli = await ws.run(['integrations', 'list'])
+    expect(cli.code, cli.stdout + cli.stderr).toBe(0)
+    const byId = new Map(cli.json.response.map((i: { id: string }) => [i.id, i]))
+    expect(byId.get('sandbox')).toMatchObject({ status: 'active', last_error: null, has_client_secret: true })
+    expect(byId.get('sandbox-bad')).toMatchObject({ status: 'error', has_client_secret: true })
+    expect((byId.get('sandbox-bad') as { last_error: string }).last_error).toMatch(/cannot be decrypted/)
+    expect(cli.stdout + cli.stderr).not.toContain(secret)
+
+    const server = spawnUntil(['start', '--port', '0'], { cwd: ws.dir, env: ws.env, marker: 'Patchbay listening on' })
+    try {
+      const url = /Patchbay listening on (\S+)/.exec(await server.ready)?.[1] as string
+      const list = await fetch(`${url}/integrations`, { headers: { authorization: `Bearer ${apiKey}` } })
+      expect(list.status).toBe(200)
+      const text = await list.text()
+      expect(text).not.toContain(secret)
+      const body = JSON.parse(text) as { integrations: { id: string; status: string }[] }
+      expect(body.integrations.map((i) => [i.id, i.status]).sort()).toEqual([
+        ['sandbox', 'active'],
+        ['sandbox-bad', 'error'],
+      ])
+    } finally {
+      server.child.kill('SIGTERM')
+      await server.exited
+    }
+  })
+})
+
 describe('files under .patchbay (#8)', () => {
   for (const umask of ['022', '000']) {
     it(`are created readable by their owner only with umask ${umask}`, async () => {

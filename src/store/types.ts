@@ -23,6 +23,12 @@ export interface Integration {
   webhookSecret: string | null
   createdAt: number
   updatedAt: number
+  /**
+   * Set only in lists, on an integration whose sealed secrets did not open (damaged, or sealed
+   * by a key that is not configured): its secrets are then null, and this says why and which
+   * were stored, so one bad row never breaks a list (#8).
+   */
+  secretsUnreadable?: { reason: string; clientSecretStored: boolean; webhookSecretStored: boolean }
 }
 
 export interface IntegrationInput {

@@ -24,6 +24,9 @@ export const integrationViewSchema = z.object({
   has_webhook_secret: z.boolean(),
   scopes: z.array(z.string()).nullable(),
   redirect_uri: z.string().nullable(),
+  /** `error` when the stored secrets cannot be decrypted; `last_error` says why. */
+  status: z.enum(['active', 'error']),
+  last_error: z.string().nullable(),
   created_at: z.number().int(),
   updated_at: z.number().int(),
 })
@@ -53,10 +56,12 @@ export function integrationView(integration: Integration): IntegrationView {
     id: integration.id,
     connector: integration.connectorId,
     client_id: integration.clientId,
-    has_client_secret: integration.clientSecret !== null,
-    has_webhook_secret: integration.webhookSecret !== null,
+    has_client_secret: integration.secretsUnreadable?.clientSecretStored ?? integration.clientSecret !== null,
+    has_webhook_secret: integration.secretsUnreadable?.webhookSecretStored ?? integration.webhookSecret !== null,
     scopes: integration.scopes,
     redirect_uri: integration.redirectUri,
+    status: integration.secretsUnreadable ? 'error' : 'active',
+    last_error: integration.secretsUnreadable?.reason ?? null,
     created_at: integration.createdAt,
     updated_at: integration.updatedAt,
   }

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { PatchbayError } from '../../errors.js'
+import { PatchbayError, isPatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
 import { digestToken } from '../digest.js'
 import { ensurePrivateDir, ensurePrivateFile, looseModeWarning } from '../private-files.js'
@@ -394,6 +394,27 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     }
   }
 
+  /** As {@link toIntegration}, but a row whose secrets do not open is listed, not thrown. */
+  function toListedIntegration(row: IntegrationRow): Integration {
+    try {
+      return toIntegration(row)
+    } catch (error) {
+      if (!isPatchbayError(error) || typeof error.details?.['reason'] !== 'string') throw error
+      const keyId = error.details['key_id']
+      return {
+        ...toIntegration({ ...row, client_secret_sealed: null, webhook_secret_sealed: null }),
+        secretsUnreadable: {
+          reason:
+            error.details['reason'] === 'key_missing'
+              ? `the secrets of integration "${row.id}" are sealed by encryption key "${String(keyId)}", which PATCHBAY_ENCRYPTION_KEY does not hold`
+              : `the secrets of integration "${row.id}" cannot be decrypted (damaged, or sealed by another key); set them again`,
+          clientSecretStored: row.client_secret_sealed !== null,
+          webhookSecretStored: row.webhook_secret_sealed !== null,
+        },
+      }
+    }
+  }
+
   function toConnection(row: ConnectionRow): Connection {
     const connection: Connection = {
       id: row.id,
@@ -554,7 +575,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return row ? toIntegration(row) : null
     },
     async listIntegrations() {
-      return sql.listIntegrations.all().map(toIntegration)
+      return sql.listIntegrations.all().map(toListedIntegration)
     },
     async deleteIntegration(id) {
       return deleteIntegration.immediate(id)
