@@ -37,14 +37,14 @@ async function seed(ws: CliWorkspace, secret: string) {
   await store.close()
 }
 
-/** Flips one character of a connection's ciphertext, as disk damage or tampering would. */
-function corrupt(dbPath: string, id: string) {
+/** Flips one character of a sealed value, as disk damage or tampering would. */
+function corrupt(dbPath: string, id: string, table = 'connections', column = 'credentials_sealed') {
   const db = new Database(dbPath)
   db.prepare(
-    `UPDATE connections SET credentials_sealed =
-       substr(credentials_sealed, 1, length(credentials_sealed) - 3) ||
-       (CASE substr(credentials_sealed, -3, 1) WHEN 'A' THEN 'B' ELSE 'A' END) ||
-       substr(credentials_sealed, -2)
+    `UPDATE ${table} SET ${column} =
+       substr(${column}, 1, length(${column}) - 3) ||
+       (CASE substr(${column}, -3, 1) WHEN 'A' THEN 'B' ELSE 'A' END) ||
+       substr(${column}, -2)
      WHERE id = ?`,
   ).run(id)
   db.close()
@@ -204,15 +204,7 @@ describe('an integration whose secret cannot be decrypted (#8)', () => {
     const store = openSqliteStore({ path: ws.dbPath, keyRing: parseKeyRing(ws.encryptionKey) })
     await store.putIntegration({ id: 'sandbox-bad', connectorId: 'sandbox', clientSecret: `${secret}-bad` })
     await store.close()
-    const db = new Database(ws.dbPath)
-    db.prepare(
-      `UPDATE integrations SET client_secret_sealed =
-         substr(client_secret_sealed, 1, length(client_secret_sealed) - 3) ||
-         (CASE substr(client_secret_sealed, -3, 1) WHEN 'A' THEN 'B' ELSE 'A' END) ||
-         substr(client_secret_sealed, -2)
-       WHERE id = 'sandbox-bad'`,
-    ).run()
-    db.close()
+    corrupt(ws.dbPath, 'sandbox-bad', 'integrations', 'client_secret_sealed')
 
     const cli = await ws.run(['integrations', 'list'])
     expect(cli.code, cli.stdout + cli.stderr).toBe(0)
