@@ -1,6 +1,6 @@
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { PatchbayError, isPatchbayError } from '../../errors.js'
+import { PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
 import { digestToken } from '../digest.js'
 import { ensurePrivateDir, ensurePrivateFile, looseModeWarning } from '../private-files.js'
@@ -23,7 +23,7 @@ import type {
 } from '../types.js'
 import { migrate } from './migrations.js'
 import { assertSealingKeysConfigured, resealSecrets, upgradeLegacyKeyIds } from './sealing-keys.js'
-import { unreadableConnection } from './unreadable-connection.js'
+import { unreadableConnection, unreadableIntegration } from '../unreadable.js'
 import {
   integrationWebhookSecretWriter,
   openIntegrationWebhookSecret,
@@ -399,19 +399,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     try {
       return toIntegration(row)
     } catch (error) {
-      if (!isPatchbayError(error) || typeof error.details?.['reason'] !== 'string') throw error
-      const keyId = error.details['key_id']
-      return {
-        ...toIntegration({ ...row, client_secret_sealed: null, webhook_secret_sealed: null }),
-        secretsUnreadable: {
-          reason:
-            error.details['reason'] === 'key_missing'
-              ? `the secrets of integration "${row.id}" are sealed by encryption key "${String(keyId)}", which PATCHBAY_ENCRYPTION_KEY does not hold`
-              : `the secrets of integration "${row.id}" cannot be decrypted (damaged, or sealed by another key); set them again`,
-          clientSecretStored: row.client_secret_sealed !== null,
-          webhookSecretStored: row.webhook_secret_sealed !== null,
+      return unreadableIntegration(
+        toIntegration({ ...row, client_secret_sealed: null, webhook_secret_sealed: null }),
+        {
+          clientSecret: row.client_secret_sealed !== null,
+          webhookSecret: row.webhook_secret_sealed !== null,
         },
-      }
+        error,
+      )
     }
   }
 

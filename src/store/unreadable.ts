@@ -1,5 +1,5 @@
-import { isPatchbayError } from '../../errors.js'
-import type { Connection } from '../types.js'
+import { isPatchbayError } from '../errors.js'
+import type { Connection, Integration } from './types.js'
 
 /**
  * A connection whose sealed credentials did not open, as lists and lookups show it: status
@@ -31,5 +31,34 @@ export function unreadableConnection(connection: Connection, error: unknown): Co
     lastError: unreadable.reason,
     credentials: {},
     credentialsUnreadable: unreadable,
+  }
+}
+
+/**
+ * An integration whose sealed secrets did not open, as lists show it: its secrets null and
+ * `secretsUnreadable` saying why (key ids only) and which were stored, so one bad row never
+ * breaks a list (#8).
+ *
+ * @param readable The integration read with both sealed secrets left out.
+ * @param stored Which secrets the row holds.
+ * @param error What `open` threw; anything else is not a sealing failure and is rethrown.
+ */
+export function unreadableIntegration(
+  readable: Integration,
+  stored: { clientSecret: boolean; webhookSecret: boolean },
+  error: unknown,
+): Integration {
+  if (!isPatchbayError(error) || typeof error.details?.['reason'] !== 'string') throw error
+  const keyId = error.details['key_id']
+  return {
+    ...readable,
+    secretsUnreadable: {
+      reason:
+        error.details['reason'] === 'key_missing'
+          ? `the secrets of integration "${readable.id}" are sealed by encryption key "${String(keyId)}", which PATCHBAY_ENCRYPTION_KEY does not hold`
+          : `the secrets of integration "${readable.id}" cannot be decrypted (damaged, or sealed by another key); set them again`,
+      clientSecretStored: stored.clientSecret,
+      webhookSecretStored: stored.webhookSecret,
+    },
   }
 }
