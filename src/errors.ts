@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'not_found',
   'not_implemented',
   'template_not_found',
+  'store_unavailable',
   'internal',
 ] as const
 
@@ -50,6 +51,7 @@ const DEFAULT_STATUS: Record<PatchbayErrorCode, number> = {
   not_found: 404,
   not_implemented: 501,
   template_not_found: 400,
+  store_unavailable: 503,
   internal: 500,
 }
 

@@ -35,3 +35,5 @@ export { ensurePrivateDir, ensurePrivateFile, looseModeWarning } from './private
 export type { LoadKeyRingOptions } from './keys.js'
 export { openSqliteStore } from './sqlite/index.js'
 export type { SqliteStoreOptions } from './sqlite/index.js'
+export { openPostgresStore, parsePostgresUrl } from './postgres/index.js'
+export type { PostgresStoreOptions } from './postgres/index.js'
