@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readConfig } from './config.js'
+import { describeDatabase, readConfig } from './config.js'
 
 describe('readConfig: OIDC and logging', () => {
   it('has no OIDC issuer and logs at info by default', () => {
@@ -65,5 +65,33 @@ describe('readConfig: OIDC and logging', () => {
     expect(() => readConfig({ PATCHBAY_LOG_LEVEL: 'loud' }, {}, '/tmp')).toThrow(
       /PATCHBAY_LOG_LEVEL/,
     )
+  })
+})
+
+describe('readConfig: the database', () => {
+  it('uses SQLite by default, and a file PATCHBAY_DB names', () => {
+    expect(readConfig({}, {}, '/tmp')).toMatchObject({ dbPath: '/tmp/.patchbay/patchbay.db', postgresUrl: null })
+    expect(readConfig({ PATCHBAY_DB: 'data/pb.db' }, {}, '/tmp')).toMatchObject({
+      dbPath: '/tmp/data/pb.db',
+      postgresUrl: null,
+    })
+  })
+
+  it('uses PostgreSQL when PATCHBAY_DB is a postgres:// or postgresql:// URL', () => {
+    for (const url of ['postgres://pb:pw@db.internal:5432/patchbay', 'postgresql://pb@db/patchbay?schema=tenant_a']) {
+      expect(readConfig({ PATCHBAY_DB: url }, {}, '/tmp').postgresUrl).toBe(url)
+    }
+  })
+
+  it('refuses a malformed schema at once, without repeating the password', () => {
+    const read = () => readConfig({ PATCHBAY_DB: 'postgres://pb:pw-secret@db/patchbay?schema=a-b' }, {}, '/tmp')
+    expect(read).toThrow(TypeError)
+    expect(read).not.toThrow(/pw-secret/)
+  })
+
+  it('names a PostgreSQL database with its password masked', () => {
+    const config = readConfig({ PATCHBAY_DB: 'postgres://pb:pw-secret@db:5432/patchbay?schema=t' }, {}, '/tmp')
+    expect(describeDatabase(config)).toBe('PostgreSQL postgres://pb:***@db:5432/patchbay?schema=t')
+    expect(describeDatabase(readConfig({}, {}, '/tmp'))).toBe('/tmp/.patchbay/patchbay.db')
   })
 })

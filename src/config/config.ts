@@ -1,13 +1,19 @@
 import { resolve } from 'node:path'
 import type { ConfiguredWebhookEndpoint } from '../runtime/index.js'
+import { parsePostgresUrl } from '../store/index.js'
 import { readWebhookEndpoint } from './webhook-config.js'
 
 /** Everything Patchbay reads from its environment, resolved once. */
 export interface PatchbayConfig {
   /** Where development files live (database, generated keys): `PATCHBAY_HOME`, `./.patchbay`. */
   home: string
-  /** `PATCHBAY_DB`, or `<home>/patchbay.db`. */
+  /** `PATCHBAY_DB` (a file path), or `<home>/patchbay.db`: the SQLite file, when not PostgreSQL. */
   dbPath: string
+  /**
+   * `PATCHBAY_DB=postgres://…` (or `postgresql://`): the PostgreSQL database several instances
+   * share, with an optional `?schema=`; null for SQLite, the default.
+   */
+  postgresUrl: string | null
   host: string
   port: number
   /** `PATCHBAY_PUBLIC_URL`, or the listen address. */
@@ -160,9 +166,14 @@ export function readConfig(
   if (!Number.isFinite(refreshMargin) || refreshMargin < 0) {
     throw new TypeError('PATCHBAY_REFRESH_MARGIN must be a number of seconds')
   }
+  const db = env['PATCHBAY_DB']?.trim() ?? ''
+  const postgresUrl = /^postgres(ql)?:\/\//i.test(db) ? db : null
+  // Checked now, like every other variable: a malformed URL or schema is one clear line at start.
+  if (postgresUrl !== null) parsePostgresUrl(postgresUrl)
   return {
     home,
-    dbPath: resolve(cwd, env['PATCHBAY_DB'] || resolve(home, 'patchbay.db')),
+    dbPath: resolve(cwd, (postgresUrl === null && db) || resolve(home, 'patchbay.db')),
+    postgresUrl,
     host,
     port: listenPort,
     publicUrl: (env['PATCHBAY_PUBLIC_URL'] || `http://${shownHost}:${listenPort}`).replace(/\/+$/, ''),
@@ -185,4 +196,19 @@ export function readConfig(
     maxProxyBodyBytes: positiveOrNull(env['PATCHBAY_MAX_PROXY_BODY_BYTES'], 'PATCHBAY_MAX_PROXY_BODY_BYTES'),
     providerTimeoutMs: positiveOrNull(env['PATCHBAY_PROVIDER_TIMEOUT_MS'], 'PATCHBAY_PROVIDER_TIMEOUT_MS'),
   }
+}
+
+/**
+ * The database as `patchbay start` names it: the SQLite file, or the PostgreSQL URL with its
+ * password left out.
+ */
+export function describeDatabase(config: Pick<PatchbayConfig, 'dbPath' | 'postgresUrl'>): string {
+  if (config.postgresUrl === null) return config.dbPath
+  if (!URL.canParse(config.postgresUrl)) return 'PostgreSQL (unparsable URL)'
+  const url = new URL(config.postgresUrl)
+  if (url.password) url.password = '***'
+  for (const name of [...url.searchParams.keys()]) {
+    if (/pass|secret|key/i.test(name)) url.searchParams.set(name, '***')
+  }
+  return `PostgreSQL ${url.href}`
 }

@@ -10,6 +10,7 @@ import {
   ensurePrivateFile,
   loadKeyRing,
   looseModeWarning,
+  openPostgresStore,
   openSqliteStore,
 } from '../store/index.js'
 import type { PatchbayConfig } from './config.js'
@@ -25,8 +26,9 @@ interface OpenOptions {
 }
 
 /**
- * Opens a runtime as configured: the SQLite store sealed with the configured (or a generated
- * development) key, the built-in sandbox connector, and the JSON connectors directory.
+ * Opens a runtime as configured: the store (SQLite, or PostgreSQL when `PATCHBAY_DB` is a
+ * postgres:// URL) sealed with the configured (or a generated development) key, the built-in
+ * sandbox connector, and the JSON connectors directory.
  */
 export async function openPatchbay(
   config: PatchbayConfig,
@@ -36,7 +38,10 @@ export async function openPatchbay(
   const looseHome = looseModeWarning(config.home, 'the Patchbay data directory')
   if (looseHome) warn(looseHome)
   const keyRing = loadKeyRing({ env: process.env, dataDir: config.home, warn })
-  const store = openSqliteStore({ path: config.dbPath, keyRing, warn })
+  const store =
+    config.postgresUrl === null
+      ? openSqliteStore({ path: config.dbPath, keyRing, warn })
+      : await openPostgresStore({ url: config.postgresUrl, keyRing })
   const connectors: Connector[] = [
     createSandboxConnector({ url: options.sandboxUrl ?? config.sandboxUrl ?? undefined }),
     ...loadConnectorFiles(config.connectorsDir),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { PatchbayError } from '../errors.js'
 import type { Patchbay } from '../runtime/index.js'
 import type { Sandbox } from '../sandbox/index.js'
-import { readConfig } from './config.js'
+import { describeDatabase, readConfig } from './config.js'
 import type { PatchbayConfig } from './config.js'
 import { openPatchbay, resolveApiKeys } from './open-patchbay.js'
 
@@ -93,7 +93,7 @@ export async function servePatchbay(
     ...(config.oidc ? { oidc: createOidcVerifier({ ...config.oidc, discovery: patchbay.oidc }) } : {}),
   })
   patchbay.webhooks.start()
-  const lines = [`Patchbay listening on ${server.url}`, `Database: ${config.dbPath}`]
+  const lines = [`Patchbay listening on ${server.url}`, `Database: ${describeDatabase(config)}`]
   if (generated) lines.push(`Development API key: ${generated}  (set PATCHBAY_API_KEY in production)`)
   if (sandbox) {
     const client = sandbox.defaultClient
