@@ -45,18 +45,22 @@ export interface HarnessOptions {
   server?: Partial<Omit<ServerAppOptions, 'patchbay'>>
   /** Sends outgoing webhooks (the runtime's, which the server uses too) with these options. */
   webhooks?: Omit<WebhookDispatcherOptions, 'store'>
+  /** Opens the store (PostgreSQL tests); a SQLite file in the temp dir by default. */
+  store?: (keyRing: KeyRing) => Store | Promise<Store>
 }
 
 /**
- * A real stack on loopback: the sandbox provider, a runtime over a SQLite file in a temp dir,
- * and the HTTP server, with the sandbox integration installed.
+ * A real stack on loopback: the sandbox provider, a runtime over a SQLite file in a temp dir (or
+ * the store `options.store` opens), and the HTTP server, with the sandbox integration installed.
  */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'patchbay-test-'))
   const dbPath = join(dir, 'patchbay.db')
   const sandbox = await startSandbox(options.sandbox ?? {})
   const keyRing = createKeyRing([{ id: 'k1', key: randomBytes(32) }])
-  const store = openSqliteStore({ path: dbPath, keyRing })
+  const store = options.store
+    ? await options.store(keyRing)
+    : openSqliteStore({ path: dbPath, keyRing })
   const events: RuntimeEvent[] = []
   // The public URL is only known once the server listens, so the app is bound after listening.
   let app: { fetch(request: Request): Response | Promise<Response> } | undefined
