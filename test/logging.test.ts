@@ -138,7 +138,7 @@ describe('GET /ready', () => {
     await patchbay.close()
     const down = await app.fetch(new Request('http://patchbay.test/ready'))
     expect(down.status).toBe(503)
-    expect(((await down.json()) as { error: { code: string } }).error.code).toBe('internal')
+    expect(((await down.json()) as { error: { code: string } }).error.code).toBe('store_unavailable')
     expect((await app.fetch(new Request('http://patchbay.test/health'))).status).toBe(200)
   })
 })

@@ -69,7 +69,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
   app.get('/ready', async (c) => {
     const ready = await patchbay.ping().then(() => true, () => false)
     if (ready) return c.json({ status: 'ready' })
-    const down = new PatchbayError('internal', 'The store does not answer', { status: 503 })
+    const down = new PatchbayError('store_unavailable', 'The store does not answer')
     return errorResponse(c, down)
   })
   app.get('/openapi.json', (c) => c.json(buildOpenApiDocument({ serverUrl: patchbay.publicUrl })))
