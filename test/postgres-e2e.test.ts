@@ -213,5 +213,5 @@ describe.runIf(reachable)('PostgreSQL: three patchbay start processes', () => {
       expect(me.status).toBe(200)
     }
     expect(h.sandbox.stats().tokenRequests.refresh_token).toBe(1)
-  }, 60_000)
+  }, 120_000)
 })

@@ -32,10 +32,8 @@ const UNAVAILABLE_ERRNOS = new Set([
 ])
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
-  'timeout exceeded when trying to connect',
   'Client has encountered a connection error',
   'Client was closed and is not queryable',
-  'Connection terminated unexpectedly',
 ]
 
 /**
@@ -49,8 +47,11 @@ export function unavailableReason(error: unknown): string | null {
     if (code.startsWith('08') || UNAVAILABLE_STATES.has(code)) return code
     if (UNAVAILABLE_ERRNOS.has(code)) return code
   }
-  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) {
-    return 'connection_lost'
+  if (typeof message === 'string') {
+    if (message.includes('timeout expired')) return 'connect_timeout'
+    // pg-pool's words when every connection stayed busy for the whole queue timeout.
+    if (message.includes('timeout exceeded when trying to connect')) return 'busy'
+    if (UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) return 'connection_lost'
   }
   // Several addresses tried at once (localhost as ::1 and 127.0.0.1) fail as one AggregateError.
   if (error instanceof AggregateError) {
@@ -105,8 +106,13 @@ export interface DatabaseOptions {
   schema: string
   /** At most this many connections (default 10). */
   maxConnections?: number
-  /** How long to wait for a connection before failing `store_unavailable` (default 5000 ms). */
+  /** How long a new connection may take before failing `store_unavailable` (default 5000 ms). */
   connectTimeoutMs?: number
+  /**
+   * How long a statement may wait for a free connection of the pool, all in use, before failing
+   * `store_unavailable` with reason `busy` (default 60 000 ms).
+   */
+  queueTimeoutMs?: number
 }
 
 /**
@@ -123,11 +129,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       return pg.types.getTypeParser(oid, format ?? 'text')
     },
   }
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000
+  // The pool's own timeout also bounds the wait for a free connection, which under load is
+  // queueing, not an outage: it gets a long bound, and each new connection its own short one.
+  class Client extends pg.Client {
+    constructor(config: pg.ClientConfig = {}) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs })
+    }
+  }
   const pool = new pg.Pool({
+    Client,
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    connectionTimeoutMillis: options.queueTimeoutMs ?? 60_000,
     idleTimeoutMillis: 30_000,
+    keepAlive: true,
     // Schema names are checked to be plain identifiers before they get here.
     options: `-c search_path=${options.schema}`,
     types,

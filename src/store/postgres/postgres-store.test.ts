@@ -279,6 +279,24 @@ describe.runIf(reachable)('openPostgresStore', () => {
   })
 })
 
+describe('openPostgresStore against a server that never answers', () => {
+  it('fails with store_unavailable once the connect timeout has passed', async () => {
+    const { createServer } = await import('node:net')
+    const silent = createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const { port } = silent.address() as import('node:net').AddressInfo
+    try {
+      const error = await failure(
+        openPostgresStore({ url: `postgres://pb@127.0.0.1:${port}/db`, keyRing, connectTimeoutMs: 300 }),
+      )
+      expect(isPatchbayError(error, 'store_unavailable'), String(error)).toBe(true)
+      expect((error as Error).message).toContain('connect_timeout')
+    } finally {
+      silent.close()
+    }
+  })
+})
+
 describe('parsePostgresUrl', () => {
   it('takes the schema from the URL and hands the rest to the driver', () => {
     expect(parsePostgresUrl('postgres://u@h:5432/db?schema=tenant_a&sslmode=require')).toEqual({
