@@ -116,6 +116,12 @@ interface ConnectionRow {
   version: number
 }
 
+interface VersionsRow {
+  connection_version: number
+  integration_id: string
+  integration_version: number | null
+}
+
 interface RefreshAttemptRow {
   id: string
   refresh_attempt_id: string
@@ -305,6 +311,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     connectionVersion: db
       .prepare<[string], number>('SELECT version FROM connections WHERE id = ?')
       .pluck(),
+    connectionVersions: db.prepare<[string], VersionsRow>(`
+      SELECT c.version AS connection_version, c.integration_id,
+        i.version AS integration_version
+      FROM connections c LEFT JOIN integrations i ON i.id = c.integration_id WHERE c.id = ?`),
     listConnections: db.prepare<[], ConnectionRow>(
       `SELECT ${CONNECTION_COLUMNS} FROM connections ORDER BY created_at, id`,
     ),
@@ -526,6 +536,20 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return cache.get(id, current)
   }
 
+  function getConnection(id: string): Connection | null {
+    const cached = fromCache(cachedConnections, sql.connectionVersion, id)
+    if (cached !== undefined) return cached && copyConnection(cached)
+    const row = sql.getConnection.get(id)
+    return row ? rememberConnection(row) : null
+  }
+
+  function getIntegration(id: string): Integration | null {
+    const cached = fromCache(cachedIntegrations, sql.integrationVersion, id)
+    if (cached !== undefined) return cached && copyIntegration(cached)
+    const row = sql.getIntegration.get(id)
+    return row ? rememberIntegration(row) : null
+  }
+
   const deleteIntegration = db.transaction((id: string): boolean => {
     const { n } = sql.countConnectionsOf.get(id)!
     if (n > 0) {
@@ -647,10 +671,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return rememberIntegration(row)
     },
     async getIntegration(id) {
-      const cached = fromCache(cachedIntegrations, sql.integrationVersion, id)
-      if (cached !== undefined) return cached && copyIntegration(cached)
-      const row = sql.getIntegration.get(id)
-      return row ? rememberIntegration(row) : null
+      return getIntegration(id)
     },
     async listIntegrations() {
       return sql.listIntegrations.all().map(toListedIntegration)
@@ -666,10 +687,28 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return rememberConnection(saveConnection.immediate(input))
     },
     async getConnection(id) {
-      const cached = fromCache(cachedConnections, sql.connectionVersion, id)
-      if (cached !== undefined) return cached && copyConnection(cached)
-      const row = sql.getConnection.get(id)
-      return row ? rememberConnection(row) : null
+      return getConnection(id)
+    },
+    async getConnectionWithIntegration(id) {
+      // Both cached: one read of both versions answers. Otherwise each is read as on its own.
+      if (cachedConnections.has(id)) {
+        const versions = sql.connectionVersions.get(id)
+        if (!versions) {
+          cachedConnections.delete(id)
+          return null
+        }
+        const connection = cachedConnections.get(id, versions.connection_version)
+        const integration =
+          versions.integration_version === null
+            ? undefined
+            : cachedIntegrations.get(versions.integration_id, versions.integration_version)
+        if (connection && integration) {
+          return { connection: copyConnection(connection), integration: copyIntegration(integration) }
+        }
+      }
+      const connection = getConnection(id)
+      if (!connection) return null
+      return { connection, integration: getIntegration(connection.integrationId) }
     },
     async listConnections(filter) {
       const rows =
