@@ -230,6 +230,45 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         WHERE refresh_attempt_id IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'a version per connection and integration, changed by every write, for the credential cache',
+    // As on SQLite: a row starts at a random version and every write of a column a Connection or
+    // Integration shows moves it on (lease columns are left out, so taking a lease keeps a cached
+    // row). BEFORE triggers set it in the written row itself; a statement that sets the version
+    // already is left alone.
+    sql: `
+      ALTER TABLE connections ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+      ALTER TABLE integrations ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+
+      CREATE FUNCTION row_version() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_OP = 'INSERT' THEN
+            IF NEW.version = 0 THEN
+              NEW.version := 1 + floor(random() * 281474976710655)::bigint;
+            END IF;
+          ELSIF NEW.version = OLD.version THEN
+            NEW.version := OLD.version + 1;
+          END IF;
+          RETURN NEW;
+        END
+      $$;
+
+      CREATE TRIGGER connections_version_on_insert BEFORE INSERT ON connections
+        FOR EACH ROW EXECUTE FUNCTION row_version();
+      CREATE TRIGGER connections_version_on_update
+        BEFORE UPDATE OF integration_id, settings, credentials_sealed, account_name, status,
+          expires_at, last_error, created_by, created_at, updated_at, issued_at,
+          refresh_attempt_id, refresh_attempt_started_ms, refresh_attempt_token_digest
+        ON connections FOR EACH ROW EXECUTE FUNCTION row_version();
+      CREATE TRIGGER integrations_version_on_insert BEFORE INSERT ON integrations
+        FOR EACH ROW EXECUTE FUNCTION row_version();
+      CREATE TRIGGER integrations_version_on_update
+        BEFORE UPDATE OF connector_id, client_id, client_secret_sealed, scopes, redirect_uri,
+          webhook_secret_sealed, created_at, updated_at
+        ON integrations FOR EACH ROW EXECUTE FUNCTION row_version();
+    `,
+  },
 ]
 
 /** Quotes an identifier (a schema name) for SQL. */

@@ -43,11 +43,23 @@ afterAll(async () => {
 })
 
 describe.runIf(reachable)('PostgreSQL store', () => {
-  runStoreContract('postgres', async () => {
-    const store = await openPostgresStore({ url: schemaUrl(contractSchema), keyRing })
-    await emptySchema(contractSchema)
-    return store
-  })
+  runStoreContract(
+    'postgres',
+    async () => {
+      const store = await openPostgresStore({ url: schemaUrl(contractSchema), keyRing })
+      await emptySchema(contractSchema)
+      return store
+    },
+    {
+      // Two pools on one schema, as two instances have.
+      async openPair() {
+        const url = schemaUrl(contractSchema)
+        const pair = await Promise.all([0, 1].map(() => openPostgresStore({ url, keyRing })))
+        await emptySchema(contractSchema)
+        return pair as [Store, Store]
+      },
+    },
+  )
 })
 
 describe.runIf(reachable)('openPostgresStore', () => {

@@ -475,6 +475,17 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
       )
       return row ? toConnection(row) : null
     },
+    async getConnectionWithIntegration(id) {
+      // One round trip for both rows, the hot path of every use of a connection.
+      const [row] = await db.query<{ c: ConnectionRow; i: IntegrationRow | null }>(
+        `SELECT row_to_json(c) AS c, row_to_json(i) AS i
+         FROM (SELECT ${CONNECTION_COLUMNS} FROM connections WHERE id = $1) AS c
+         LEFT JOIN integrations AS i ON i.id = c.integration_id`,
+        [id],
+      )
+      if (!row) return null
+      return { connection: toConnection(row.c), integration: row.i && toIntegration(row.i) }
+    },
     async listConnections(filter) {
       const rows =
         filter?.integrationId === undefined
