@@ -1,13 +1,13 @@
-// Compiles catalogue/providers/*.json into dist/catalogue.json (run by `npm run build`, after tsc):
-// every declaration checked against the connector schema and described as `info` prints it, so a
-// process reads one file and parses a declaration only when its connector is used.
-import { writeFileSync } from 'node:fs'
-import { CATALOGUE_PATHS, readCatalogueFiles } from '../dist/config/catalogue.js'
+// Compiles catalogue/providers/*.json into dist/catalogue.json and dist/catalogue-info.json (run
+// by `npm run build`, after tsc): every declaration checked against the connector schema and
+// described as `info` prints it, so a process reads one file and parses a declaration only when
+// its connector is used.
+import { CATALOGUE_PATHS, readCatalogueFiles, writeCompiledCatalogue } from '../dist/config/catalogue.js'
 import { compileCatalogue } from '../dist/runtime/index.js'
 
 try {
   const compiled = compileCatalogue(readCatalogueFiles(CATALOGUE_PATHS.providers))
-  writeFileSync(CATALOGUE_PATHS.compiled, JSON.stringify(compiled))
+  writeCompiledCatalogue(compiled)
   process.stdout.write(`catalogue: ${compiled.connectors.length} providers -> dist/catalogue.json\n`)
 } catch (error) {
   const problems = error?.details?.problems ?? [String(error?.message ?? error)]

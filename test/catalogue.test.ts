@@ -3,7 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CATALOGUE_PATHS, loadCatalogue, readCatalogueFiles } from '../src/config/catalogue.js'
+import {
+  CATALOGUE_PATHS,
+  compiledCatalogueFiles,
+  loadCatalogue,
+  readCatalogueFiles,
+} from '../src/config/catalogue.js'
 import { isPatchbayError } from '../src/errors.js'
 import { checkUrlSettings, connectorFromJson, describeConnector } from '../src/kit/index.js'
 import type { Connector, JsonObject } from '../src/kit/index.js'
@@ -98,9 +103,10 @@ describe('the catalogue as a whole', () => {
     for (const { file, json } of declarations) expect(file).toBe(`${json.id}.json`)
   })
 
-  it('is compiled into dist/catalogue.json as it stands (run `npm run build` after editing it)', () => {
-    const compiled = JSON.parse(readFileSync(CATALOGUE_PATHS.compiled, 'utf8')) as unknown
-    expect(compiled).toEqual(compileCatalogue(files))
+  it('is compiled into dist/ as it stands (run `npm run build` after editing it)', () => {
+    const expected = compiledCatalogueFiles(compileCatalogue(files))
+    expect(readFileSync(CATALOGUE_PATHS.compiled, 'utf8') === expected.entries).toBe(true)
+    expect(readFileSync(CATALOGUE_PATHS.compiled.replace(/\.json$/, '-info.json'), 'utf8') === expected.info).toBe(true)
   })
 
   it('describes each provider in `info` before use exactly as after it is parsed', () => {
@@ -133,6 +139,7 @@ describe('the catalogue as a whole', () => {
 })
 
 describe.each(declarations.map((d) => [d.json.id, d.json] as const))('provider %s', (id, declaration) => {
+  const auth = declaration.auth
   let connector: Connector
   beforeAll(() => {
     connector = connectorFromJson(declaration)
@@ -149,6 +156,14 @@ describe.each(declarations.map((d) => [d.json.id, d.json] as const))('provider %
       if (required.includes(name)) expect(schema.examples, `settings.${name}.examples`).toBeDefined()
     }
     expect(connector.settings.safeParse(sampleSettings(declaration)).success).toBe(true)
+  })
+
+  it('sends its credential wherever it declares placement', () => {
+    const placed = { ...(auth['headers'] as object | undefined), ...(auth['query'] as object | undefined) }
+    if (Object.keys(placed).length === 0) return
+    // Declared headers replace the default Authorization header: one must carry a credential.
+    const variables = /\{\{\s*(accessToken|apiKey|basicAuth|token|username|password|[A-Za-z]+(Key|Token|Secret))\s*\}\}/
+    expect(Object.values(placed).some((value) => variables.test(String(value))), JSON.stringify(placed)).toBe(true)
   })
 
   it('has a logo that is a plain SVG image', () => {
@@ -188,7 +203,6 @@ describe.each(declarations.map((d) => [d.json.id, d.json] as const))('provider %
     }
   })
 
-  const auth = declaration.auth
   const codeGrant = auth.type === 'oauth2' && (auth['grantType'] ?? 'authorization_code') === 'authorization_code'
   it.runIf(codeGrant)('builds an authorization URL for a sample client with the documented parameters', async () => {
     expect(auth['authorizationUrl'], 'declared, so no discovery is needed').toBeDefined()
@@ -207,7 +221,7 @@ describe.each(declarations.map((d) => [d.json.id, d.json] as const))('provider %
     if (scopes.length > 0) {
       expect(url.searchParams.get('scope')).toBe(scopes.join((auth['scopeDelimiter'] as string | undefined) ?? ' '))
     }
-    if (auth['pkce']) {
+    if (connector.auth.type === 'oauth2' && connector.auth.pkce) {
       expect(url.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/)
       expect(url.searchParams.get('code_challenge_method')).toBe('S256')
     } else {

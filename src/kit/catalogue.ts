@@ -6,11 +6,6 @@ export interface CatalogueEntry {
   name: string
   description: string | null
   categories: string[]
-  /**
-   * What `info` and `GET /connectors/:id` publish for it (`describeConnector` of the registered
-   * connector), computed when the catalogue was compiled; `logoUrl` is filled in by the runtime.
-   */
-  info: JsonObject
 }
 
 /**
@@ -24,14 +19,23 @@ export interface ConnectorCatalogue {
   entry(id: string): CatalogueEntry | undefined
   /** The provider's JSON declaration (the documented connector form), or undefined. */
   definition(id: string): unknown
+  /**
+   * What `info` and `GET /connectors/:id` publish for it (`describeConnector` of the registered
+   * connector), computed when the catalogue was compiled; `logoUrl` is filled in by the runtime.
+   */
+  info(id: string): JsonObject | undefined
   /** The provider's logo as SVG text, or undefined. */
   logo(id: string): string | undefined
 }
 
-/** `dist/catalogue.json`: the declarations of `catalogue/providers/`, checked and described. */
+/**
+ * The declarations of `catalogue/providers/`, checked and described; written as
+ * `dist/catalogue.json` (entries and declarations) and `dist/catalogue-info.json` (id → info), so
+ * a process that only calls a connector does not read the descriptions.
+ */
 export interface CompiledCatalogue {
   format: 1
-  connectors: (CatalogueEntry & { definition: JsonObject })[]
+  connectors: (CatalogueEntry & { definition: JsonObject; info: JsonObject })[]
 }
 
 /** What `patchbay info --search/--category` and `GET /connectors?search=&category=` keep. */

@@ -85,8 +85,8 @@ export function createRegistry(options: RegistryOptions = {}) {
         let info: JsonObject | undefined
         if (registered) info = describeConnector(registered)
         else {
-          const entry = catalogue?.entry(id)
-          if (entry) info = { ...entry.info, logoUrl: logoOf(id) ?? entry.info['logoUrl'] ?? null }
+          const compiled = catalogue?.info(id)
+          if (compiled) info = { ...compiled, logoUrl: logoOf(id) ?? compiled['logoUrl'] ?? null }
         }
         return info && matchesFilter(info, filter) ? [info] : []
       })
