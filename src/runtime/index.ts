@@ -34,7 +34,7 @@ export type {
 export type { EventService } from './event-bus.js'
 export type { RuntimeEvent, RuntimeEventListener } from './events.js'
 export { confineUrl } from './fetch/index.js'
-export type { FetchLike, RetryPolicy } from './fetch/index.js'
+export type { FetchLike, ForwardBody, ForwardHeaders, ForwardRequest, ForwardResponse, RetryPolicy } from './fetch/index.js'
 export { RECORD_ID } from './connections/index.js'
 export { createPatchbay } from './patchbay.js'
 export type { Patchbay, PatchbayOptions } from './patchbay.js'
