@@ -162,6 +162,45 @@ describe('the proxy transport', () => {
     expect(await closedUnfinished.promise).toBe(true)
   })
 
+  it('logs each proxied request once, under the id it answers with, without its query', async () => {
+    const before = h.logs.length
+    const answer = await rawRequest(h.server.url, 'GET', '/proxy/logged?token=q-secret-1', {
+      ...headers,
+      'x-request-id': 'trace-proxy.1',
+    })
+    expect(answer.status).toBe(200)
+    expect(answer.headers['x-request-id']).toBe('trace-proxy.1')
+    const lines = h.logs.slice(before).map((line) => JSON.parse(line))
+    expect(lines.filter((line) => line.msg === 'request')).toEqual([
+      expect.objectContaining({
+        request_id: 'trace-proxy.1',
+        method: 'GET',
+        path: '/proxy/logged',
+        status: 200,
+        caller: 'env',
+        duration_ms: expect.any(Number),
+      }),
+    ])
+    expect(h.logs.slice(before).join('\n')).not.toContain('q-secret-1')
+  })
+
+  it('refuses a proxied request without a valid key exactly as other API routes do', async () => {
+    const wrong = { authorization: 'Bearer wrong-key-0000', 'connection-id': headers['connection-id']! }
+    for (const sent of [wrong, { 'connection-id': headers['connection-id']! }]) {
+      const proxied = await rawRequest(h.server.url, 'GET', '/proxy/ping', sent)
+      const api = await rawRequest(h.server.url, 'GET', '/connections', sent)
+      expect(proxied.status).toBe(401)
+      expect(proxied.headers['www-authenticate']).toBe(api.headers['www-authenticate'])
+      expect(proxied.headers['content-type']).toBe(api.headers['content-type'])
+      const body = (bytes: Buffer) => {
+        const { raised_in: _, ...rest } = JSON.parse(bytes.toString('utf8')).error
+        return rest
+      }
+      expect(body(proxied.bytes)).toEqual(body(api.bytes))
+    }
+    expect(upstream.arrivals).toHaveLength(0)
+  })
+
   it('answers the same through app.fetch, without the Node adapter', async () => {
     upstream.handle('/base/upload', async (req, res) => {
       const chunks: Buffer[] = []

@@ -103,7 +103,10 @@ export function limitBodies(
   return async (c, next) => {
     const request = c.req.raw
     const maxBytes = bodyLimitOf(c.req.path, limits)
-    if (!request.body || maxBytes === null) return next()
+    // Reading `body` makes the Node adapter build a full Request: not for the proxy, which
+    // counts its own body, nor for GET and HEAD, which have none.
+    if (maxBytes === null || c.req.method === 'GET' || c.req.method === 'HEAD') return next()
+    if (!request.body) return next()
     const declared = declaredLength(c)
     const refuse = () => {
       c.header('Connection', 'close')

@@ -97,21 +97,51 @@ export function requestLogging(logger: Logger): MiddlewareHandler {
     c.set('log', log)
     await next()
     c.header('X-Request-Id', requestId)
-    const status = c.res.status
-    const line: Record<string, unknown> = {
+    logRequest(log, {
       method: c.req.method,
       path: c.req.path,
-      status,
-      duration_ms: Math.round((performance.now() - started) * 10) / 10,
-    }
-    const caller = c.get('caller')
-    if (caller) line['caller'] = caller.id
-    // The code and class name only: a message from outside Patchbay could carry anything.
-    if (c.error) {
-      line['error_code'] = isPatchbayError(c.error) ? c.error.code : 'internal'
-      if (!isPatchbayError(c.error)) line['error_type'] = c.error.name
-    }
-    if (status >= 500) log.error(line, 'request')
-    else log.info(line, 'request')
+      status: c.res.status,
+      started,
+      caller: c.get('caller')?.id,
+      error: c.error,
+    })
   }
+}
+
+/** What the request line says of one request; `started` is its `performance.now()`. */
+export interface RequestLine {
+  method: string
+  /** Without the query string, which may hold a code or a session token. */
+  path: string
+  status: number
+  started: number
+  caller?: string | undefined
+  /** The error the request failed with, if it threw one. */
+  error?: Error | undefined
+  /** When `log` is not already bound to the request's id. */
+  requestId?: string
+}
+
+/**
+ * Writes the one line per request: method, path, status, duration and the caller, and for a
+ * failure the error's code (and class name when it is not a PatchbayError). Never bodies or
+ * headers. At `error` level for a 5xx answer, else `info`.
+ */
+export function logRequest(log: Logger, request: RequestLine): void {
+  const line: Record<string, unknown> = {
+    ...(request.requestId === undefined ? {} : { request_id: request.requestId }),
+    method: request.method,
+    path: request.path,
+    status: request.status,
+    duration_ms: Math.round((performance.now() - request.started) * 10) / 10,
+  }
+  if (request.caller) line['caller'] = request.caller
+  // The code and class name only: a message from outside Patchbay could carry anything.
+  const { error } = request
+  if (error) {
+    line['error_code'] = isPatchbayError(error) ? error.code : 'internal'
+    if (!isPatchbayError(error)) line['error_type'] = error.name
+  }
+  if (request.status >= 500) log.error(line, 'request')
+  else log.info(line, 'request')
 }
