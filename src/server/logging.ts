@@ -89,6 +89,7 @@ export function requestIdFrom(header: string | undefined): string {
  * status, duration and the caller. Never bodies or headers.
  */
 export function requestLogging(logger: Logger): MiddlewareHandler {
+  const lines = requestLineLogger(logger)
   return async (c, next) => {
     const started = performance.now()
     const requestId = requestIdFrom(c.req.header('x-request-id'))
@@ -97,7 +98,8 @@ export function requestLogging(logger: Logger): MiddlewareHandler {
     c.set('log', log)
     await next()
     c.header('X-Request-Id', requestId)
-    logRequest(log, {
+    logRequest(lines, {
+      requestId,
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
@@ -106,6 +108,16 @@ export function requestLogging(logger: Logger): MiddlewareHandler {
       error: c.error,
     })
   }
+}
+
+/**
+ * The logger request lines go through: `logger` without its redaction. A request line's fields
+ * are fixed and hold no secret (method, path without the query, status, duration, caller id,
+ * error code and class name), while pino's redaction of the secret paths above costs some 20
+ * times the write itself, once per request. Every other line keeps the redaction.
+ */
+export function requestLineLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: [] })
 }
 
 /** What the request line says of one request; `started` is its `performance.now()`. */
@@ -118,18 +130,18 @@ export interface RequestLine {
   caller?: string | undefined
   /** The error the request failed with, if it threw one. */
   error?: Error | undefined
-  /** When `log` is not already bound to the request's id. */
-  requestId?: string
+  requestId: string
 }
 
 /**
  * Writes the one line per request: method, path, status, duration and the caller, and for a
  * failure the error's code (and class name when it is not a PatchbayError). Never bodies or
  * headers. At `error` level for a 5xx answer, else `info`.
+ * @param log a {@link requestLineLogger}
  */
 export function logRequest(log: Logger, request: RequestLine): void {
   const line: Record<string, unknown> = {
-    ...(request.requestId === undefined ? {} : { request_id: request.requestId }),
+    request_id: request.requestId,
     method: request.method,
     path: request.path,
     status: request.status,

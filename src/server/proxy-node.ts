@@ -7,7 +7,7 @@ import type { Patchbay } from '../runtime/index.js'
 import { apiRefusal } from './api-auth.js'
 import type { ApiAuthenticator } from './api-auth.js'
 import { publicErrorOf } from './http-errors.js'
-import { logRequest, requestIdFrom } from './logging.js'
+import { logRequest, requestIdFrom, requestLineLogger } from './logging.js'
 import type { Logger } from './logging.js'
 import type { NodeExchange } from './node-exchange.js'
 import { answerHeaders, forwardProxied, headerValue, proxyPathOf } from './proxy-forwarding.js'
@@ -62,6 +62,7 @@ export function createNodeProxy(
   options: NodeProxyOptions,
 ): (exchange: NodeExchange, request: Request) => Promise<Response> {
   const { patchbay, authenticate, logger, maxBodyBytes } = options
+  const lines = requestLineLogger(logger)
   return async ({ incoming, outgoing }, request) => {
     const started = performance.now()
     const requestId = requestIdFrom(headerValue(incoming.headers['x-request-id']))
@@ -109,7 +110,7 @@ export function createNodeProxy(
       const shown = isPatchbayError(error) ? error : publicErrorOf(error, requestId, requestLog())
       status = sendError(outgoing, shown, method, requestId)
     }
-    logRequest(logger, { requestId, method, path: getPath(request), status, started, caller, error: failure })
+    logRequest(lines, { requestId, method, path: getPath(request), status, started, caller, error: failure })
     // A Response only takes 200 to 599; the status is for the request log of the adapter's side.
     const shown = Math.min(Math.max(status, 200), 599)
     return new Response(null, { status: shown, headers: RESPONSE_ALREADY_SENT.headers })
