@@ -1,7 +1,7 @@
 import { PatchbayError } from '../../errors.js'
 import { applyPlacement } from '../../engines/index.js'
-import type { Connector, JsonObject } from '../../kit/index.js'
-import type { Connection, Integration } from '../../store/index.js'
+import type { JsonObject } from '../../kit/index.js'
+import type { ResolvedConnection } from '../credentials/index.js'
 import { clientOf } from '../credentials/token-endpoint.js'
 import type { RuntimeDeps } from '../deps.js'
 import { schemeRecordOf } from '../schemes/index.js'
@@ -34,35 +34,24 @@ export interface ForwardRequest {
  */
 export type ForwardResponse = ForwardAnswer
 
-/** A stored connection with what calling its provider needs, read once per request. */
-interface Resolved {
-  connection: Connection
-  integration: Integration
-  connector: Connector
-  credentials: JsonObject
-}
-
-async function resolveStored(
+/**
+ * The connection with its integration, connector and fresh credentials, read once (and from the
+ * credential cache when it holds them), and checked against the integration the caller expects.
+ */
+async function resolveFor(
   deps: RuntimeDeps,
   id: string,
   expectedIntegration: string | undefined,
-): Promise<Resolved> {
-  const connection = await deps.store.getConnection(id)
-  if (!connection) throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
-  if (expectedIntegration && expectedIntegration !== connection.integrationId) {
+): Promise<ResolvedConnection> {
+  const resolved = await deps.credentials.resolve(id)
+  if (expectedIntegration && expectedIntegration !== resolved.connection.integrationId) {
     throw new PatchbayError(
       'bad_request',
       `Connection "${id}" is not a connection of "${expectedIntegration}"`,
       { details: { problems: ['Integration: does not match the connection'] } },
     )
   }
-  const integration = await deps.store.getIntegration(connection.integrationId)
-  if (!integration) {
-    throw new PatchbayError('not_found', `Integration "${connection.integrationId}" does not exist`)
-  }
-  const connector = deps.registry.get(integration.connectorId)
-  const credentials = await deps.credentials.getCredentials(id)
-  return { connection, integration, connector, credentials }
+  return resolved
 }
 
 /** A body ready to send once or, when `replayable`, as often as needed. */
@@ -140,7 +129,7 @@ export async function forwardRequest(
   id: string,
   request: ForwardRequest,
 ): Promise<ForwardResponse> {
-  const resolved = await resolveStored(deps, id, request.integration)
+  const resolved = await resolveFor(deps, id, request.integration)
   const { connection, integration, connector } = resolved
   const scheme = connector.auth
   const record = schemeRecordOf(scheme)
