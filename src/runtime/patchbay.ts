@@ -144,10 +144,22 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
   for (const stored of await store.listConnectors()) register(connectorFromJson(stored.definition))
   for (const connector of options.connectors ?? []) register(connector)
 
+  // Rendered base URLs per connector object (a re-registered connector starts afresh) and
+  // settings: the proxy asks on every request, and rendering checks every placeholder.
+  const baseUrls = new WeakMap<Connector, Map<string, string>>()
   const baseUrlOf = (connectorId: string, settings: JsonObject) => {
     const connector = registry.get(connectorId)
     const template = connector.baseUrl
-    return template ? renderUrlTemplate(template, [settings, { settings }], urlPolicyOf(connector)) : ''
+    if (!template) return ''
+    let rendered = baseUrls.get(connector)
+    if (!rendered) baseUrls.set(connector, (rendered = new Map()))
+    const key = JSON.stringify(settings)
+    const known = rendered.get(key)
+    if (known !== undefined) return known
+    const url = renderUrlTemplate(template, [settings, { settings }], urlPolicyOf(connector))
+    if (rendered.size >= 1000) rendered.clear()
+    rendered.set(key, url)
+    return url
   }
 
   const resolve = async (connection: Connection) => {

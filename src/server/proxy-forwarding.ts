@@ -50,8 +50,9 @@ export function answerHeaders(answer: ForwardResponse): ForwardHeaders {
 
 /** The part of a raw request target after `/proxy`, or null when it is not a proxy request. */
 export function proxyPathOf(target: string): string | null {
-  const match = /^\/proxy(?=$|[/?])/.exec(target)
-  return match ? target.slice(match[0].length) : null
+  if (!target.startsWith('/proxy')) return null
+  const next = target[6]
+  return next === undefined || next === '/' || next === '?' ? target.slice(6) : null
 }
 
 /** One header's value (the first, when repeated). */

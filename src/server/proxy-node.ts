@@ -56,7 +56,7 @@ function sendError(
  * helpers: request id and log line, the raw-target escape check, API authentication (the same
  * 401 envelope and challenge), then {@link forwardProxied}. The caller going away cancels the
  * provider request, its upload or its answer.
- * @returns a Response telling the Node adapter the answer is written, with its status
+ * @returns the Response telling the Node adapter the answer is already written
  */
 export function createNodeProxy(
   options: NodeProxyOptions,
@@ -111,8 +111,7 @@ export function createNodeProxy(
       status = sendError(outgoing, shown, method, requestId)
     }
     logRequest(lines, { requestId, method, path: getPath(request), status, started, caller, error: failure })
-    // A Response only takes 200 to 599; the status is for the request log of the adapter's side.
-    const shown = Math.min(Math.max(status, 200), 599)
-    return new Response(null, { status: shown, headers: RESPONSE_ALREADY_SENT.headers })
+    // The adapter's shared marker: a Response of our own would be built in full to be read.
+    return RESPONSE_ALREADY_SENT
   }
 }
