@@ -101,12 +101,14 @@ export function limitBodies(
   respond: (c: Context, error: PatchbayError) => Response | Promise<Response>,
 ): MiddlewareHandler {
   return async (c, next) => {
+    // A GET or HEAD Request has no body by definition; asking the Node adapter's lightweight
+    // Request for `body` would build a full one (an AbortController, a stream) for nothing (#9).
+    const method = c.req.method
+    if (method === 'GET' || method === 'HEAD') return next()
     const request = c.req.raw
     const maxBytes = bodyLimitOf(c.req.path, limits)
-    // Reading `body` makes the Node adapter build a full Request: not for the proxy, which
-    // counts its own body, nor for GET and HEAD, which have none.
-    if (maxBytes === null || c.req.method === 'GET' || c.req.method === 'HEAD') return next()
-    if (!request.body) return next()
+    // The proxy counts its own body as it streams.
+    if (maxBytes === null || !request.body) return next()
     const declared = declaredLength(c)
     const refuse = () => {
       c.header('Connection', 'close')
