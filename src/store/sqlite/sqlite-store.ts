@@ -4,7 +4,8 @@ import { PatchbayError, isPatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
 import { digestToken } from '../digest.js'
 import { ensurePrivateDir, ensurePrivateFile, looseModeWarning } from '../private-files.js'
-import { open, seal } from '../seal.js'
+import { assertPageSize, decodeCursor, encodeCursor } from '../cursor.js'
+import { open, seal, sealedValueProblem } from '../seal.js'
 import type { KeyRing } from '../seal.js'
 import type {
   ApiKey,
@@ -12,8 +13,11 @@ import type {
   AuthSession,
   Connection,
   ConnectionInput,
+  ConnectionPage,
   ConnectionPatch,
+  ConnectionQuery,
   ConnectionStatus,
+  ConnectionSummary,
   ConnectSession,
   Integration,
   IntegrationInput,
@@ -23,7 +27,7 @@ import type {
 } from '../types.js'
 import { migrate } from './migrations.js'
 import { assertSealingKeysConfigured, resealSecrets, upgradeLegacyKeyIds } from './sealing-keys.js'
-import { unreadableConnection } from './unreadable-connection.js'
+import { unreadableConnection, unreadableCredentials } from './unreadable-connection.js'
 import {
   integrationWebhookSecretWriter,
   openIntegrationWebhookSecret,
@@ -64,6 +68,7 @@ interface ConnectionValues {
   expiresAt: number | null
   createdBy: string | null
   issuedAt: number
+  renewable: number | null
   now: number
 }
 
@@ -102,6 +107,22 @@ interface ConnectionRow {
   refresh_attempt_id: string | null
   refresh_attempt_started_ms: number | null
   refresh_attempt_token_digest: string | null
+}
+
+/** A list's row: the plaintext columns and the head of the sealed value (never opened). */
+interface SummaryRow {
+  id: string
+  integration_id: string
+  settings: string
+  sealed_head: string
+  account_name: string | null
+  status: ConnectionStatus
+  expires_at: number | null
+  last_error: string | null
+  created_by: string | null
+  created_at: number
+  updated_at: number
+  issued_at: number | null
 }
 
 interface RefreshAttemptRow {
@@ -152,6 +173,14 @@ const API_KEY_COLUMNS = 'id, name, created_by, created_at, last_used_at, revoked
 const CONNECTION_COLUMNS = `id, integration_id, settings, credentials_sealed, account_name, status,
   expires_at, last_error, created_by, created_at, updated_at, issued_at, refresh_attempt_id,
   refresh_attempt_started_ms, refresh_attempt_token_digest`
+
+// The head of a sealed value holds its format and key id (at most 3 + 1 + 64 characters).
+const SUMMARY_COLUMNS = `id, integration_id, settings, substr(credentials_sealed, 1, 80) AS sealed_head,
+  account_name, status, expires_at, last_error, created_by, created_at, updated_at, issued_at`
+
+function renewableValue(renewable: boolean | null | undefined): number | null {
+  return renewable === true ? 1 : renewable === false ? 0 : null
+}
 
 // Associated data binds each sealed value to its row and column (DESIGN.md, security rules).
 const aad = {
@@ -254,14 +283,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     // flight is forgotten, so its holder cannot settle it over the new credentials.
     saveConnection: db.prepare<ConnectionValues, ConnectionRow>(`
       INSERT INTO connections (id, integration_id, settings, credentials_sealed, account_name,
-        status, expires_at, last_error, created_by, created_at, updated_at, issued_at)
+        status, expires_at, last_error, created_by, created_at, updated_at, issued_at, renewable)
       VALUES (@id, @integrationId, @settings, @credentialsSealed, @accountName, @status,
-        @expiresAt, NULL, @createdBy, @now, @now, @issuedAt)
+        @expiresAt, NULL, @createdBy, @now, @now, @issuedAt, @renewable)
       ON CONFLICT (id) DO UPDATE SET integration_id = excluded.integration_id,
         settings = excluded.settings, credentials_sealed = excluded.credentials_sealed,
         account_name = excluded.account_name, status = excluded.status,
         expires_at = excluded.expires_at, last_error = NULL, updated_at = excluded.updated_at,
-        issued_at = excluded.issued_at, refresh_attempt_id = NULL,
+        issued_at = excluded.issued_at, renewable = excluded.renewable, refresh_attempt_id = NULL,
         refresh_attempt_started_ms = NULL, refresh_attempt_token_digest = NULL
       RETURNING ${CONNECTION_COLUMNS}`),
     getConnection: db.prepare<[string], ConnectionRow>(
@@ -275,6 +304,20 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
        ORDER BY created_at, id`,
     ),
     deleteConnection: db.prepare<[string]>('DELETE FROM connections WHERE id = ?'),
+    integrationOfConnection: db.prepare<[string], { integration_id: string }>(
+      'SELECT integration_id FROM connections WHERE id = ?',
+    ),
+    // Damage found by decrypting is written down, so lists (which do not decrypt) show it; only if
+    // the value is still the one that failed, so a re-authorization meanwhile is not marked.
+    markUnreadable: db.prepare<{ id: string; sealed: string; reason: string }>(`
+      UPDATE connections SET status = 'error', last_error = @reason
+      WHERE id = @id AND credentials_sealed = @sealed
+        AND (status <> 'error' OR last_error IS NOT @reason)`),
+    dueForRefresh: db.prepare<{ horizon: number; limit: number }, { id: string; expires_at: number }>(`
+      SELECT id, expires_at FROM connections INDEXED BY connections_due
+      WHERE expires_at IS NOT NULL AND status <> 'needs_reauth' AND renewable IS NOT 0
+        AND expires_at <= @horizon
+      ORDER BY expires_at, id LIMIT @limit`),
 
     // One statement, so the check and the take cannot interleave with another process's.
     acquireLease: db.prepare<{ id: string; holder: string; until: number; now: number }>(`
@@ -450,6 +493,40 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return connection
   }
 
+  function toSummary(row: SummaryRow): ConnectionSummary {
+    const summary: ConnectionSummary = {
+      id: row.id,
+      integrationId: row.integration_id,
+      settings: parseObject(row.settings, `settings of connection ${row.id}`),
+      accountName: row.account_name,
+      status: row.status,
+      expiresAt: row.expires_at,
+      lastError: row.last_error,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      issuedAt: row.issued_at,
+    }
+    // What the value's header shows, without decrypting it (#9); damage inside the ciphertext is
+    // shown once a use has found it (markUnreadable).
+    const problem = sealedValueProblem(keyRing, row.sealed_head)
+    if (problem === null) return summary
+    const unreadable = unreadableCredentials(row.id, problem.reason, problem.keyId)
+    return { ...summary, status: 'error', lastError: unreadable.reason }
+  }
+
+  /** A looked-up connection; damage found in opening it is recorded for lists. */
+  function toLookedUpConnection(row: ConnectionRow): Connection {
+    const connection = toConnection(row)
+    const unreadable = connection.credentialsUnreadable
+    // A missing key is the configuration's fault, not the row's: when the key comes back, so does
+    // the connection, so that is not written down.
+    if (unreadable && unreadable.code !== 'invalid_config') {
+      sql.markUnreadable.run({ id: row.id, sealed: row.credentials_sealed, reason: unreadable.reason })
+    }
+    return connection
+  }
+
   const deleteIntegration = db.transaction((id: string): boolean => {
     const { n } = sql.countConnectionsOf.get(id)!
     if (n > 0) {
@@ -481,9 +558,74 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       expiresAt: input.expiresAt ?? null,
       createdBy: input.createdBy ?? null,
       issuedAt: input.issuedAt ?? nowSeconds(),
+      renewable: renewableValue(input.renewable),
       now: nowSeconds(),
     })!
   })
+
+  const saveConnections = db.transaction((inputs: readonly ConnectionInput[]): number => {
+    const known = new Set<string>()
+    const now = nowSeconds()
+    for (const input of inputs) {
+      if (!known.has(input.integrationId)) {
+        if (!sql.integrationExists.get(input.integrationId)) {
+          throw new PatchbayError(
+            'bad_request',
+            `cannot save connection ${input.id}: integration ${input.integrationId} does not exist`,
+            { details: { connectionId: input.id, integrationId: input.integrationId } },
+          )
+        }
+        known.add(input.integrationId)
+      }
+      const owner = sql.integrationOfConnection.get(input.id)
+      if (owner && owner.integration_id !== input.integrationId) {
+        throw new PatchbayError(
+          'bad_request',
+          `connection ${input.id} belongs to integration ${owner.integration_id}`,
+          { details: { connectionId: input.id, integrationId: owner.integration_id } },
+        )
+      }
+      sql.saveConnection.run({
+        id: input.id,
+        integrationId: input.integrationId,
+        settings: JSON.stringify(input.settings),
+        credentialsSealed: seal(keyRing, JSON.stringify(input.credentials), aad.credentials(input.id)),
+        accountName: input.accountName ?? null,
+        status: input.status ?? 'active',
+        expiresAt: input.expiresAt ?? null,
+        createdBy: input.createdBy ?? null,
+        issuedAt: input.issuedAt ?? now,
+        renewable: renewableValue(input.renewable),
+        now,
+      })
+    }
+    return inputs.length
+  })
+
+  // One statement per filter and position, each through the index of its filter.
+  const pageStatements = new Map<string, Database.Statement<Record<string, string | number>, SummaryRow>>()
+  function pageStatement(query: ConnectionQuery, after: boolean) {
+    const key = `${query.integrationId !== undefined}${query.status !== undefined}${after}`
+    let statement = pageStatements.get(key)
+    if (!statement) {
+      const where: string[] = []
+      if (query.integrationId !== undefined) where.push('integration_id = @integrationId')
+      if (query.status !== undefined) where.push('status = @status')
+      if (after) where.push('(created_at, id) > (@createdAt, @id)')
+      const index =
+        query.integrationId !== undefined
+          ? 'connections_integration_created'
+          : query.status !== undefined
+            ? 'connections_status_created'
+            : 'connections_created'
+      statement = db.prepare(`
+        SELECT ${SUMMARY_COLUMNS} FROM connections INDEXED BY ${index}
+        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY created_at, id LIMIT @limit`)
+      pageStatements.set(key, statement)
+    }
+    return statement
+  }
 
   /** One UPDATE of the patched columns (plus `extra` ones), returning the row. */
   function patchConnection(
@@ -501,7 +643,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (patch.credentials !== undefined) {
         const text = JSON.stringify(patch.credentials)
         set('credentials_sealed', seal(keyRing, text, aad.credentials(id)))
+        if (patch.renewable === undefined) set('renewable', null)
       }
+      if (patch.renewable !== undefined) set('renewable', renewableValue(patch.renewable))
       if (patch.accountName !== undefined) set('account_name', patch.accountName)
       if (patch.status !== undefined) set('status', patch.status)
       if (patch.expiresAt !== undefined) set('expires_at', patch.expiresAt)
@@ -587,14 +731,56 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     async getConnection(id) {
       const row = sql.getConnection.get(id)
-      return row ? toConnection(row) : null
+      return row ? toLookedUpConnection(row) : null
     },
     async listConnections(filter) {
       const rows =
         filter?.integrationId === undefined
           ? sql.listConnections.all()
           : sql.listConnectionsOf.all(filter.integrationId)
-      return rows.map(toConnection)
+      return rows.map(toLookedUpConnection)
+    },
+    async pageConnections(query): Promise<ConnectionPage> {
+      assertPageSize(query.limit)
+      if (query.status !== undefined) assertStatus(query.status)
+      const position = query.cursor ? decodeCursor(query.cursor) : null
+      const params: Record<string, string | number> = { limit: query.limit + 1 }
+      if (query.integrationId !== undefined) params['integrationId'] = query.integrationId
+      if (query.status !== undefined) params['status'] = query.status
+      if (position) {
+        params['createdAt'] = position.createdAt
+        params['id'] = position.id
+      }
+      const rows = pageStatement(query, position !== null).all(params)
+      const more = rows.length > query.limit
+      const connections = (more ? rows.slice(0, query.limit) : rows).map(toSummary)
+      const last = connections.at(-1)
+      return {
+        connections,
+        nextCursor: more && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+      }
+    },
+    async dueForRefresh(withinMs, limit, now = Date.now()) {
+      if (!Number.isFinite(withinMs) || !Number.isInteger(limit) || limit < 1) {
+        throw new TypeError('dueForRefresh takes a finite window (ms) and a positive integer limit')
+      }
+      const horizon = Math.floor((now + withinMs) / 1000)
+      return sql.dueForRefresh.all({ horizon, limit }).map((row) => ({
+        id: row.id,
+        expiresAt: row.expires_at,
+      }))
+    },
+    async saveConnections(inputs) {
+      for (const input of inputs) if (input.status !== undefined) assertStatus(input.status)
+      return saveConnections.immediate(inputs)
+    },
+    async integrationsOfConnections(ids) {
+      const owners = new Map<string, string>()
+      for (const id of ids) {
+        const row = sql.integrationOfConnection.get(id)
+        if (row) owners.set(id, row.integration_id)
+      }
+      return owners
     },
     async updateConnection(id, patch) {
       if (patch.status !== undefined) assertStatus(patch.status)
