@@ -39,7 +39,15 @@ export type {
   WebhookContext,
   WebhookEvent,
 } from './kit/index.js'
-export { createPatchbay, errorEnvelope } from './runtime/index.js'
+export { createPatchbay, errorEnvelope, readImportRecords } from './runtime/index.js'
+export type {
+  ConnectionPageQuery,
+  ImportOptions,
+  ImportProgress,
+  ImportRecord,
+  ImportReport,
+  ImportSource,
+} from './runtime/index.js'
 export { addWebhookEndpoint, createWebhookDispatcher, receiveWebhook } from './runtime/index.js'
 export type {
   ConfiguredWebhookEndpoint,
@@ -50,7 +58,14 @@ export type {
 export type { Envelope, Patchbay, PatchbayOptions, RetryPolicy, RuntimeEvent } from './runtime/index.js'
 export type { AuthorizationStart, FlowBinding } from './runtime/index.js'
 export { createKeyRing, loadKeyRing, openSqliteStore, parseKeyRing } from './store/index.js'
-export type { Connection, Integration, Store } from './store/index.js'
+export type {
+  Connection,
+  ConnectionPage,
+  ConnectionSummary,
+  DueConnection,
+  Integration,
+  Store,
+} from './store/index.js'
 export {
   checkAccessTokenClaims,
   createLogger,

@@ -37,8 +37,16 @@ import {
   createConnection,
   credentialsFromInput,
   disconnectConnection,
+  importConnections,
+  pageConnections,
 } from './connections/index.js'
-import type { CreateConnectionInput, DisconnectResult } from './connections/index.js'
+import type {
+  ConnectionPageQuery,
+  CreateConnectionInput,
+  DisconnectResult,
+  ImportOptions,
+  ImportSource,
+} from './connections/index.js'
 import { createCredentialManager } from './credentials/index.js'
 import type { CredentialManagerOptions, RecoveryReport } from './credentials/index.js'
 import type { RuntimeDeps } from './deps.js'
@@ -319,6 +327,10 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       create: (input: CreateConnectionInput) => createConnection(deps, input),
       get: (id: string) => store.getConnection(id),
       list: (filter?: { integrationId?: string }) => store.listConnections(filter),
+      page: (query?: ConnectionPageQuery) => pageConnections(store, query),
+      dueForRefresh: (withinMs: number, limit: number) => store.dueForRefresh(withinMs, limit),
+      import: (source: ImportSource, importOptions?: ImportOptions) =>
+        importConnections(deps, source, importOptions),
       /**
        * Deletes a connection (revoking its tokens at the provider first when the connector
        * declares a revocation endpoint); false when there was none. {@link disconnect} also
