@@ -88,6 +88,19 @@ export async function importConnections(
     return target
   }
 
+  // Checking settings renders every URL template of the connector; most records of an import
+  // share a few settings, so each distinct one is checked once (parseSettings is pure).
+  const checkedSettings = new Map<string, JsonObject>()
+  function settingsOf(integrationId: string, connector: Connector, raw: unknown): JsonObject {
+    const key = `${integrationId}\u0000${JSON.stringify(raw)}`
+    let settings = checkedSettings.get(key)
+    if (settings === undefined) {
+      settings = parseSettings(connector, raw)
+      if (checkedSettings.size < 1000) checkedSettings.set(key, settings)
+    }
+    return settings
+  }
+
   // A record's id is chosen once, when checked: a second read must write the same one.
   const generated = new Map<string, string>()
   async function toInput(record: ImportRecord): Promise<ConnectionInput> {
@@ -105,7 +118,7 @@ export async function importConnections(
         throw new PatchbayError('bad_request', `connection_id: ${(error as Error).message.replace(/^connection_id /, '')}`)
       }
     }
-    const settings = parseSettings(connector, line.settings ?? {})
+    const settings = settingsOf(integrationId, connector, line.settings ?? {})
     const record_ = schemeRecordOf(connector.auth)
     const issued = record_.fromImport(connector.auth, line.auth as JsonObject)
     return {

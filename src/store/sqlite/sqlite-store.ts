@@ -182,6 +182,21 @@ function renewableValue(renewable: boolean | null | undefined): number | null {
   return renewable === true ? 1 : renewable === false ? 0 : null
 }
 
+// A replace is a re-authorization: all but the creation facts (created_at, created_by) and the
+// refresh lease changes, and the previous error no longer applies. A refresh attempt in flight is
+// forgotten, so its holder cannot settle it over the new credentials.
+const UPSERT_CONNECTION = `
+  INSERT INTO connections (id, integration_id, settings, credentials_sealed, account_name,
+    status, expires_at, last_error, created_by, created_at, updated_at, issued_at, renewable)
+  VALUES (@id, @integrationId, @settings, @credentialsSealed, @accountName, @status,
+    @expiresAt, NULL, @createdBy, @now, @now, @issuedAt, @renewable)
+  ON CONFLICT (id) DO UPDATE SET integration_id = excluded.integration_id,
+    settings = excluded.settings, credentials_sealed = excluded.credentials_sealed,
+    account_name = excluded.account_name, status = excluded.status,
+    expires_at = excluded.expires_at, last_error = NULL, updated_at = excluded.updated_at,
+    issued_at = excluded.issued_at, renewable = excluded.renewable, refresh_attempt_id = NULL,
+    refresh_attempt_started_ms = NULL, refresh_attempt_token_digest = NULL`
+
 // Associated data binds each sealed value to its row and column (DESIGN.md, security rules).
 const aad = {
   clientSecret: (id: string) => `integrations:${id}:client_secret`,
@@ -235,6 +250,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
     db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
+    // A write to a table with triggers (the sealed columns' key counts) opens a statement journal;
+    // in a temporary file that tripled the cost of an insert (#9). It holds one statement's pages.
+    db.pragma('temp_store = MEMORY')
     migrate(db)
     // Expired auth sessions are useless; swept first, one sealed by a key since dropped from the
     // ring does not hold the start-up check below.
@@ -278,21 +296,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     integrationExists: db.prepare<[string], { id: string }>(
       'SELECT id FROM integrations WHERE id = ?',
     ),
-    // A replace is a re-authorization: all but the creation facts (created_at, created_by) and
-    // the refresh lease changes, and the previous error no longer applies. A refresh attempt in
-    // flight is forgotten, so its holder cannot settle it over the new credentials.
-    saveConnection: db.prepare<ConnectionValues, ConnectionRow>(`
-      INSERT INTO connections (id, integration_id, settings, credentials_sealed, account_name,
-        status, expires_at, last_error, created_by, created_at, updated_at, issued_at, renewable)
-      VALUES (@id, @integrationId, @settings, @credentialsSealed, @accountName, @status,
-        @expiresAt, NULL, @createdBy, @now, @now, @issuedAt, @renewable)
-      ON CONFLICT (id) DO UPDATE SET integration_id = excluded.integration_id,
-        settings = excluded.settings, credentials_sealed = excluded.credentials_sealed,
-        account_name = excluded.account_name, status = excluded.status,
-        expires_at = excluded.expires_at, last_error = NULL, updated_at = excluded.updated_at,
-        issued_at = excluded.issued_at, renewable = excluded.renewable, refresh_attempt_id = NULL,
-        refresh_attempt_started_ms = NULL, refresh_attempt_token_digest = NULL
-      RETURNING ${CONNECTION_COLUMNS}`),
+    saveConnection: db.prepare<ConnectionValues, ConnectionRow>(
+      `${UPSERT_CONNECTION} RETURNING ${CONNECTION_COLUMNS}`,
+    ),
+    // saveConnections reads nothing back per row.
+    saveConnectionQuietly: db.prepare<ConnectionValues>(UPSERT_CONNECTION),
     getConnection: db.prepare<[string], ConnectionRow>(
       `SELECT ${CONNECTION_COLUMNS} FROM connections WHERE id = ?`,
     ),
@@ -306,6 +314,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     deleteConnection: db.prepare<[string]>('DELETE FROM connections WHERE id = ?'),
     integrationOfConnection: db.prepare<[string], { integration_id: string }>(
       'SELECT integration_id FROM connections WHERE id = ?',
+    ),
+    // Many ids in one statement (a JSON array), each looked up by the primary key.
+    integrationsOfConnections: db.prepare<[string], { id: string; integration_id: string }>(
+      'SELECT id, integration_id FROM connections WHERE id IN (SELECT value FROM json_each(?))',
     ),
     // Damage found by decrypting is written down, so lists (which do not decrypt) show it; only if
     // the value is still the one that failed, so a re-authorization meanwhile is not marked.
@@ -585,7 +597,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           { details: { connectionId: input.id, integrationId: owner.integration_id } },
         )
       }
-      sql.saveConnection.run({
+      sql.saveConnectionQuietly.run({
         id: input.id,
         integrationId: input.integrationId,
         settings: JSON.stringify(input.settings),
@@ -775,12 +787,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return saveConnections.immediate(inputs)
     },
     async integrationsOfConnections(ids) {
-      const owners = new Map<string, string>()
-      for (const id of ids) {
-        const row = sql.integrationOfConnection.get(id)
-        if (row) owners.set(id, row.integration_id)
-      }
-      return owners
+      const rows = sql.integrationsOfConnections.all(JSON.stringify(ids))
+      return new Map(rows.map((row) => [row.id, row.integration_id]))
     },
     async updateConnection(id, patch) {
       if (patch.status !== undefined) assertStatus(patch.status)
