@@ -64,6 +64,7 @@ import { bindOidc, createOidcDiscovery } from './oidc/index.js'
 import type { Patchbay } from './patchbay-types.js'
 import { secretValues } from './redact.js'
 import { createRegistry } from './registry.js'
+import { schemeRecordOf } from './schemes/index.js'
 import { createWebhookDispatcher, createWebhookService } from './webhooks/index.js'
 import type { WebhookDispatcherOptions } from './webhooks/index.js'
 
@@ -185,6 +186,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     oidc,
     retry: defaultRetryEnvironment(options.retry),
     replayLimit: options.replayLimit ?? DEFAULT_REPLAY_LIMIT,
+    canRenew: (scheme, credentials) => schemeRecordOf(scheme).canRenew(scheme, credentials),
   }
 
   // The one dispatcher of this runtime: every event is queued for the endpoints that want it.

@@ -8,7 +8,6 @@ import { callProvider, pickValue } from '../fetch/provider-call.js'
 import type { ProviderEnv } from '../fetch/provider-call.js'
 import type { IssuedCredentials } from '../credentials/token-endpoint.js'
 import type { RequestSigner } from '../fetch/request-signer.js'
-import { schemeRecordOf } from '../schemes/index.js'
 
 const CONNECTION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/
 
@@ -88,7 +87,7 @@ export async function finishConnection(
     expiresAt: issued.expiresAt,
     issuedAt: deps.now(),
     createdBy: input.createdBy,
-    renewable: schemeRecordOf(connector.auth).canRenew(connector.auth, issued.credentials),
+    renewable: deps.canRenew(connector.auth, issued.credentials),
   })
   deps.emit({
     type: existed ? 'connection.updated' : 'connection.created',
