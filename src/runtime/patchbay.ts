@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
 import { connectorFromJson, renderUrlTemplate, urlPolicyOf } from '../kit/index.js'
-import type { Connector, JsonObject } from '../kit/index.js'
+import type { Connector, ConnectorCatalogue, ConnectorFilter, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import { createApiKeyService } from './api-keys/index.js'
 import {
@@ -72,6 +72,11 @@ export interface PatchbayOptions {
   store: Store
   /** Connectors written in code; JSON ones registered through the store are loaded too. */
   connectors?: Connector[]
+  /**
+   * Provider declarations registered on first use (`loadCatalogue()` gives Patchbay's own);
+   * connectors given above or stored replace a catalogue entry of the same id.
+   */
+  catalogue?: ConnectorCatalogue
   /** Where browsers reach Patchbay, e.g. `https://patchbay.example.com`. */
   publicUrl?: string
   /** Extra origins a connect flow may redirect to when done. */
@@ -137,10 +142,15 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
   const events = createEventBus(options.onEvent ? [options.onEvent] : [])
   const emit = events.emit
 
-  const registry = createRegistry()
   const oidc = createOidcDiscovery({ fetch: fetchImpl, now })
-  const register = (connector: Connector) =>
-    registry.register(withDefaultCapabilities(bindOidc(connector, oidc), fetchImpl, now))
+  const prepare = (connector: Connector) =>
+    withDefaultCapabilities(bindOidc(connector, oidc), fetchImpl, now)
+  const registry = createRegistry({
+    prepare,
+    ...(options.catalogue ? { catalogue: options.catalogue } : {}),
+    logoUrl: (id) => `${publicUrl}/connectors/${encodeURIComponent(id)}/logo`,
+  })
+  const register = (connector: Connector) => registry.register(prepare(connector))
   for (const stored of await store.listConnectors()) register(connectorFromJson(stored.definition))
   for (const connector of options.connectors ?? []) register(connector)
 
@@ -158,9 +168,20 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     return { integration, connector: registry.get(integration.connectorId) }
   }
 
+  /** A connection, its integration and connector: one store read when they are cached. */
+  const resolveById = async (id: string) => {
+    const found = await store.getConnectionWithIntegration(id)
+    if (!found) throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
+    const { connection, integration } = found
+    if (!integration) {
+      throw new PatchbayError('not_found', `Integration "${connection.integrationId}" does not exist`)
+    }
+    return { connection, integration, connector: registry.get(integration.connectorId) }
+  }
+
   const credentials = createCredentialManager({
     store,
-    resolve,
+    resolve: resolveById,
     baseUrlOf: (connector, settings) => baseUrlOf(connector.id, settings),
     fetch: fetchImpl,
     now,
@@ -298,6 +319,8 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
 
     connectors: {
       list: () => registry.list(),
+      describe: (filter?: ConnectorFilter) => registry.describe(filter),
+      logo: (id: string) => registry.logo(id),
       get: (id: string) => registry.get(id),
       find: (id: string) => registry.find(id),
       /** Registers a connector written in code (not persisted). */

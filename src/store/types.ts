@@ -310,6 +310,13 @@ export interface ConnectionStore {
   saveConnection(input: ConnectionInput): Promise<Connection>
   getConnection(id: string): Promise<Connection | null>
   /**
+   * A connection and its integration in one read (the hot path of every use of a connection);
+   * null when the connection does not exist. `integration` is null only if it is missing.
+   */
+  getConnectionWithIntegration(
+    id: string,
+  ): Promise<{ connection: Connection; integration: Integration | null } | null>
+  /**
    * Every connection (of one integration), each one's credentials decrypted. Reads the whole
    * table: lists shown to people use {@link pageConnections}.
    */
