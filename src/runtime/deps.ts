@@ -4,6 +4,7 @@ import type { CredentialManager } from './credentials/types.js'
 import type { RuntimeEvent } from './events.js'
 import type { OidcDiscovery } from './oidc/oidc-discovery.js'
 import type { FetchLike } from './fetch/fetch-like.js'
+import type { ForwardTransport } from './fetch/forward-transport.js'
 import type { Registry } from './registry.js'
 import type { RetryEnvironment } from './fetch/retry.js'
 
@@ -34,4 +35,6 @@ export interface RuntimeDeps {
    * import (finishing a connection) need not import them back.
    */
   canRenew: (scheme: AuthScheme, credentials: JsonObject) => boolean
+  /** How the proxy's requests reach providers (`connection(id).forward`). */
+  forward: ForwardTransport
 }
