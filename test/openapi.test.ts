@@ -4,7 +4,8 @@ import { z } from 'zod'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROUTES } from '../src/server/index.js'
 import { createWorkspace } from './helpers/cli.js'
-import { connectViaBrowser, startHarness } from './helpers/harness.js'
+import { connectViaBrowser, consent, startHarness } from './helpers/harness.js'
+import { putConnector } from './helpers/connectors.js'
 import type { Harness } from './helpers/harness.js'
 
 type Json = Record<string, any>
@@ -175,6 +176,32 @@ describe('the OpenAPI document', () => {
     await conforms('get', '/webhook-endpoints', await h.api('GET', '/webhook-endpoints'))
     await conforms('delete', '/webhook-endpoints/{id}', await h.api('DELETE', `/webhook-endpoints/${endpoint.body.id}`))
     await conforms('delete', '/webhook-endpoints/{id}', await h.api('DELETE', '/webhook-endpoints/missing'))
+
+    await putConnector(h, 'doc-social', {
+      name: 'Doc social',
+      baseUrl: h.sandbox.url,
+      settings: { type: 'object', properties: {} },
+      auth: {
+        type: 'oauth2',
+        authorizationUrl: `${h.sandbox.url}/oauth/authorize`,
+        tokenUrl: `${h.sandbox.url}/oauth/token`,
+        profile: { request: '/me', id: 'id', email: 'email', emailVerified: true },
+      },
+    })
+    const app = 'http://127.0.0.1:9/signed-in'
+    const client = h.sandbox.defaultClient
+    await h.api('PUT', '/integrations/doc-social', {
+      connector: 'doc-social',
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      signin_redirect_uris: [app],
+    })
+    const signIn = await consent(`${h.server.url}/signin/doc-social/start?redirect_uri=${encodeURIComponent(app)}`)
+    const landing = await fetch(signIn.callbackUrl, { redirect: 'manual', headers: { cookie: signIn.cookie } })
+    const resultCode = new URL(landing.headers.get('location') as string).searchParams.get('code')
+    await conforms('post', '/signin/exchange', await h.api('POST', '/signin/exchange', { code: resultCode }))
+    await conforms('post', '/signin/exchange', await h.api('POST', '/signin/exchange', { code: resultCode }))
+    await conforms('post', '/signin/exchange', await h.api('POST', '/signin/exchange', {}))
 
     await conforms('delete', '/connections/{id}', await h.api('DELETE', `/connections/${created.body.id}`))
     await conforms('delete', '/connections/{id}', await h.api('DELETE', '/connections/missing'))

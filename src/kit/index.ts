@@ -38,6 +38,13 @@ export { getPath } from '../common/index.js'
 export { decodeJwtClaims, discoveredValueOf } from './oidc.js'
 export type { DiscoveredValue, OidcOptions, ProfileInput } from './oidc.js'
 export { PAGE_CSP, PAGE_SECURITY_HEADERS } from './page-headers.js'
+export {
+  isSocialProfile,
+  normalizeProfile,
+  primaryVerifiedEmail,
+  socialProfileSchema,
+} from './social-profile.js'
+export type { SocialProfile } from './social-profile.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
 export { renderTemplate } from '../common/index.js'
 export type { TemplateScopes } from '../common/index.js'
@@ -70,6 +77,7 @@ export type {
   ClientAuthMethod,
   Connector,
   CredentialPlacement,
+  EmailListSpec,
   JsonObject,
   LoginSpec,
   OAuth1AuthUrl,
@@ -92,4 +100,5 @@ export type {
   UrlContext,
   UrlProperty,
   ValuePicker,
+  VerifiedPicker,
 } from './types.js'

@@ -56,6 +56,8 @@ import { bindOidc, createOidcDiscovery } from './oidc/index.js'
 import type { Patchbay } from './patchbay-types.js'
 import { secretValues } from './redact.js'
 import { createRegistry } from './registry.js'
+import { checkSigninRedirectUris, beginSignIn, completeSignIn, exchangeSignInCode } from './signin/index.js'
+import type { BeginSignInOptions } from './signin/index.js'
 import { createWebhookDispatcher, createWebhookService } from './webhooks/index.js'
 import type { WebhookDispatcherOptions } from './webhooks/index.js'
 
@@ -103,6 +105,7 @@ export interface PatchbayOptions {
 
 export type {
   Patchbay,
+  PatchbaySignIn,
   PatchbayConnection,
   PatchbayConnections,
   PatchbayConnectors,
@@ -308,6 +311,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       async put(input: IntegrationInput): Promise<Integration> {
         checkIntegrationId(input.id)
         registry.get(input.connectorId)
+        checkSigninRedirectUris(input.signinRedirectUris)
         return store.putIntegration(input)
       },
       get: (id: string) => store.getIntegration(id),
@@ -381,6 +385,13 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       binding?: FlowBinding,
     ): Promise<SessionAuthorizationResult> =>
       completeWithSessions(deps, integrationId, params, binding),
+
+    signIn: {
+      begin: (integrationId: string, opts: BeginSignInOptions) => beginSignIn(deps, integrationId, opts),
+      complete: (integrationId: string, params: URLSearchParams, binding?: FlowBinding) =>
+        completeSignIn(deps, integrationId, params, binding),
+      exchange: (code: string) => exchangeSignInCode(deps, code),
+    },
 
     connectSessions: {
       /**

@@ -19,6 +19,7 @@ import { securePages } from './page-security.js'
 import { PAGE_CSS, PAGE_STYLE_PATH } from './pages.js'
 import { mountProxyRoute, refuseEscapingProxyPaths } from './proxy-route.js'
 import { errorResponse, publicError, readJson } from './http-errors.js'
+import { mountSignInRoutes } from './signin-routes.js'
 import { mountWebhookRoutes } from './webhook-routes.js'
 import { capabilityBody, connectionBody, connectSessionBody, integrationBody } from './schemas.js'
 
@@ -80,6 +81,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
   mountKeyRoutes(app, patchbay.apiKeys, api)
   mountProxyRoute(app, patchbay, api, limits.proxyBytes)
   mountWebhookRoutes(app, patchbay, api)
+  mountSignInRoutes(app, patchbay, api)
   for (const path of ['/connectors/*', '/connectors', '/integrations/*', '/integrations', '/connections/*', '/connections', '/connect/sessions']) {
     app.use(path, api)
   }
@@ -108,6 +110,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
       clientSecret: body.client_secret ?? null,
       scopes: body.scopes ?? null,
       redirectUri: body.redirect_uri ?? null,
+      signinRedirectUris: body.signin_redirect_uris ?? null,
       ...(body.webhook_secret === undefined ? {} : { webhookSecret: body.webhook_secret }),
     })
     return c.json(integrationView(integration))

@@ -103,6 +103,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           clientSecret: 'cs-secret',
           scopes: ['read:user', 'user:email'],
           redirectUri: 'https://app.example/callback',
+          signinRedirectUris: ['https://app.example/signed-in'],
         })
         expect(saved).toMatchObject({
           id: 'github-prod',
@@ -111,6 +112,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           clientSecret: 'cs-secret',
           scopes: ['read:user', 'user:email'],
           redirectUri: 'https://app.example/callback',
+          signinRedirectUris: ['https://app.example/signed-in'],
         })
         expect(await store.getIntegration('github-prod')).toEqual(saved)
       })
@@ -122,6 +124,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           clientSecret: null,
           scopes: null,
           redirectUri: null,
+          signinRedirectUris: null,
         })
         expect(await store.getIntegration('github-prod')).toEqual(saved)
       })

@@ -168,6 +168,12 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE refresh_attempt_id IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: "the application redirect URIs an integration's sign-in flow may return to",
+    // A JSON array of exact URIs; NULL: the integration signs no one in (issue 10).
+    sql: `ALTER TABLE integrations ADD COLUMN signin_redirect_uris TEXT;`,
+  },
 ]
 
 /**
