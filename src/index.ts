@@ -47,7 +47,14 @@ export type {
   WebhookDispatcherOptions,
   WebhookEventType,
 } from './runtime/index.js'
-export type { Envelope, Patchbay, PatchbayOptions, RetryPolicy, RuntimeEvent } from './runtime/index.js'
+export type {
+  Envelope,
+  Patchbay,
+  PatchbayOptions,
+  ResolvedConnection,
+  RetryPolicy,
+  RuntimeEvent,
+} from './runtime/index.js'
 export type { AuthorizationStart, FlowBinding } from './runtime/index.js'
 export { createKeyRing, loadKeyRing, openSqliteStore, parseKeyRing } from './store/index.js'
 export type { Connection, Integration, Store } from './store/index.js'
