@@ -37,6 +37,16 @@ export { parseBoundedJson } from './json-depth.js'
 export { getPath } from '../common/index.js'
 export { decodeJwtClaims, discoveredValueOf } from './oidc.js'
 export type { DiscoveredValue, OidcOptions, ProfileInput } from './oidc.js'
+export {
+  MESSAGE_TYPES,
+  messageTemplateSchema,
+  messageTemplatesSchema,
+  renderMessage,
+  sendMessageCapability,
+  sendMessageRequestSchema,
+  sendMessageResponseSchema,
+} from './messaging.js'
+export type { MessageTemplate, MessageType, RenderedMessage, SendMessageRequest } from './messaging.js'
 export { PAGE_CSP, PAGE_SECURITY_HEADERS } from './page-headers.js'
 export {
   isSocialProfile,

@@ -93,6 +93,16 @@ export function createServerApp(options: ServerAppOptions): Hono {
     return c.json(describeConnector(connector))
   })
 
+  app.post('/connectors/:id/test-message', async (c) => {
+    // The runtime checks `{settings, auth, request}` and answers every problem as an envelope.
+    const envelope = await patchbay.call(c.req.param('id'), 'send_message', await readJson(c))
+    if (envelope.error?.code === 'internal' && envelope.error.raised_by !== 'PatchbayError') {
+      const hidden = errorEnvelope(publicError(c, new Error(envelope.error.message)), envelope.error.raised_in)
+      return c.json(hidden, 500)
+    }
+    return c.json(envelope, envelope.error ? (envelope.error.status_code as 400) : 200)
+  })
+
   app.get('/integrations', async (c) =>
     c.json({ integrations: (await patchbay.integrations.list()).map(integrationView) }),
   )

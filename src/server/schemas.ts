@@ -68,3 +68,13 @@ export const webhookEndpointBody = z.strictObject({
 export const signInExchangeBody = z.strictObject({
   code: z.string().min(1).max(256),
 })
+
+/**
+ * `POST /connectors/:id/test-message`: a message connector's configuration, not saved anywhere,
+ * and the message to send with it (Logto's "send a testing message").
+ */
+export const testMessageBody = z.strictObject({
+  settings: z.record(z.string(), z.json()).optional(),
+  auth: z.record(z.string(), z.json()).optional(),
+  request: z.json(),
+})

@@ -31,6 +31,7 @@ import {
   connectSessionBody,
   integrationBody,
   signInExchangeBody,
+  testMessageBody,
   webhookEndpointBody,
 } from '../schemas.js'
 
@@ -97,6 +98,19 @@ export const ROUTES: DocumentedRoute[] = [
     summary: 'Register a JSON connector', tag: 'connectors', auth: 'api',
     body: z.record(z.string(), z.unknown()).describe('A connector in its JSON form'),
     responses: { 200: ok(connectorInfo), 400: failure('Invalid connector: every wrong field is listed') },
+  },
+  {
+    method: 'post', path: '/connectors/{id}/test-message', operationId: 'sendTestMessage',
+    summary: "Send a message with a configuration that is not saved: a message connector's `send_message`",
+    tag: 'connectors', auth: 'api', body: testMessageBody,
+    responses: {
+      200: ok(envelopeBody, 'Sent: `{"sent": true, "message_id"}`'),
+      400: ok(envelopeBody, 'Invalid configuration or request, or no template for the usage type (template_not_found)'),
+      401: ok(envelopeBody, 'The provider refused the credentials'),
+      404: ok(envelopeBody, 'Unknown connector'),
+      501: ok(envelopeBody, 'The connector sends no messages'),
+      502: ok(envelopeBody, 'The provider failed'),
+    },
   },
   {
     method: 'get', path: '/integrations', operationId: 'listIntegrations', summary: 'List integrations',
