@@ -120,7 +120,9 @@ describe('patchbay CLI (the built binary)', () => {
 
       const { response } = expectSuccess(all)
       const byId = Object.fromEntries(response.connectors.map((c: any) => [c.id, c]))
-      expect(Object.keys(byId).sort()).toEqual(['keyed', 'regional', 'sandbox'])
+      expect(Object.keys(byId).sort()).toEqual([
+        'aliyun-dm', 'keyed', 'regional', 'sandbox', 'smtp', 'twilio-sms', 'vonage-sms',
+      ])
       expect(byId.sandbox.auth).toMatchObject({ type: 'oauth2', pkce: true, scopes: ['profile'] })
       expect(byId.sandbox.auth.fields).toMatchObject({
         type: 'object',
