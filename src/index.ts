@@ -90,3 +90,6 @@ export {
   createTwilioSmsConnector,
   createVonageSmsConnector,
 } from './connectors/index.js'
+export { loadCatalogue } from './config/index.js'
+export type { LoadCatalogueOptions } from './config/index.js'
+export type { ConnectorCatalogue, ConnectorFilter } from './kit/index.js'

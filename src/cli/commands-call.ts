@@ -12,12 +12,14 @@ export function registerCallCommands(program: Command, open: Open): void {
     .command('info')
     .description('Print the connectors, their capabilities, and their settings and auth fields as JSON Schema')
     .argument('[connector]', 'only this connector')
-    .action(async (connectorId?: string) => {
+    .option('--search <text>', 'only connectors whose id, name, description or category contains it')
+    .option('--category <name>', 'only connectors of this category (crm, support, dev-tools…)')
+    .action(async (connectorId: string | undefined, options: { search?: string; category?: string }) => {
       let patchbay: Patchbay | undefined
       try {
         patchbay = await open()
         if (connectorId) printResponse(describeConnector(patchbay.connectors.get(connectorId)))
-        else printResponse({ connectors: patchbay.connectors.list().map(describeConnector) })
+        else printResponse({ connectors: patchbay.connectors.describe(options) })
       } catch (error) {
         fail(error, 'cli:info')
       } finally {

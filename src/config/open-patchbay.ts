@@ -13,6 +13,7 @@ import {
   openSqliteStore,
 } from '../store/index.js'
 import type { PatchbayConfig } from './config.js'
+import { loadCatalogue } from './catalogue.js'
 import { loadConnectorFiles } from './connector-files.js'
 import { webhookOptions } from './webhook-config.js'
 
@@ -26,8 +27,8 @@ interface OpenOptions {
 
 /**
  * Opens a runtime as configured: the SQLite store sealed with the configured (or a generated
- * development) key, the built-in sandbox and message connectors, and the JSON connectors
- * directory.
+ * development) key, the built-in sandbox and message connectors, the JSON connectors directory,
+ * and the catalogue of provider declarations (`catalogue/`, registered on first use).
  */
 export async function openPatchbay(
   config: PatchbayConfig,
@@ -46,6 +47,7 @@ export async function openPatchbay(
   return createPatchbay({
     store,
     connectors,
+    catalogue: loadCatalogue(),
     publicUrl: config.publicUrl,
     allowedRedirectOrigins: config.redirectOrigins,
     refreshMargin: config.refreshMargin,

@@ -41,6 +41,7 @@ export { createPatchbay } from './patchbay.js'
 export type { Patchbay, PatchbayOptions, PatchbaySignIn } from './patchbay.js'
 export { SIGNIN_RESULT_SECONDS } from './signin/index.js'
 export type { BeginSignInOptions, SignInCompletion, SignInResult } from './signin/index.js'
+export { compileCatalogue } from './catalogue.js'
 export { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from './oidc/index.js'
 export type { KeySetOptions, OidcDiscovery } from './oidc/index.js'
 export {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
 import { connectorFromJson, renderUrlTemplate, urlPolicyOf } from '../kit/index.js'
-import type { Connector, JsonObject } from '../kit/index.js'
+import type { Connector, ConnectorCatalogue, ConnectorFilter, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import { createApiKeyService } from './api-keys/index.js'
 import {
@@ -65,6 +65,11 @@ export interface PatchbayOptions {
   store: Store
   /** Connectors written in code; JSON ones registered through the store are loaded too. */
   connectors?: Connector[]
+  /**
+   * Provider declarations registered on first use (`loadCatalogue()` gives Patchbay's own);
+   * connectors given above or stored replace a catalogue entry of the same id.
+   */
+  catalogue?: ConnectorCatalogue
   /** Where browsers reach Patchbay, e.g. `https://patchbay.example.com`. */
   publicUrl?: string
   /** Extra origins a connect flow may redirect to when done. */
@@ -131,10 +136,15 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
   const events = createEventBus(options.onEvent ? [options.onEvent] : [])
   const emit = events.emit
 
-  const registry = createRegistry()
   const oidc = createOidcDiscovery({ fetch: fetchImpl, now })
-  const register = (connector: Connector) =>
-    registry.register(withDefaultCapabilities(bindOidc(connector, oidc), fetchImpl, now))
+  const prepare = (connector: Connector) =>
+    withDefaultCapabilities(bindOidc(connector, oidc), fetchImpl, now)
+  const registry = createRegistry({
+    prepare,
+    ...(options.catalogue ? { catalogue: options.catalogue } : {}),
+    logoUrl: (id) => `${publicUrl}/connectors/${encodeURIComponent(id)}/logo`,
+  })
+  const register = (connector: Connector) => registry.register(prepare(connector))
   for (const stored of await store.listConnectors()) register(connectorFromJson(stored.definition))
   for (const connector of options.connectors ?? []) register(connector)
 
@@ -302,6 +312,8 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
 
     connectors: {
       list: () => registry.list(),
+      describe: (filter?: ConnectorFilter) => registry.describe(filter),
+      logo: (id: string) => registry.logo(id),
       get: (id: string) => registry.get(id),
       find: (id: string) => registry.find(id),
       /** Registers a connector written in code (not persisted). */
