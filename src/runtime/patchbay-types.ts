@@ -16,6 +16,7 @@ import type { Envelope } from './capabilities/index.js'
 import type { CreateConnectionInput, DisconnectResult } from './connections/index.js'
 import type { RecoveryReport, ResolvedConnection } from './credentials/index.js'
 import type { EventService } from './event-bus.js'
+import type { ForwardRequest, ForwardResponse } from './fetch/index.js'
 import type { RuntimeEventListener } from './events.js'
 import type { OidcDiscovery } from './oidc/index.js'
 import type { BeginSignInOptions, SignInCompletion, SignInResult } from './signin/index.js'
@@ -78,6 +79,18 @@ export interface PatchbayConnection {
    * 401; idempotent requests are retried on 429/502/503/504 honouring `Retry-After`.
    */
   fetch(path: string, init?: RequestInit): Promise<Response>
+  /**
+   * What {@link fetch} does, for a proxy holding Node streams: the request's target, headers and
+   * body (bytes or a stream read once) go to the provider with the connection's credentials,
+   * and the answer comes back with its status, headers (hop-by-hop ones included) and body as a
+   * stream, not decoded. The connection is read once; the provider is reached over a keep-alive
+   * pool per origin (undici), unless the runtime was given its own `fetch`.
+   * @throws PatchbayError `not_found`, `bad_request`, `needs_reauth`, `provider_error`, `timeout`
+   * @example
+   * const answer = await patchbay.connection(id).forward({ method: 'GET', target: '/user', headers: {}, body: null })
+   * answer.body.pipe(res)
+   */
+  forward(request: ForwardRequest): Promise<ForwardResponse>
   call(capability: string, input: { request: JsonValue; page?: JsonObject | null }): Promise<Envelope>
 }
 

@@ -47,11 +47,15 @@ import type { RuntimeEventListener } from './events.js'
 import {
   authorizedFetchFor,
   connectionFetchFor,
+  DEFAULT_PROVIDER_TIMEOUT_MS,
   DEFAULT_REPLAY_LIMIT,
   defaultRetryEnvironment,
+  fetchTransport,
+  forwardRequest,
   guardProviderFetch,
+  undiciTransport,
 } from './fetch/index.js'
-import type { FetchLike, RetryPolicy } from './fetch/index.js'
+import type { FetchLike, ForwardRequest, RetryPolicy } from './fetch/index.js'
 import { bindOidc, createOidcDiscovery } from './oidc/index.js'
 import type { Patchbay } from './patchbay-types.js'
 import { secretValues } from './redact.js'
@@ -81,6 +85,11 @@ export interface PatchbayOptions {
    * under it (ms, below the lease; default two thirds of it), and the pause after a failure.
    */
   refresh?: Pick<CredentialManagerOptions, 'leaseMs' | 'refreshTimeoutMs' | 'cooldown'>
+  /**
+   * The network for provider requests. By default the platform's `fetch`, and undici's own API
+   * with a keep-alive pool per provider for the proxy (`connection(id).forward`); when given,
+   * every provider request goes through it, the proxy's included.
+   */
   fetch?: FetchLike
   /** Epoch seconds; for tests. */
   now?: () => number
@@ -148,10 +157,22 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
   for (const stored of await store.listConnectors()) register(connectorFromJson(stored.definition))
   for (const connector of options.connectors ?? []) register(connector)
 
+  // Rendered base URLs per connector object (a re-registered connector starts afresh) and
+  // settings: the proxy asks on every request, and rendering checks every placeholder.
+  const baseUrls = new WeakMap<Connector, Map<string, string>>()
   const baseUrlOf = (connectorId: string, settings: JsonObject) => {
     const connector = registry.get(connectorId)
     const template = connector.baseUrl
-    return template ? renderUrlTemplate(template, [settings, { settings }], urlPolicyOf(connector)) : ''
+    if (!template) return ''
+    let rendered = baseUrls.get(connector)
+    if (!rendered) baseUrls.set(connector, (rendered = new Map()))
+    const key = JSON.stringify(settings)
+    const known = rendered.get(key)
+    if (known !== undefined) return known
+    const url = renderUrlTemplate(template, [settings, { settings }], urlPolicyOf(connector))
+    if (rendered.size >= 1000) rendered.clear()
+    rendered.set(key, url)
+    return url
   }
 
   const resolve = async (connection: Connection) => {
@@ -201,6 +222,9 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     oidc,
     retry: defaultRetryEnvironment(options.retry),
     replayLimit: options.replayLimit ?? DEFAULT_REPLAY_LIMIT,
+    forward: options.fetch
+      ? fetchTransport(fetchImpl)
+      : undiciTransport(options.providerTimeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS),
   }
 
   // The one dispatcher of this runtime: every event is queued for the endpoints that want it.
@@ -391,6 +415,11 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
          * 401; idempotent requests are retried on 429/502/503/504 honouring `Retry-After`.
          */
         fetch: async (path: string, init?: RequestInit) => (await connectionFetch(id))(path, init),
+        /**
+         * Forwards a request received by a proxy (Node streams, no fetch): what `fetch` does,
+         * with the connection read once and the provider reached over a keep-alive pool.
+         */
+        forward: (request: ForwardRequest) => forwardRequest(deps, id, request),
         async call(capability: string, input: { request: JsonValue; page?: JsonObject | null }) {
           const connection = await requireConnection(id)
           const { connector } = await resolve(connection)
@@ -443,12 +472,13 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
 
     /**
      * Stops the start-up refresh recovery, finishes queueing outgoing webhooks, stops their
-     * worker, then closes the store.
+     * worker, closes the proxy's idle provider connections, then closes the store.
      */
     async close(): Promise<void> {
       recovery.abort()
       await recovered
       await dispatcher.close()
+      await deps.forward.close()
       await store.close()
     },
   }

@@ -17,6 +17,9 @@ import type { OidcVerifier } from './oidc-verifier.js'
 import { buildOpenApiDocument } from './openapi/index.js'
 import { securePages } from './page-security.js'
 import { PAGE_CSS, PAGE_STYLE_PATH } from './pages.js'
+import { nodeExchangeOf } from './node-exchange.js'
+import { proxyPathOf } from './proxy-forwarding.js'
+import { createNodeProxy } from './proxy-node.js'
 import { mountProxyRoute, refuseEscapingProxyPaths } from './proxy-route.js'
 import { errorResponse, publicError, readJson } from './http-errors.js'
 import { mountSignInRoutes } from './signin-routes.js'
@@ -64,7 +67,8 @@ export function createServerApp(options: ServerAppOptions): Hono {
     ...(options.oidc ? { oidc: options.oidc } : {}),
   })
   const app = new Hono()
-  app.use('*', requestLogging(options.logger ?? createLogger({ level: 'silent' })))
+  const logger = options.logger ?? createLogger({ level: 'silent' })
+  app.use('*', requestLogging(logger))
 
   app.onError((error, c) => errorResponse(c, error))
   app.notFound((c) => errorResponse(c, new PatchbayError('not_found', `No route ${c.req.method} ${c.req.path}`)))
@@ -99,6 +103,15 @@ export function createServerApp(options: ServerAppOptions): Hono {
   const api = requireApiAuth(authenticate)
   mountKeyRoutes(app, patchbay.apiKeys, api)
   mountProxyRoute(app, patchbay, api, limits.proxyBytes)
+  // Proxy requests the Node adapter made skip Hono and its web streams: the Node proxy does what
+  // the middleware above and the route do, on the Node request and response (issue 9).
+  const nodeProxy = createNodeProxy({ patchbay, authenticate, logger, maxBodyBytes: limits.proxyBytes })
+  const dispatch = app.fetch
+  app.fetch = (request, env, executionCtx) => {
+    const exchange = nodeExchangeOf(request)
+    if (exchange && proxyPathOf(exchange.incoming.url ?? '') !== null) return nodeProxy(exchange, request)
+    return dispatch(request, env, executionCtx)
+  }
   mountWebhookRoutes(app, patchbay, api)
   mountSignInRoutes(app, patchbay, api)
   for (const path of ['/connectors/*', '/connectors', '/integrations/*', '/integrations', '/connections/*', '/connections', '/connect/sessions']) {

@@ -107,7 +107,8 @@ export function limitBodies(
     if (method === 'GET' || method === 'HEAD') return next()
     const request = c.req.raw
     const maxBytes = bodyLimitOf(c.req.path, limits)
-    if (!request.body || maxBytes === null) return next()
+    // The proxy counts its own body as it streams.
+    if (maxBytes === null || !request.body) return next()
     const declared = declaredLength(c)
     const refuse = () => {
       c.header('Connection', 'close')
@@ -122,39 +123,4 @@ export function limitBodies(
     c.req.raw = replaced
     return next()
   }
-}
-
-/**
- * A body stream that counts bytes as they pass and fails once more than `maxBytes` went through,
- * for bodies streamed on (the proxy) rather than read here. `exceeded()` tells afterwards
- * whether the limit was what stopped it.
- */
-export function countedBody(
-  body: ReadableStream<Uint8Array>,
-  maxBytes: number,
-): { body: ReadableStream<Uint8Array>; exceeded: () => boolean } {
-  let size = 0
-  let over = false
-  const reader = body.getReader()
-  const counted = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read()
-      if (done) {
-        controller.close()
-        return
-      }
-      size += value.byteLength
-      if (size > maxBytes) {
-        over = true
-        await reader.cancel().catch(() => undefined)
-        controller.error(bodyTooLarge(maxBytes))
-        return
-      }
-      controller.enqueue(value)
-    },
-    cancel(reason) {
-      return reader.cancel(reason)
-    },
-  })
-  return { body: counted, exceeded: () => over }
 }
