@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createSandboxConnector } from '../connectors/index.js'
+import { createSandboxConnector, messageConnectors } from '../connectors/index.js'
 import type { Connector } from '../kit/index.js'
 import { createPatchbay } from '../runtime/index.js'
 import type { Patchbay, RuntimeEventListener } from '../runtime/index.js'
@@ -27,8 +27,8 @@ interface OpenOptions {
 
 /**
  * Opens a runtime as configured: the SQLite store sealed with the configured (or a generated
- * development) key, the built-in sandbox connector, the JSON connectors directory, and the
- * catalogue of provider declarations (`catalogue/`, registered on first use).
+ * development) key, the built-in sandbox and message connectors, the JSON connectors directory,
+ * and the catalogue of provider declarations (`catalogue/`, registered on first use).
  */
 export async function openPatchbay(
   config: PatchbayConfig,
@@ -41,6 +41,7 @@ export async function openPatchbay(
   const store = openSqliteStore({ path: config.dbPath, keyRing, warn })
   const connectors: Connector[] = [
     createSandboxConnector({ url: options.sandboxUrl ?? config.sandboxUrl ?? undefined }),
+    ...messageConnectors(),
     ...loadConnectorFiles(config.connectorsDir),
   ]
   return createPatchbay({

@@ -33,6 +33,7 @@ import type { EventService } from './event-bus.js'
 import type { ForwardRequest, ForwardResponse } from './fetch/index.js'
 import type { RuntimeEventListener } from './events.js'
 import type { OidcDiscovery } from './oidc/index.js'
+import type { BeginSignInOptions, SignInCompletion, SignInResult } from './signin/index.js'
 import type { WebhookService } from './webhooks/index.js'
 
 /** Connectors this runtime knows: built in, loaded from files, or registered at run time. */
@@ -146,6 +147,20 @@ export interface PatchbayConnectSessions {
   begin(token: string, integrationId: string, settings?: JsonObject): Promise<AuthorizationStart>
 }
 
+/**
+ * Social sign-in (Logto's social connectors): a flow that ends at the application's page with a
+ * short-lived, single-use code, which the application's server exchanges for the user's
+ * normalized profile. Nothing long-lived is stored unless a connection is asked for.
+ */
+export interface PatchbaySignIn {
+  /** Starts a sign-in; `redirectUri` must be one of the integration's sign-in redirect URIs. */
+  begin(integrationId: string, options: BeginSignInOptions): Promise<AuthorizationStart>
+  /** Finishes it from the provider's callback; the answer says where to send the browser. */
+  complete(integrationId: string, params: URLSearchParams, binding?: FlowBinding): Promise<SignInCompletion>
+  /** Trades a result code for the profile, once (`auth_code_invalid` otherwise). */
+  exchange(code: string): Promise<SignInResult>
+}
+
 /** The runtime's public object: the library API every shell translates to. */
 export interface Patchbay {
   publicUrl: string
@@ -205,5 +220,6 @@ export interface Patchbay {
     binding?: FlowBinding,
   ): Promise<SessionAuthorizationResult>
   connectSessions: PatchbayConnectSessions
+  signIn: PatchbaySignIn
   close(): Promise<void>
 }

@@ -69,6 +69,8 @@ import type { Patchbay } from './patchbay-types.js'
 import { secretValues } from './redact.js'
 import { createRegistry } from './registry.js'
 import { schemeRecordOf } from './schemes/index.js'
+import { checkSigninRedirectUris, beginSignIn, completeSignIn, exchangeSignInCode } from './signin/index.js'
+import type { BeginSignInOptions } from './signin/index.js'
 import { createWebhookDispatcher, createWebhookService } from './webhooks/index.js'
 import type { WebhookDispatcherOptions } from './webhooks/index.js'
 
@@ -126,6 +128,7 @@ export interface PatchbayOptions {
 
 export type {
   Patchbay,
+  PatchbaySignIn,
   PatchbayConnection,
   PatchbayConnections,
   PatchbayConnectors,
@@ -365,6 +368,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       async put(input: IntegrationInput): Promise<Integration> {
         checkIntegrationId(input.id)
         registry.get(input.connectorId)
+        checkSigninRedirectUris(input.signinRedirectUris)
         return store.putIntegration(input)
       },
       get: (id: string) => store.getIntegration(id),
@@ -453,6 +457,13 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       binding?: FlowBinding,
     ): Promise<SessionAuthorizationResult> =>
       completeWithSessions(deps, integrationId, params, binding),
+
+    signIn: {
+      begin: (integrationId: string, opts: BeginSignInOptions) => beginSignIn(deps, integrationId, opts),
+      complete: (integrationId: string, params: URLSearchParams, binding?: FlowBinding) =>
+        completeSignIn(deps, integrationId, params, binding),
+      exchange: (code: string) => exchangeSignInCode(deps, code),
+    },
 
     connectSessions: {
       /**

@@ -28,6 +28,7 @@ import { proxyPathOf } from './proxy-forwarding.js'
 import { createNodeProxy } from './proxy-node.js'
 import { mountProxyRoute, refuseEscapingProxyPaths } from './proxy-route.js'
 import { errorResponse, publicError, readJson } from './http-errors.js'
+import { mountSignInRoutes } from './signin-routes.js'
 import { mountWebhookRoutes } from './webhook-routes.js'
 import {
   capabilityBody,
@@ -130,6 +131,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
     return dispatch(request, env, executionCtx)
   }
   mountWebhookRoutes(app, patchbay, api)
+  mountSignInRoutes(app, patchbay, api)
   for (const path of ['/connectors/*', '/connectors', '/integrations/*', '/integrations', '/connections/*', '/connections', '/connect/sessions']) {
     app.use(path, api)
   }
@@ -144,6 +146,16 @@ export function createServerApp(options: ServerAppOptions): Hono {
   app.put('/connectors/:id', async (c) => {
     const connector = await patchbay.connectors.put(c.req.param('id'), await readJson(c))
     return c.json(describeConnector(connector))
+  })
+
+  app.post('/connectors/:id/test-message', async (c) => {
+    // The runtime checks `{settings, auth, request}` and answers every problem as an envelope.
+    const envelope = await patchbay.call(c.req.param('id'), 'send_message', await readJson(c))
+    if (envelope.error?.code === 'internal' && envelope.error.raised_by !== 'PatchbayError') {
+      const hidden = errorEnvelope(publicError(c, new Error(envelope.error.message)), envelope.error.raised_in)
+      return c.json(hidden, 500)
+    }
+    return c.json(envelope, envelope.error ? (envelope.error.status_code as 400) : 200)
   })
 
   app.get('/integrations', async (c) =>
@@ -163,6 +175,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
       clientSecret: body.client_secret ?? null,
       scopes: body.scopes ?? null,
       redirectUri: body.redirect_uri ?? null,
+      signinRedirectUris: body.signin_redirect_uris ?? null,
       ...(body.webhook_secret === undefined ? {} : { webhookSecret: body.webhook_secret }),
     })
     return c.json(integrationView(integration))

@@ -61,7 +61,7 @@ async function readAtMost(
 export interface BodyLimits {
   /** JSON API and Connect page routes: `PATCHBAY_MAX_BODY_BYTES`, 1 MiB by default. */
   bodyBytes: number
-  /** `GET|POST /auth/:integration/callback`: 16 KiB. */
+  /** `GET|POST /auth/:integration/callback` and `/signin/:integration/callback`: 16 KiB. */
   callbackBytes: number
   /** `POST /webhooks/:integration`: 1 MiB. */
   webhookBytes: number
@@ -89,7 +89,7 @@ export const DEFAULT_BODY_LIMITS: Readonly<BodyLimits> = Object.freeze({
 /** The limit of a request's route, or null for the proxy, which counts its body as it streams. */
 export function bodyLimitOf(path: string, limits: BodyLimits): number | null {
   if (/^\/proxy(?:$|\/)/.test(path)) return null
-  if (/^\/auth\/[^/]+\/callback\/?$/.test(path)) return limits.callbackBytes
+  if (/^\/(?:auth|signin)\/[^/]+\/callback\/?$/.test(path)) return limits.callbackBytes
   if (/^\/webhooks\//.test(path)) return limits.webhookBytes
   if (/^\/connections\/import\/?$/.test(path)) return limits.importBytes
   return limits.bodyBytes

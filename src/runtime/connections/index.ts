@@ -7,6 +7,7 @@ export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageConnections } from './page.js'
 export type { ConnectionPageQuery } from './page.js'
 export type { CreateConnectionInput } from './connections.js'
 export { checkIntegrationId, RECORD_ID } from './record-id.js'
+export { finishConnection, providerRefusal } from './finish-connection.js'
 export { disconnectConnection } from './revocation.js'
 export type { DisconnectResult, RevocationReport } from './revocation.js'
 export {
