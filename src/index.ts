@@ -12,6 +12,12 @@ export {
   oauth1,
   oauth2,
   Paginated,
+  MESSAGE_TYPES,
+  messageTemplatesSchema,
+  normalizeProfile,
+  renderMessage,
+  sendMessageCapability,
+  socialProfileSchema,
 } from './kit/index.js'
 export type {
   ApiKeyOptions,
@@ -38,8 +44,21 @@ export type {
   RequestSpec,
   WebhookContext,
   WebhookEvent,
+  MessageTemplate,
+  MessageType,
+  RenderedMessage,
+  SendMessageRequest,
+  SocialProfile,
 } from './kit/index.js'
-export { createPatchbay, errorEnvelope } from './runtime/index.js'
+export { createPatchbay, errorEnvelope, readImportRecords } from './runtime/index.js'
+export type {
+  ConnectionPageQuery,
+  ImportOptions,
+  ImportProgress,
+  ImportRecord,
+  ImportReport,
+  ImportSource,
+} from './runtime/index.js'
 export { addWebhookEndpoint, createWebhookDispatcher, receiveWebhook } from './runtime/index.js'
 export type {
   ConfiguredWebhookEndpoint,
@@ -56,8 +75,16 @@ export type {
   RuntimeEvent,
 } from './runtime/index.js'
 export type { AuthorizationStart, FlowBinding } from './runtime/index.js'
+export type { BeginSignInOptions, PatchbaySignIn, SignInResult } from './runtime/index.js'
 export { createKeyRing, loadKeyRing, openSqliteStore, parseKeyRing } from './store/index.js'
-export type { Connection, Integration, Store } from './store/index.js'
+export type {
+  Connection,
+  ConnectionPage,
+  ConnectionSummary,
+  DueConnection,
+  Integration,
+  Store,
+} from './store/index.js'
 export {
   checkAccessTokenClaims,
   createLogger,
@@ -71,7 +98,13 @@ export type {
   RunningServer,
   ServerAppOptions,
 } from './server/index.js'
-export { createSandboxConnector } from './connectors/index.js'
+export {
+  createAliyunDirectMailConnector,
+  createSandboxConnector,
+  createSmtpConnector,
+  createTwilioSmsConnector,
+  createVonageSmsConnector,
+} from './connectors/index.js'
 export { loadCatalogue } from './config/index.js'
 export type { LoadCatalogueOptions } from './config/index.js'
 export type { ConnectorCatalogue, ConnectorFilter } from './kit/index.js'

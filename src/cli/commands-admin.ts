@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { PatchbayError } from '../errors.js'
 import { connectionView, integrationView } from '../runtime/index.js'
-import type { Patchbay } from '../runtime/index.js'
+import type { ConnectionPageQuery, Patchbay } from '../runtime/index.js'
 import { printResponse } from './output.js'
 import { withPatchbay } from './with-patchbay.js'
 
@@ -89,11 +89,35 @@ export function registerAdminCommands(program: Command, open: Open): void {
   connections
     .command('list')
     .option('--integration <id>', 'only this integration\'s connections')
-    .description('List connections (credentials are never shown)')
-    .action(async (flags: { integration?: string }) =>
+    .option('--status <status>', 'only active, needs_reauth or error connections')
+    .option('--limit <n>', 'connections per page, 1 to 1000', '100')
+    .option('--cursor <token>', 'the page after this one: the previous answer\'s page.token')
+    .description('List connections a page at a time, oldest first (credentials are never shown)')
+    .action(async (flags: { integration?: string; status?: string; limit: string; cursor?: string }) =>
       withPatchbay(open, 'cli:connections list', async (patchbay) => {
-        const list = await patchbay.connections.list(flags.integration ? { integrationId: flags.integration } : {})
-        printResponse(list.map(connectionView))
+        const limit = /^[0-9]{1,4}$/.test(flags.limit) ? Number(flags.limit) : Number.NaN
+        const page = await patchbay.connections.page({
+          ...(flags.integration ? { integrationId: flags.integration } : {}),
+          ...(flags.status ? { status: flags.status as ConnectionPageQuery['status'] } : {}),
+          limit,
+          ...(flags.cursor ? { cursor: flags.cursor } : {}),
+        })
+        // The envelope's page, as a capability's: the token of the next page, null after the last.
+        const next = page.nextCursor === null ? null : { token: page.nextCursor, size: limit }
+        printResponse(page.connections.map(connectionView), next)
+      }),
+    )
+  connections
+    .command('import')
+    .argument('<file>', 'JSON Lines (one connection per line) or a JSON array; - for stdin')
+    .option('--batch-size <n>', 'connections per transaction', '1000')
+    .description(
+      'Import connections with their tokens: every line is checked first, nothing is written if one is bad',
+    )
+    .action(async (file: string, flags: { batchSize: string }) =>
+      withPatchbay(open, 'cli:connections import', async (patchbay) => {
+        const { importConnectionsFile } = await import('./commands-import.js')
+        await importConnectionsFile(patchbay, file, flags)
       }),
     )
   connections

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createSandboxConnector } from '../connectors/index.js'
+import { createSandboxConnector, messageConnectors } from '../connectors/index.js'
 import type { Connector } from '../kit/index.js'
 import { createPatchbay } from '../runtime/index.js'
 import type { Patchbay, RuntimeEventListener } from '../runtime/index.js'
@@ -29,8 +29,8 @@ interface OpenOptions {
 /**
  * Opens a runtime as configured: the store (SQLite, or PostgreSQL when `PATCHBAY_DB` is a
  * postgres:// URL) sealed with the configured (or a generated development) key, the built-in
- * sandbox connector, the JSON connectors directory, and the catalogue of provider declarations
- * (`catalogue/`, registered on first use).
+ * sandbox and message connectors, the JSON connectors directory, and the catalogue of provider
+ * declarations (`catalogue/`, registered on first use).
  */
 export async function openPatchbay(
   config: PatchbayConfig,
@@ -46,6 +46,7 @@ export async function openPatchbay(
       : await openPostgresStore({ url: config.postgresUrl, keyRing })
   const connectors: Connector[] = [
     createSandboxConnector({ url: options.sandboxUrl ?? config.sandboxUrl ?? undefined }),
+    ...messageConnectors(),
     ...loadConnectorFiles(config.connectorsDir),
   ]
   return createPatchbay({

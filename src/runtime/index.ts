@@ -24,9 +24,21 @@ export {
   integrationView,
   integrationViewSchema,
 } from './connections/index.js'
+export {
+  DEFAULT_PAGE_SIZE,
+  importLineSchema,
+  MAX_PAGE_SIZE,
+  readImportRecords,
+} from './connections/index.js'
 export type {
+  ConnectionPageQuery,
   ConnectionView,
   CreateConnectionInput,
+  ImportOptions,
+  ImportProgress,
+  ImportRecord,
+  ImportReport,
+  ImportSource,
   DisconnectResult,
   IntegrationView,
   RevocationReport,
@@ -38,8 +50,10 @@ export { confineUrl } from './fetch/index.js'
 export type { FetchLike, ForwardBody, ForwardHeaders, ForwardRequest, ForwardResponse, RetryPolicy } from './fetch/index.js'
 export { RECORD_ID } from './connections/index.js'
 export { createPatchbay } from './patchbay.js'
+export type { Patchbay, PatchbayOptions, PatchbaySignIn } from './patchbay.js'
+export { SIGNIN_RESULT_SECONDS } from './signin/index.js'
+export type { BeginSignInOptions, SignInCompletion, SignInResult } from './signin/index.js'
 export { compileCatalogue } from './catalogue.js'
-export type { Patchbay, PatchbayOptions } from './patchbay.js'
 export { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from './oidc/index.js'
 export type { KeySetOptions, OidcDiscovery } from './oidc/index.js'
 export {

@@ -1,6 +1,13 @@
 import type { JsonValue } from '../errors.js'
 import type { Connector, ConnectorFilter, JsonObject } from '../kit/index.js'
-import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
+import type {
+  Connection,
+  ConnectionPage,
+  DueConnection,
+  Integration,
+  IntegrationInput,
+  Store,
+} from '../store/index.js'
 import type { ApiKeyService } from './api-keys/index.js'
 import type {
   AuthorizationStart,
@@ -13,12 +20,20 @@ import type {
   SessionConnectionInput,
 } from './authorization/index.js'
 import type { Envelope } from './capabilities/index.js'
-import type { CreateConnectionInput, DisconnectResult } from './connections/index.js'
+import type {
+  ConnectionPageQuery,
+  CreateConnectionInput,
+  DisconnectResult,
+  ImportOptions,
+  ImportReport,
+  ImportSource,
+} from './connections/index.js'
 import type { RecoveryReport, ResolvedConnection } from './credentials/index.js'
 import type { EventService } from './event-bus.js'
 import type { ForwardRequest, ForwardResponse } from './fetch/index.js'
 import type { RuntimeEventListener } from './events.js'
 import type { OidcDiscovery } from './oidc/index.js'
+import type { BeginSignInOptions, SignInCompletion, SignInResult } from './signin/index.js'
 import type { WebhookService } from './webhooks/index.js'
 
 /** Connectors this runtime knows: built in, loaded from files, or registered at run time. */
@@ -54,7 +69,29 @@ export interface PatchbayIntegrations {
 export interface PatchbayConnections {
   create(input: CreateConnectionInput): Promise<Connection>
   get(id: string): Promise<Connection | null>
+  /**
+   * Every connection (of one integration) with its credentials decrypted: the whole table at
+   * once. Views use {@link page}.
+   */
   list(filter?: { integrationId?: string }): Promise<Connection[]>
+  /**
+   * One page of connections without credentials (none decrypted), oldest first, filtered by
+   * integration and status; `nextCursor` leads to the next page, null after the last.
+   * @throws PatchbayError `bad_request` for a limit outside 1–1000, an unknown status or cursor
+   */
+  page(query?: ConnectionPageQuery): Promise<ConnectionPage>
+  /**
+   * Connections that may be renewed whose credentials expire within `withinMs` (or have
+   * expired), soonest first, at most `limit`: read from the expiry index, nothing decrypted.
+   */
+  dueForRefresh(withinMs: number, limit: number): Promise<DueConnection[]>
+  /**
+   * Imports connections whose credentials the caller holds (a move from another broker): every
+   * record is checked before anything is written, then they are written in transactions of
+   * `batchSize` (1000). The source is read twice.
+   * @throws PatchbayError `bad_request` listing bad records by line and field; nothing written
+   */
+  import(source: ImportSource, options?: ImportOptions): Promise<ImportReport>
   /**
    * Deletes a connection (revoking its tokens at the provider first when the connector
    * declares a revocation endpoint); false when there was none. `disconnect` also reports what
@@ -108,6 +145,20 @@ export interface PatchbayConnectSessions {
   connect(token: string, input: SessionConnectionInput): Promise<Connection>
   /** Starts an OAuth flow for the Connect page; the callback spends the session. */
   begin(token: string, integrationId: string, settings?: JsonObject): Promise<AuthorizationStart>
+}
+
+/**
+ * Social sign-in (Logto's social connectors): a flow that ends at the application's page with a
+ * short-lived, single-use code, which the application's server exchanges for the user's
+ * normalized profile. Nothing long-lived is stored unless a connection is asked for.
+ */
+export interface PatchbaySignIn {
+  /** Starts a sign-in; `redirectUri` must be one of the integration's sign-in redirect URIs. */
+  begin(integrationId: string, options: BeginSignInOptions): Promise<AuthorizationStart>
+  /** Finishes it from the provider's callback; the answer says where to send the browser. */
+  complete(integrationId: string, params: URLSearchParams, binding?: FlowBinding): Promise<SignInCompletion>
+  /** Trades a result code for the profile, once (`auth_code_invalid` otherwise). */
+  exchange(code: string): Promise<SignInResult>
 }
 
 /** The runtime's public object: the library API every shell translates to. */
@@ -169,5 +220,6 @@ export interface Patchbay {
     binding?: FlowBinding,
   ): Promise<SessionAuthorizationResult>
   connectSessions: PatchbayConnectSessions
+  signIn: PatchbaySignIn
   close(): Promise<void>
 }

@@ -37,8 +37,16 @@ import {
   createConnection,
   credentialsFromInput,
   disconnectConnection,
+  importConnections,
+  pageConnections,
 } from './connections/index.js'
-import type { CreateConnectionInput, DisconnectResult } from './connections/index.js'
+import type {
+  ConnectionPageQuery,
+  CreateConnectionInput,
+  DisconnectResult,
+  ImportOptions,
+  ImportSource,
+} from './connections/index.js'
 import { createCredentialManager } from './credentials/index.js'
 import type { CredentialManagerOptions, RecoveryReport } from './credentials/index.js'
 import type { RuntimeDeps } from './deps.js'
@@ -60,6 +68,9 @@ import { bindOidc, createOidcDiscovery } from './oidc/index.js'
 import type { Patchbay } from './patchbay-types.js'
 import { secretValues } from './redact.js'
 import { createRegistry } from './registry.js'
+import { schemeRecordOf } from './schemes/index.js'
+import { checkSigninRedirectUris, beginSignIn, completeSignIn, exchangeSignInCode } from './signin/index.js'
+import type { BeginSignInOptions } from './signin/index.js'
 import { createWebhookDispatcher, createWebhookService } from './webhooks/index.js'
 import type { WebhookDispatcherOptions } from './webhooks/index.js'
 
@@ -117,6 +128,7 @@ export interface PatchbayOptions {
 
 export type {
   Patchbay,
+  PatchbaySignIn,
   PatchbayConnection,
   PatchbayConnections,
   PatchbayConnectors,
@@ -219,6 +231,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     oidc,
     retry: defaultRetryEnvironment(options.retry),
     replayLimit: options.replayLimit ?? DEFAULT_REPLAY_LIMIT,
+    canRenew: (scheme, credentials) => schemeRecordOf(scheme).canRenew(scheme, credentials),
     forward: options.fetch
       ? fetchTransport(fetchImpl)
       : undiciTransport(options.providerTimeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS),
@@ -355,6 +368,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       async put(input: IntegrationInput): Promise<Integration> {
         checkIntegrationId(input.id)
         registry.get(input.connectorId)
+        checkSigninRedirectUris(input.signinRedirectUris)
         return store.putIntegration(input)
       },
       get: (id: string) => store.getIntegration(id),
@@ -366,6 +380,10 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       create: (input: CreateConnectionInput) => createConnection(deps, input),
       get: (id: string) => store.getConnection(id),
       list: (filter?: { integrationId?: string }) => store.listConnections(filter),
+      page: (query?: ConnectionPageQuery) => pageConnections(store, query),
+      dueForRefresh: (withinMs: number, limit: number) => store.dueForRefresh(withinMs, limit),
+      import: (source: ImportSource, importOptions?: ImportOptions) =>
+        importConnections(deps, source, importOptions),
       /**
        * Deletes a connection (revoking its tokens at the provider first when the connector
        * declares a revocation endpoint); false when there was none. {@link disconnect} also
@@ -439,6 +457,13 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       binding?: FlowBinding,
     ): Promise<SessionAuthorizationResult> =>
       completeWithSessions(deps, integrationId, params, binding),
+
+    signIn: {
+      begin: (integrationId: string, opts: BeginSignInOptions) => beginSignIn(deps, integrationId, opts),
+      complete: (integrationId: string, params: URLSearchParams, binding?: FlowBinding) =>
+        completeSignIn(deps, integrationId, params, binding),
+      exchange: (code: string) => exchangeSignInCode(deps, code),
+    },
 
     connectSessions: {
       /**

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { ERROR_CODES } from '../errors.js'
+import { connectionViewSchema } from '../runtime/index.js'
+import { socialProfileSchema } from '../kit/index.js'
 
 const errorObject = z.object({
   message: z.string(),
@@ -34,6 +36,19 @@ export const connectionDeletedBody = z.object({
     ok: z.boolean(),
     error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }).optional(),
   }),
+})
+
+/** `GET /connections`: one page of connections, never their credentials. */
+export const connectionPageBody = z.object({
+  connections: z.array(connectionViewSchema),
+  next_cursor: z.string().nullable(),
+})
+
+/** `POST /connections/import` */
+export const importReportBody = z.object({
+  imported: z.int().min(0),
+  replaced: z.int().min(0),
+  batches: z.int().min(0),
 })
 
 export const healthBody = z.object({ status: z.literal('ok') })
@@ -78,4 +93,11 @@ export const connectorInfo = z.looseObject({
   settings: z.record(z.string(), z.unknown()),
   auth: z.record(z.string(), z.unknown()),
   capabilities: z.record(z.string(), z.unknown()),
+})
+
+/** `POST /signin/exchange`: the signed-in user's normalized profile. */
+export const signInResult = z.object({
+  integration: z.string(),
+  profile: socialProfileSchema,
+  connection_id: z.string().nullable(),
 })

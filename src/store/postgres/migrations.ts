@@ -269,6 +269,36 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         ON integrations FOR EACH ROW EXECUTE FUNCTION row_version();
     `,
   },
+  {
+    version: 9,
+    name: "the application redirect URIs an integration's sign-in flow may return to",
+    // SQLite's migration 9: a JSON array of exact URIs, NULL when the integration signs no one
+    // in; the version trigger of migration 8 is rebuilt to watch the new column too.
+    sql: `
+      ALTER TABLE integrations ADD COLUMN signin_redirect_uris TEXT;
+      DROP TRIGGER integrations_version_on_update ON integrations;
+      CREATE TRIGGER integrations_version_on_update
+        BEFORE UPDATE OF connector_id, client_id, client_secret_sealed, scopes, redirect_uri,
+          signin_redirect_uris, webhook_secret_sealed, created_at, updated_at
+        ON integrations FOR EACH ROW EXECUTE FUNCTION row_version();
+    `,
+  },
+  {
+    version: 10,
+    name: 'connection lists by page, the refresh-due index, renewable credentials',
+    // SQLite's migration 10; renewable is a BOOLEAN here (SQLite: 0/1), NULL for unknown, and
+    // connections_due's condition is spelled as dueForRefresh spells it, so the planner uses it.
+    sql: `
+      ALTER TABLE connections ADD COLUMN renewable BOOLEAN;
+      DROP INDEX connections_integration;
+      CREATE INDEX connections_created ON connections (created_at, id);
+      CREATE INDEX connections_integration_created ON connections (integration_id, created_at, id);
+      CREATE INDEX connections_status_created ON connections (status, created_at, id);
+      CREATE INDEX connections_due ON connections (expires_at, id)
+        WHERE expires_at IS NOT NULL AND status <> 'needs_reauth'
+          AND renewable IS DISTINCT FROM false;
+    `,
+  },
 ]
 
 /** Quotes an identifier (a schema name) for SQL. */

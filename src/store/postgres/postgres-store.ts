@@ -1,7 +1,8 @@
 import { PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
+import { assertPageSize, decodeCursor, encodeCursor } from '../cursor.js'
 import { digestToken } from '../digest.js'
-import { open, seal } from '../seal.js'
+import { open, seal, sealedValueProblem } from '../seal.js'
 import type { KeyRing } from '../seal.js'
 import type {
   ApiKey,
@@ -9,8 +10,11 @@ import type {
   AuthSession,
   Connection,
   ConnectionInput,
+  ConnectionPage,
   ConnectionPatch,
+  ConnectionQuery,
   ConnectionStatus,
+  ConnectionSummary,
   ConnectSession,
   Integration,
   IntegrationInput,
@@ -18,7 +22,7 @@ import type {
   Store,
   StoredConnector,
 } from '../types.js'
-import { unreadableConnection, unreadableIntegration } from '../unreadable.js'
+import { unreadableConnection, unreadableCredentials, unreadableIntegration } from '../unreadable.js'
 import { openDatabase } from './database.js'
 import type { Database, Queryable } from './database.js'
 import { migrate } from './migrations.js'
@@ -62,6 +66,7 @@ interface IntegrationRow {
   client_secret_sealed: string | null
   scopes: string | null
   redirect_uri: string | null
+  signin_redirect_uris: string | null
   webhook_secret_sealed: string | null
   created_at: number
   updated_at: number
@@ -83,6 +88,22 @@ interface ConnectionRow {
   refresh_attempt_id: string | null
   refresh_attempt_started_ms: number | null
   refresh_attempt_token_digest: string | null
+}
+
+/** A list's row: the plaintext columns and the head of the sealed value (never opened). */
+interface SummaryRow {
+  id: string
+  integration_id: string
+  settings: string
+  sealed_head: string
+  account_name: string | null
+  status: ConnectionStatus
+  expires_at: number | null
+  last_error: string | null
+  created_by: string | null
+  created_at: number
+  updated_at: number
+  issued_at: number | null
 }
 
 interface RefreshAttemptRow {
@@ -128,6 +149,25 @@ const API_KEY_COLUMNS = 'id, name, created_by, created_at, last_used_at, revoked
 const CONNECTION_COLUMNS = `id, integration_id, settings, credentials_sealed, account_name, status,
   expires_at, last_error, created_by, created_at, updated_at, issued_at, refresh_attempt_id,
   refresh_attempt_started_ms, refresh_attempt_token_digest`
+
+// The head of a sealed value holds its format and key id (at most 3 + 1 + 64 characters).
+const SUMMARY_COLUMNS = `id, integration_id, settings, substr(credentials_sealed, 1, 80) AS sealed_head,
+  account_name, status, expires_at, last_error, created_by, created_at, updated_at, issued_at`
+
+// A replace is a re-authorization: all but the creation facts and the refresh lease changes, the
+// previous error no longer applies, and a refresh attempt in flight is forgotten so its holder
+// cannot settle it over the new credentials. Followed by VALUES (…) or a SELECT of the columns.
+const UPSERT_CONNECTION = `
+  INSERT INTO connections AS c (id, integration_id, settings, credentials_sealed, account_name,
+    status, expires_at, created_by, issued_at, renewable, last_error, created_at, updated_at)`
+const UPSERT_CONNECTION_ON_CONFLICT = `
+  ON CONFLICT (id) DO UPDATE SET integration_id = excluded.integration_id,
+    settings = excluded.settings, credentials_sealed = excluded.credentials_sealed,
+    account_name = excluded.account_name, status = excluded.status,
+    expires_at = excluded.expires_at, last_error = NULL,
+    updated_at = excluded.updated_at, issued_at = excluded.issued_at,
+    renewable = excluded.renewable, refresh_attempt_id = NULL,
+    refresh_attempt_started_ms = NULL, refresh_attempt_token_digest = NULL`
 
 // A schema name goes into the connection's options and into DDL: plain identifiers only.
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
@@ -249,6 +289,8 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
           : open(keyRing, row.client_secret_sealed, aad.clientSecret(row.id)),
       scopes: row.scopes === null ? null : (JSON.parse(row.scopes) as string[]),
       redirectUri: row.redirect_uri,
+      signinRedirectUris:
+        row.signin_redirect_uris === null ? null : (JSON.parse(row.signin_redirect_uris) as string[]),
       webhookSecret: openIntegrationWebhookSecret(keyRing, row.id, row.webhook_secret_sealed),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
@@ -304,6 +346,48 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
     return connection
   }
 
+  function toSummary(row: SummaryRow): ConnectionSummary {
+    const summary: ConnectionSummary = {
+      id: row.id,
+      integrationId: row.integration_id,
+      settings: parseObject(row.settings, `settings of connection ${row.id}`),
+      accountName: row.account_name,
+      status: row.status,
+      expiresAt: row.expires_at,
+      lastError: row.last_error,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      issuedAt: row.issued_at,
+    }
+    // What the value's header shows, without decrypting it (#9); damage inside the ciphertext is
+    // shown once a use has found it (readConnection).
+    const problem = sealedValueProblem(keyRing, row.sealed_head)
+    if (problem === null) return summary
+    const unreadable = unreadableCredentials(row.id, problem.reason, problem.keyId)
+    return { ...summary, status: 'error', lastError: unreadable.reason }
+  }
+
+  /**
+   * As {@link toConnection}, and damage found in opening the credentials is written down for
+   * lists, which decrypt nothing (#9): only while the value is still the one that failed, so a
+   * re-authorization meanwhile is not marked. A missing key is the configuration's fault, not the
+   * row's (the connection comes back with the key), so that is not written down.
+   */
+  async function readConnection(row: ConnectionRow): Promise<Connection> {
+    const connection = toConnection(row)
+    const unreadable = connection.credentialsUnreadable
+    if (unreadable && unreadable.code !== 'invalid_config') {
+      await db.run(
+        `UPDATE connections SET status = 'error', last_error = $3
+         WHERE id = $1 AND credentials_sealed = $2
+           AND (status <> 'error' OR last_error IS DISTINCT FROM $3)`,
+        [row.id, row.credentials_sealed, unreadable.reason],
+      )
+    }
+    return connection
+  }
+
   /**
    * One UPDATE of the patched columns, plus `extra` assignments, under `where` (the id is `$1`;
    * `whereValues` follow it), returning the row.
@@ -326,7 +410,10 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
     if (patch.credentials !== undefined) {
       const text = JSON.stringify(patch.credentials)
       set('credentials_sealed', seal(keyRing, text, aad.credentials(id)))
+      // New credentials may renew differently: unknown unless the patch says.
+      if (patch.renewable === undefined) set('renewable', null)
     }
+    if (patch.renewable !== undefined) set('renewable', patch.renewable)
     if (patch.accountName !== undefined) set('account_name', patch.accountName)
     if (patch.status !== undefined) set('status', patch.status)
     if (patch.expiresAt !== undefined) set('expires_at', patch.expiresAt)
@@ -375,6 +462,7 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
         sealed,
         input.scopes == null ? null : JSON.stringify(input.scopes),
         input.redirectUri ?? null,
+        input.signinRedirectUris == null ? null : JSON.stringify(input.signinRedirectUris),
         nowSeconds(),
       ]
       // Left out (undefined), the stored webhook secret is kept; null removes it.
@@ -384,11 +472,13 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
       }
       const [row] = await db.query<IntegrationRow>(
         `INSERT INTO integrations (id, connector_id, client_id, client_secret_sealed, scopes,
-           redirect_uri, created_at, updated_at${webhook ? ', webhook_secret_sealed' : ''})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7${webhook ? ', $8' : ''})
+           redirect_uri, signin_redirect_uris, created_at, updated_at
+           ${webhook ? ', webhook_secret_sealed' : ''})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8${webhook ? ', $9' : ''})
          ON CONFLICT (id) DO UPDATE SET connector_id = excluded.connector_id,
            client_id = excluded.client_id, client_secret_sealed = excluded.client_secret_sealed,
            scopes = excluded.scopes, redirect_uri = excluded.redirect_uri,
+           signin_redirect_uris = excluded.signin_redirect_uris,
            updated_at = excluded.updated_at
            ${webhook ? ', webhook_secret_sealed = excluded.webhook_secret_sealed' : ''}
          RETURNING *`,
@@ -428,22 +518,11 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
     async saveConnection(input: ConnectionInput) {
       if (input.status !== undefined) assertStatus(input.status)
       const now = nowSeconds()
-      // A replace is a re-authorization: all but the creation facts and the refresh lease
-      // changes, the previous error no longer applies, and a refresh attempt in flight is
-      // forgotten so its holder cannot settle it over the new credentials.
       try {
         const [row] = await db.query<ConnectionRow>(
-          `INSERT INTO connections (id, integration_id, settings, credentials_sealed,
-             account_name, status, expires_at, last_error, created_by, created_at, updated_at,
-             issued_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $9, $10)
-           ON CONFLICT (id) DO UPDATE SET integration_id = excluded.integration_id,
-             settings = excluded.settings, credentials_sealed = excluded.credentials_sealed,
-             account_name = excluded.account_name, status = excluded.status,
-             expires_at = excluded.expires_at, last_error = NULL,
-             updated_at = excluded.updated_at, issued_at = excluded.issued_at,
-             refresh_attempt_id = NULL, refresh_attempt_started_ms = NULL,
-             refresh_attempt_token_digest = NULL
+          `${UPSERT_CONNECTION}
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $11)
+           ${UPSERT_CONNECTION_ON_CONFLICT}
            RETURNING ${CONNECTION_COLUMNS}`,
           [
             input.id,
@@ -454,8 +533,9 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
             input.status ?? 'active',
             input.expiresAt ?? null,
             input.createdBy ?? null,
-            now,
             input.issuedAt ?? now,
+            input.renewable ?? null,
+            now,
           ],
         )
         return toConnection(row!)
@@ -473,7 +553,7 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
         `SELECT ${CONNECTION_COLUMNS} FROM connections WHERE id = $1`,
         [id],
       )
-      return row ? toConnection(row) : null
+      return row ? readConnection(row) : null
     },
     async getConnectionWithIntegration(id) {
       // One round trip for both rows, the hot path of every use of a connection.
@@ -484,7 +564,7 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
         [id],
       )
       if (!row) return null
-      return { connection: toConnection(row.c), integration: row.i && toIntegration(row.i) }
+      return { connection: await readConnection(row.c), integration: row.i && toIntegration(row.i) }
     },
     async listConnections(filter) {
       const rows =
@@ -497,7 +577,152 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
                ORDER BY created_at, id`,
               [filter.integrationId],
             )
-      return rows.map(toConnection)
+      return Promise.all(rows.map(readConnection))
+    },
+    async pageConnections(query: ConnectionQuery): Promise<ConnectionPage> {
+      assertPageSize(query.limit)
+      if (query.status !== undefined) assertStatus(query.status)
+      const position = query.cursor ? decodeCursor(query.cursor) : null
+      const where: string[] = []
+      const values: unknown[] = []
+      const param = (value: unknown) => {
+        values.push(value)
+        return `$${values.length}`
+      }
+      if (query.integrationId !== undefined) {
+        where.push(`integration_id = ${param(query.integrationId)}`)
+      }
+      if (query.status !== undefined) where.push(`status = ${param(query.status)}`)
+      if (position) {
+        where.push(`(created_at, id) > (${param(position.createdAt)}, ${param(position.id)})`)
+      }
+      // Row comparison and ORDER BY on (created_at, id) match each filter's index.
+      const rows = await db.query<SummaryRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM connections
+         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY created_at, id LIMIT ${param(query.limit + 1)}`,
+        values,
+      )
+      const more = rows.length > query.limit
+      const connections = (more ? rows.slice(0, query.limit) : rows).map(toSummary)
+      const last = connections.at(-1)
+      return {
+        connections,
+        nextCursor: more && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+      }
+    },
+    async dueForRefresh(withinMs, limit, now = Date.now()) {
+      if (!Number.isFinite(withinMs) || !Number.isInteger(limit) || limit < 1) {
+        throw new TypeError('dueForRefresh takes a finite window (ms) and a positive integer limit')
+      }
+      // The condition of the partial index connections_due, so the planner can use it.
+      const rows = await db.query<{ id: string; expires_at: number }>(
+        `SELECT id, expires_at FROM connections
+         WHERE expires_at IS NOT NULL AND status <> 'needs_reauth'
+           AND renewable IS DISTINCT FROM false AND expires_at <= $1
+         ORDER BY expires_at, id LIMIT $2`,
+        [Math.floor((now + withinMs) / 1000), limit],
+      )
+      return rows.map((row) => ({ id: row.id, expiresAt: row.expires_at }))
+    },
+    async saveConnections(inputs) {
+      for (const input of inputs) if (input.status !== undefined) assertStatus(input.status)
+      if (inputs.length === 0) return 0
+      const now = nowSeconds()
+      return db.transaction(async (tx) => {
+        // Locked so that neither an integration can be deleted nor a connection move meanwhile.
+        const integrationIds = [...new Set(inputs.map((input) => input.integrationId))]
+        const existing = new Set(
+          (
+            await tx.query<{ id: string }>(
+              'SELECT id FROM integrations WHERE id = ANY($1::text[]) FOR KEY SHARE',
+              [integrationIds],
+            )
+          ).map((row) => row.id),
+        )
+        const owners = new Map(
+          (
+            await tx.query<{ id: string; integration_id: string }>(
+              'SELECT id, integration_id FROM connections WHERE id = ANY($1::text[]) FOR UPDATE',
+              [[...new Set(inputs.map((input) => input.id))]],
+            )
+          ).map((row) => [row.id, row.integration_id]),
+        )
+        const belongs = (id: string, owner: string) =>
+          new PatchbayError('bad_request', `connection ${id} belongs to integration ${owner}`, {
+            details: { connectionId: id, integrationId: owner },
+          })
+        for (const input of inputs) {
+          if (!existing.has(input.integrationId)) {
+            throw new PatchbayError(
+              'bad_request',
+              `cannot save connection ${input.id}: integration ${input.integrationId} does not exist`,
+              { details: { connectionId: input.id, integrationId: input.integrationId } },
+            )
+          }
+          const owner = owners.get(input.id)
+          if (owner !== undefined && owner !== input.integrationId) throw belongs(input.id, owner)
+          // A later input with the same id replaces an earlier one, as one save after another.
+          owners.set(input.id, input.integrationId)
+        }
+        // Batches of distinct ids (one upsert may not touch a row twice), each one statement.
+        let batch: ConnectionInput[] = []
+        let ids = new Set<string>()
+        const flush = async () => {
+          if (batch.length === 0) return
+          const written = await tx.run(
+            `${UPSERT_CONNECTION}
+             SELECT *, NULL, $11::bigint, $11::bigint FROM unnest($1::text[], $2::text[],
+               $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[],
+               $9::bigint[], $10::boolean[])
+             ${UPSERT_CONNECTION_ON_CONFLICT}
+             WHERE c.integration_id = excluded.integration_id`,
+            [
+              batch.map((input) => input.id),
+              batch.map((input) => input.integrationId),
+              batch.map((input) => JSON.stringify(input.settings)),
+              batch.map((input) =>
+                seal(keyRing, JSON.stringify(input.credentials), aad.credentials(input.id)),
+              ),
+              batch.map((input) => input.accountName ?? null),
+              batch.map((input) => input.status ?? 'active'),
+              batch.map((input) => input.expiresAt ?? null),
+              batch.map((input) => input.createdBy ?? null),
+              batch.map((input) => input.issuedAt ?? now),
+              batch.map((input) => input.renewable ?? null),
+              now,
+            ],
+          )
+          // A row another process gave to another integration since the check is not replaced.
+          if (written !== batch.length) {
+            const [moved] = await tx.query<{ id: string; integration_id: string }>(
+              `SELECT c.id, c.integration_id FROM connections AS c
+               JOIN unnest($1::text[], $2::text[]) AS b(id, integration_id) ON b.id = c.id
+               WHERE c.integration_id <> b.integration_id LIMIT 1`,
+              [batch.map((input) => input.id), batch.map((input) => input.integrationId)],
+            )
+            throw moved
+              ? belongs(moved.id, moved.integration_id)
+              : new PatchbayError('internal', 'a bulk save wrote fewer connections than given')
+          }
+          batch = []
+          ids = new Set()
+        }
+        for (const input of inputs) {
+          if (ids.has(input.id) || batch.length >= 500) await flush()
+          batch.push(input)
+          ids.add(input.id)
+        }
+        await flush()
+        return inputs.length
+      })
+    },
+    async integrationsOfConnections(ids) {
+      const rows = await db.query<{ id: string; integration_id: string }>(
+        'SELECT id, integration_id FROM connections WHERE id = ANY($1::text[])',
+        [[...ids]],
+      )
+      return new Map(rows.map((row) => [row.id, row.integration_id]))
     },
     async updateConnection(id, patch) {
       if (patch.status !== undefined) assertStatus(patch.status)
