@@ -171,6 +171,64 @@ describe.runIf(reachable)('openPostgresStore', () => {
     for (const secret of Object.values(secrets)) expect(rows).not.toContain(secret)
   })
 
+  it('pages a damaged connection as error once a use has found it, without decrypting the list (#9)', async () => {
+    const schema = newSchema()
+    const store = await openAt(schema)
+    const secrets = await writeSecrets(store)
+    await store.saveConnection({ id: 'conn-2', integrationId: 'github-prod', settings: {}, credentials: { a: 1 } })
+    await store.saveConnection({ id: 'conn-3', integrationId: 'github-prod', settings: {}, credentials: { a: 1 } })
+    await adminPool().query(
+      `UPDATE "${schema}".connections SET credentials_sealed =
+         left(credentials_sealed, -3) ||
+         (CASE substr(credentials_sealed, length(credentials_sealed) - 2, 1) WHEN 'A' THEN 'B' ELSE 'A' END) ||
+         right(credentials_sealed, 2)
+       WHERE id = 'conn-2'`,
+    )
+    // Not a sealed value at all: its header says so, no decryption needed.
+    await adminPool().query(`UPDATE "${schema}".connections SET credentials_sealed = 'garbage' WHERE id = 'conn-3'`)
+    const statuses = async () =>
+      (await store.pageConnections({ limit: 10 })).connections.map((c) => [c.id, c.status])
+    expect(await statuses()).toEqual([
+      ['conn-1', 'active'],
+      ['conn-2', 'active'],
+      ['conn-3', 'error'],
+    ])
+    expect((await store.getConnection('conn-2'))?.credentialsUnreadable?.code).toBe('needs_reauth')
+    expect(await statuses()).toEqual([
+      ['conn-1', 'active'],
+      ['conn-2', 'error'],
+      ['conn-3', 'error'],
+    ])
+    const page = await store.pageConnections({ limit: 10 })
+    expect(page.connections[1]?.lastError).toMatch(/cannot be decrypted/)
+    expect(JSON.stringify(page)).not.toContain(secrets.accessToken)
+    await store.saveConnection({ id: 'conn-2', integrationId: 'github-prod', settings: {}, credentials: { a: 2 } })
+    expect((await store.pageConnections({ limit: 10 })).connections[1]).toMatchObject({
+      status: 'active',
+      lastError: null,
+    })
+  })
+
+  it('saves a bulk import larger than one statement, a repeated id as the later save', async () => {
+    const schema = newSchema()
+    const store = await openAt(schema)
+    await writeSecrets(store)
+    const inputs = Array.from({ length: 1203 }, (_, i) => ({
+      id: `bulk-${i % 1200}`,
+      integrationId: 'github-prod',
+      settings: {},
+      credentials: { access_token: `at-${i}` },
+      renewable: i % 2 === 0,
+    }))
+    expect(await store.saveConnections(inputs)).toBe(1203)
+    expect((await store.getConnection('bulk-1'))?.credentials).toEqual({ access_token: 'at-1201' })
+    expect((await store.getConnection('bulk-3'))?.credentials).toEqual({ access_token: 'at-3' })
+    const { rows } = await adminPool().query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "${schema}".connections WHERE id LIKE 'bulk-%'`,
+    )
+    expect(rows[0]?.n).toBe(1200)
+  })
+
   it('refuses to open a database sealed by a key that is not configured, naming its fingerprint', async () => {
     const schema = newSchema()
     const original = randomBytes(32)
