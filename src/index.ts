@@ -39,7 +39,7 @@ export type {
   WebhookContext,
   WebhookEvent,
 } from './kit/index.js'
-export { createPatchbay, errorEnvelope } from './runtime/index.js'
+export { createConnectorCatalog, createPatchbay, errorEnvelope } from './runtime/index.js'
 export { addWebhookEndpoint, createWebhookDispatcher, receiveWebhook } from './runtime/index.js'
 export type {
   ConfiguredWebhookEndpoint,
@@ -47,7 +47,15 @@ export type {
   WebhookDispatcherOptions,
   WebhookEventType,
 } from './runtime/index.js'
-export type { Envelope, Patchbay, PatchbayOptions, RetryPolicy, RuntimeEvent } from './runtime/index.js'
+export type {
+  ConnectorCatalog,
+  ConnectorCatalogOptions,
+  Envelope,
+  Patchbay,
+  PatchbayOptions,
+  RetryPolicy,
+  RuntimeEvent,
+} from './runtime/index.js'
 export type { AuthorizationStart, FlowBinding } from './runtime/index.js'
 export { createKeyRing, loadKeyRing, openSqliteStore, parseKeyRing } from './store/index.js'
 export type { Connection, Integration, Store } from './store/index.js'

@@ -12,6 +12,8 @@ export type {
   SessionConnectionInput,
 } from './authorization/index.js'
 export { errorEnvelope, parseOrThrow } from './capabilities/index.js'
+export { createConnectorCatalog } from './catalog.js'
+export type { ConnectorCatalogOptions } from './catalog.js'
 export type {
   Envelope,
   EnvelopeError,
@@ -38,6 +40,7 @@ export type { FetchLike, RetryPolicy } from './fetch/index.js'
 export { RECORD_ID } from './connections/index.js'
 export { createPatchbay } from './patchbay.js'
 export type { Patchbay, PatchbayOptions } from './patchbay.js'
+export type { ConnectorCatalog } from './patchbay-types.js'
 export { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from './oidc/index.js'
 export type { KeySetOptions, OidcDiscovery } from './oidc/index.js'
 export {

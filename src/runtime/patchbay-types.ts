@@ -89,6 +89,16 @@ export interface PatchbayConnectSessions {
   begin(token: string, integrationId: string, settings?: JsonObject): Promise<AuthorizationStart>
 }
 
+/**
+ * The connectors without a store (`createConnectorCatalog`): what `info` and a call with inline
+ * credentials need, so neither opens a database.
+ */
+export interface ConnectorCatalog {
+  connectors: Pick<PatchbayConnectors, 'list' | 'get' | 'find' | 'register'>
+  /** Calls a capability with inline `{auth, settings, request, page}`. */
+  call(connectorId: string, capabilityName: string, input: unknown): Promise<Envelope>
+}
+
 /** The runtime's public object: the library API every shell translates to. */
 export interface Patchbay {
   publicUrl: string

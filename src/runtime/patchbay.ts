@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
-import { connectorFromJson, renderUrlTemplate, urlPolicyOf } from '../kit/index.js'
+import { connectorFromJson } from '../kit/index.js'
 import type { Connector, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import { createApiKeyService } from './api-keys/index.js'
@@ -22,22 +22,10 @@ import type {
   SessionAuthorizationResult,
   SessionConnectionInput,
 } from './authorization/index.js'
-import {
-  callInputSchema,
-  capabilityContext,
-  errorEnvelope,
-  parseOrThrow,
-  parseSettings,
-  runCapability,
-  withDefaultCapabilities,
-} from './capabilities/index.js'
+import { capabilityContext, errorEnvelope, runCapability } from './capabilities/index.js'
 import type { Envelope } from './capabilities/index.js'
-import {
-  checkIntegrationId,
-  createConnection,
-  credentialsFromInput,
-  disconnectConnection,
-} from './connections/index.js'
+import { createCatalogCore } from './catalog.js'
+import { checkIntegrationId, createConnection, disconnectConnection } from './connections/index.js'
 import type { CreateConnectionInput, DisconnectResult } from './connections/index.js'
 import { createCredentialManager } from './credentials/index.js'
 import type { CredentialManagerOptions, RecoveryReport } from './credentials/index.js'
@@ -49,13 +37,10 @@ import {
   connectionFetchFor,
   DEFAULT_REPLAY_LIMIT,
   defaultRetryEnvironment,
-  guardProviderFetch,
 } from './fetch/index.js'
 import type { FetchLike, RetryPolicy } from './fetch/index.js'
-import { bindOidc, createOidcDiscovery } from './oidc/index.js'
 import type { Patchbay } from './patchbay-types.js'
 import { secretValues } from './redact.js'
-import { createRegistry } from './registry.js'
 import { createWebhookDispatcher, createWebhookService } from './webhooks/index.js'
 import type { WebhookDispatcherOptions } from './webhooks/index.js'
 
@@ -118,28 +103,21 @@ export type {
  */
 export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay> {
   const store = options.store
-  // Unreachable and silent providers become `provider_error` and `timeout` on every path.
-  const fetchImpl: FetchLike = guardProviderFetch(
-    options.fetch ?? ((input, init) => fetch(input, init)),
-    options.providerTimeoutMs,
-  )
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000))
+  // The registry, the provider fetch (unreachable and silent providers become `provider_error`
+  // and `timeout` on every path) and calls with inline credentials need no store.
+  const core = createCatalogCore({
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.providerTimeoutMs === undefined ? {} : { providerTimeoutMs: options.providerTimeoutMs }),
+  })
+  const { registry, register, baseUrlOf, oidc, now } = core
+  const fetchImpl = core.fetch
   const publicUrl = (options.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, '')
   const events = createEventBus(options.onEvent ? [options.onEvent] : [])
   const emit = events.emit
 
-  const registry = createRegistry()
-  const oidc = createOidcDiscovery({ fetch: fetchImpl, now })
-  const register = (connector: Connector) =>
-    registry.register(withDefaultCapabilities(bindOidc(connector, oidc), fetchImpl, now))
   for (const stored of await store.listConnectors()) register(connectorFromJson(stored.definition))
   for (const connector of options.connectors ?? []) register(connector)
-
-  const baseUrlOf = (connectorId: string, settings: JsonObject) => {
-    const connector = registry.get(connectorId)
-    const template = connector.baseUrl
-    return template ? renderUrlTemplate(template, [settings, { settings }], urlPolicyOf(connector)) : ''
-  }
 
   const resolve = async (connection: Connection) => {
     const integration = await store.getIntegration(connection.integrationId)
@@ -207,58 +185,31 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     input: unknown,
     via: { connectionId?: string } = {},
   ): Promise<Envelope> {
+    if (!via.connectionId) return core.callInline(connectorId, capabilityName, input)
+    const connectionId = via.connectionId
     const raisedIn = `${connectorId}:${capabilityName}`
     let secrets: string[] = []
     try {
-      const parsed = parseOrThrow(callInputSchema, input, '')
-      const connector = registry.get(connectorId)
-      const capability = connector.capabilities[capabilityName]
-      if (!capability) {
-        throw new PatchbayError('not_implemented', `Connector "${connectorId}" has no capability "${capabilityName}"`)
+      const { input: parsed, connector, capability } = core.prepareCall(connectorId, capabilityName, input)
+      const connection = await requireConnection(connectionId)
+      const { connector: owner } = await resolve(connection)
+      if (owner.id !== connector.id) {
+        throw new PatchbayError(
+          'bad_request',
+          `Connection "${connection.id}" is not a ${connector.id} connection`,
+          { details: { problems: [`connectionId: a ${owner.id} connection, not ${connector.id}`] } },
+        )
       }
-      let ctx
-      if (via.connectionId) {
-        const connection = await requireConnection(via.connectionId)
-        const { connector: owner } = await resolve(connection)
-        if (owner.id !== connector.id) {
-          throw new PatchbayError(
-            'bad_request',
-            `Connection "${connection.id}" is not a ${connector.id} connection`,
-            { details: { problems: [`connectionId: a ${owner.id} connection, not ${connector.id}`] } },
-          )
-        }
-        const current = await credentials.getCredentials(connection.id)
-        secrets = secretValues(current)
-        ctx = capabilityContext({
-          settings: connection.settings,
-          credentials: current,
-          baseUrl: baseUrlOf(connector.id, connection.settings),
-          fetch: authorizedFetchFor(deps, connector, connection),
-          page: parsed.page ?? null,
-          connectionId: connection.id,
-        })
-      } else {
-        secrets = secretValues(parsed.auth as JsonObject | undefined)
-        const settings = parseSettings(connector, parsed.settings ?? {})
-        const baseUrl = baseUrlOf(connector.id, settings)
-        const issued =
-          capability.requiresAuth === false
-            ? { credentials: {}, expiresAt: null }
-            : await credentialsFromInput(deps, connector.auth, (parsed.auth ?? {}) as JsonObject, {
-                integration: null,
-                settings,
-                baseUrl,
-              })
-        secrets = [...secrets, ...secretValues(issued.credentials)]
-        ctx = capabilityContext({
-          settings,
-          credentials: issued.credentials,
-          baseUrl,
-          fetch: authorizedFetchFor(deps, connector, null, issued.credentials, settings),
-          page: parsed.page ?? null,
-          connectionId: null,
-        })
-      }
+      const current = await credentials.getCredentials(connection.id)
+      secrets = secretValues(current)
+      const ctx = capabilityContext({
+        settings: connection.settings,
+        credentials: current,
+        baseUrl: baseUrlOf(connector.id, connection.settings),
+        fetch: authorizedFetchFor(deps, connector, connection),
+        page: parsed.page ?? null,
+        connectionId: connection.id,
+      })
       const result = await runCapability(capability, ctx, parsed.request)
       return { response: result.response, page: result.page, error: null }
     } catch (error) {

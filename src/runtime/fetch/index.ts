@@ -1,5 +1,5 @@
 export { confineUrl } from './confine-url.js'
-export { authorizedFetchFor, connectionFetchFor } from './connection-fetch.js'
+export { authorizedFetchFor, connectionFetchFor, inlineFetchFor } from './connection-fetch.js'
 export type { ClientSource, OutgoingRequest, RequestSigner } from './request-signer.js'
 export type { FetchLike, ProviderEnv } from './provider-call.js'
 export { guardProviderFetch } from './provider-network.js'
