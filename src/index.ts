@@ -53,6 +53,7 @@ export type {
   Envelope,
   Patchbay,
   PatchbayOptions,
+  ResolvedConnection,
   RetryPolicy,
   RuntimeEvent,
 } from './runtime/index.js'

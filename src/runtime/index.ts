@@ -33,6 +33,7 @@ export type {
   IntegrationView,
   RevocationReport,
 } from './connections/index.js'
+export type { ResolvedConnection } from './credentials/index.js'
 export type { EventService } from './event-bus.js'
 export type { RuntimeEvent, RuntimeEventListener } from './events.js'
 export { confineUrl } from './fetch/index.js'

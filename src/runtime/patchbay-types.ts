@@ -14,7 +14,7 @@ import type {
 } from './authorization/index.js'
 import type { Envelope } from './capabilities/index.js'
 import type { CreateConnectionInput, DisconnectResult } from './connections/index.js'
-import type { RecoveryReport } from './credentials/index.js'
+import type { RecoveryReport, ResolvedConnection } from './credentials/index.js'
 import type { EventService } from './event-bus.js'
 import type { RuntimeEventListener } from './events.js'
 import type { OidcDiscovery } from './oidc/index.js'
@@ -123,6 +123,17 @@ export interface Patchbay {
   connections: PatchbayConnections
   /** Fresh credentials of a connection: refreshed first when near expiry, one refresh at a time. */
   getCredentials(id: string): Promise<JsonObject>
+  /**
+   * A stored connection ready to call its provider, resolved in one go: `{connection,
+   * integration, connector, credentials}`, where `credentials` are fresh (refreshed first when
+   * near expiry, as {@link getCredentials}) and `connection.credentials` is the same object. A
+   * fresh connection costs one read of the connection and one of its integration.
+   * @throws PatchbayError `not_found` (connection or integration), `needs_reauth`,
+   *   `invalid_config`, or the provider's error when a refresh fails
+   * @example
+   * const { connection, connector, credentials } = await patchbay.resolveConnection('conn_1')
+   */
+  resolveConnection(id: string): Promise<ResolvedConnection>
   /**
    * The start-up pass that retries refreshes a crash left unsettled (docs/reliability.md); null
    * when `close()` stopped it.

@@ -300,6 +300,12 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     /** Fresh credentials of a connection: refreshed first when near expiry, one refresh at a time. */
     getCredentials: (id: string) => credentials.getCredentials(id),
 
+    /**
+     * A stored connection ready to call its provider: `{connection, integration, connector,
+     * credentials}`, the credentials fresh; one read of each when no refresh is due.
+     */
+    resolveConnection: (id: string) => credentials.resolve(id),
+
     /** One connection's API: an authenticated fetch and capability calls. */
     connection(id: string) {
       return {

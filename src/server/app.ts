@@ -164,10 +164,9 @@ export function createServerApp(options: ServerAppOptions): Hono {
   })
   app.get('/connections/:id/credentials', async (c) => {
     const id = c.req.param('id')
-    const credentials = await patchbay.getCredentials(id)
-    const connection = await patchbay.connections.get(id)
+    const { connection, credentials } = await patchbay.resolveConnection(id)
     c.header('Cache-Control', 'no-store')
-    return c.json({ connection_id: id, expires_at: connection?.expiresAt ?? null, credentials })
+    return c.json({ connection_id: id, expires_at: connection.expiresAt, credentials })
   })
   app.post('/connections/:id/refresh', async (c) => {
     const connection = await patchbay.connections.refresh(c.req.param('id'))

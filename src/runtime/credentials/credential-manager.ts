@@ -7,7 +7,7 @@ import { redactError, secretValues } from '../redact.js'
 import type { FetchLike } from '../fetch/fetch-like.js'
 import { schemeRecordOf } from '../schemes/index.js'
 import type { RuntimeEvent } from '../events.js'
-import type { CredentialManager, GetCredentialsOptions } from './types.js'
+import type { CredentialManager, GetCredentialsOptions, ResolvedConnection } from './types.js'
 import { lostLeaseError, runRefreshAttempt } from './refresh-attempt.js'
 import { createRefreshCooldown } from './refresh-cooldown.js'
 import type { CooldownPolicy } from './refresh-cooldown.js'
@@ -36,7 +36,7 @@ export interface CredentialManagerOptions {
   cooldown?: CooldownPolicy
 }
 
-export type { CredentialManager, GetCredentialsOptions } from './types.js'
+export type { CredentialManager, GetCredentialsOptions, ResolvedConnection } from './types.js'
 
 /** Seconds before expiry at which a scheme's credentials should be renewed. */
 function marginOf(scheme: AuthScheme, fallback: number): number {
@@ -200,6 +200,15 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
     )
   }
 
+  /** The refresh of a connection, shared by every caller in this process while it runs. */
+  function renewOnce(id: string, opts: GetCredentialsOptions): Promise<JsonObject> {
+    const pending = inFlight.get(id)
+    if (pending) return pending
+    const flight = renewUnderLease(id, opts).finally(() => inFlight.delete(id))
+    inFlight.set(id, flight)
+    return flight
+  }
+
   /** Fresh credentials for a connection, refreshing first when they are near expiry. */
   async function getCredentials(id: string, opts: GetCredentialsOptions = {}): Promise<JsonObject> {
     if (!opts.force) {
@@ -208,11 +217,21 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
       const { connector } = await options.resolve(connection)
       if (isFresh(connection, connector.auth)) return connection.credentials
     }
-    const pending = inFlight.get(id)
-    if (pending) return pending
-    const flight = renewUnderLease(id, opts).finally(() => inFlight.delete(id))
-    inFlight.set(id, flight)
-    return flight
+    return renewOnce(id, opts)
+  }
+
+  /** The connection, its integration and connector, and fresh credentials, each read once. */
+  async function resolve(id: string): Promise<ResolvedConnection> {
+    const connection = await load(id)
+    assertUsable(connection)
+    const { connector, integration } = await options.resolve(connection)
+    if (isFresh(connection, connector.auth)) {
+      return { connection, integration, connector, credentials: connection.credentials }
+    }
+    const credentials = await renewOnce(id, {})
+    // Renewed: the stored row changed (expiry, status), so it is read again.
+    const current = await load(id)
+    return { connection: { ...current, credentials }, integration, connector, credentials }
   }
 
   /**
@@ -233,6 +252,6 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
     })
   }
 
-  return { getCredentials, recoverInterrupted }
+  return { getCredentials, resolve, recoverInterrupted }
 }
 

@@ -1,4 +1,5 @@
-import type { JsonObject } from '../../kit/index.js'
+import type { Connector, JsonObject } from '../../kit/index.js'
+import type { Connection, Integration } from '../../store/index.js'
 import type { RecoveryReport } from './refresh-recovery.js'
 
 export interface GetCredentialsOptions {
@@ -6,6 +7,21 @@ export interface GetCredentialsOptions {
   force?: boolean
   /** The credentials that just failed; a refresh is skipped if the stored ones already differ. */
   stale?: JsonObject
+}
+
+/**
+ * A stored connection with everything needed to call its provider, read once: the connection,
+ * its integration (app credentials included) and connector, and fresh credentials.
+ */
+export interface ResolvedConnection {
+  /** The stored connection; its `credentials` are the fresh ones below. */
+  connection: Connection
+  /** The connection's integration, with its client id and secret in plaintext. */
+  integration: Integration
+  /** The integration's connector. */
+  connector: Connector
+  /** Fresh credentials (refreshed first when near expiry), the same object as `connection.credentials`. */
+  credentials: JsonObject
 }
 
 /**
@@ -19,6 +35,12 @@ export interface CredentialManager {
    * @throws PatchbayError `not_found`, `needs_reauth`, or the provider's error
    */
   getCredentials(id: string, options?: GetCredentialsOptions): Promise<JsonObject>
+  /**
+   * As {@link getCredentials}, with the connection, integration and connector it read: one read
+   * of each when the credentials are fresh.
+   * @throws PatchbayError `not_found`, `needs_reauth`, or the provider's error
+   */
+  resolve(id: string): Promise<ResolvedConnection>
   /**
    * Retries the refreshes a crash left unsettled, once their dead holders' leases run out
    * (docs/reliability.md); stops early when `signal` aborts.
