@@ -127,9 +127,20 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     return { integration, connector: registry.get(integration.connectorId) }
   }
 
+  /** A connection, its integration and connector: one store read when they are cached. */
+  const resolveById = async (id: string) => {
+    const found = await store.getConnectionWithIntegration(id)
+    if (!found) throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
+    const { connection, integration } = found
+    if (!integration) {
+      throw new PatchbayError('not_found', `Integration "${connection.integrationId}" does not exist`)
+    }
+    return { connection, integration, connector: registry.get(integration.connectorId) }
+  }
+
   const credentials = createCredentialManager({
     store,
-    resolve,
+    resolve: resolveById,
     baseUrlOf: (connector, settings) => baseUrlOf(connector.id, settings),
     fetch: fetchImpl,
     now,

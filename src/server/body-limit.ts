@@ -101,6 +101,10 @@ export function limitBodies(
   respond: (c: Context, error: PatchbayError) => Response | Promise<Response>,
 ): MiddlewareHandler {
   return async (c, next) => {
+    // A GET or HEAD Request has no body by definition; asking the Node adapter's lightweight
+    // Request for `body` would build a full one (an AbortController, a stream) for nothing (#9).
+    const method = c.req.method
+    if (method === 'GET' || method === 'HEAD') return next()
     const request = c.req.raw
     const maxBytes = bodyLimitOf(c.req.path, limits)
     if (!request.body || maxBytes === null) return next()

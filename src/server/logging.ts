@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
-import { pino } from 'pino'
+import { destination, pino } from 'pino'
 import type { DestinationStream, Logger } from 'pino'
 import { isPatchbayError } from '../errors.js'
 
@@ -56,7 +56,10 @@ const REDACT_PATHS: readonly string[] = [
 export interface CreateLoggerOptions {
   /** `PATCHBAY_LOG_LEVEL`: `info` by default; `silent` logs nothing. */
   level?: string
-  /** Where lines go: stdout by default; tests pass `{ write(line) { … } }` to collect them. */
+  /**
+   * Where lines go: stdout by default (buffered: written every 4 KiB or 200 ms, and at exit);
+   * tests pass `{ write(line) { … } }` to collect them.
+   */
   destination?: DestinationStream
 }
 
@@ -71,7 +74,11 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     base: { service: 'patchbay' },
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
   }
-  return options.destination ? pino(settings, options.destination) : pino(settings)
+  if (options.destination) return pino(settings, options.destination)
+  // Standard output through a buffer, written once 4 KiB gather, every 200 ms, and in full when
+  // the process exits: one write per request cost as much as answering the request (#9).
+  const stdout = destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 })
+  return pino(settings, stdout)
 }
 
 // Printable, short, no spaces or quotes: anything else is replaced rather than echoed into logs.
@@ -96,7 +103,14 @@ export function requestLogging(logger: Logger): MiddlewareHandler {
     c.set('requestId', requestId)
     c.set('log', log)
     await next()
-    c.header('X-Request-Id', requestId)
+    // Set on the response in place: `c.header` on a finished response makes Hono copy it around
+    // its body stream, which turns the Node adapter's one-write answer into a streamed one
+    // (issue 9). Only a response with immutable headers (a provider's, from fetch) is copied.
+    try {
+      c.res.headers.set('X-Request-Id', requestId)
+    } catch {
+      c.header('X-Request-Id', requestId)
+    }
     const status = c.res.status
     const line: Record<string, unknown> = {
       method: c.req.method,

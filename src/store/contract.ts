@@ -22,6 +22,16 @@ async function expectCode(promise: Promise<unknown>, code: 'bad_request' | 'inte
   expect(isPatchbayError(error, code), String(error)).toBe(true)
 }
 
+/** Options of {@link runStoreContract}. */
+export interface StoreContractOptions {
+  /**
+   * Opens two handles on one fresh, empty database, as two processes sharing it would have.
+   * Given, the suite also checks that what one writes the other reads at once (issue 9: no
+   * cache may serve a row another process changed).
+   */
+  openPair?: () => Promise<[Store, Store]>
+}
+
 /**
  * The behaviour every {@link Store} implementation must show. Call it from an implementation's
  * test file; `open` must return a fresh, empty store each time.
@@ -29,7 +39,12 @@ async function expectCode(promise: Promise<unknown>, code: 'bad_request' | 'inte
  * @example
  * runStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:', keyRing }))
  */
-export function runStoreContract(name: string, open: () => Promise<Store>): void {
+export function runStoreContract(
+  name: string,
+  open: () => Promise<Store>,
+  options: StoreContractOptions = {},
+): void {
+  if (options.openPair) runSharedStoreContract(name, options.openPair)
   describe(`Store contract: ${name}`, () => {
     let store: Store
 
@@ -775,6 +790,135 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         await store.close()
         await expect(store.close()).resolves.toBeUndefined()
       })
+    })
+  })
+}
+
+/** What one handle on a database writes, another handle reads at its next read. */
+function runSharedStoreContract(name: string, openPair: () => Promise<[Store, Store]>): void {
+  describe(`Store contract: ${name}, two handles on one database`, () => {
+    let reader: Store
+    let writer: Store
+
+    beforeEach(async () => {
+      ;[reader, writer] = await openPair()
+      await writer.putIntegration({
+        id: 'github-prod',
+        connectorId: 'github',
+        clientSecret: 'cs-1',
+        scopes: ['repo'],
+      })
+      await writer.saveConnection({
+        id: 'conn-1',
+        integrationId: 'github-prod',
+        settings: { org: 'acme' },
+        credentials: { access_token: 'at-1', refresh_token: 'rt-1' },
+        expiresAt: 1_000,
+      })
+      // The reader has read (and may keep) the first version of both before each change.
+      expect((await reader.getConnection('conn-1'))?.credentials['access_token']).toBe('at-1')
+      expect((await reader.getIntegration('github-prod'))?.clientSecret).toBe('cs-1')
+    })
+
+    afterEach(async () => {
+      await reader.close()
+      await writer.close()
+    })
+
+    it('reads credentials, status and expiry another handle updated', async () => {
+      await writer.updateConnection('conn-1', {
+        credentials: { access_token: 'at-2', refresh_token: 'rt-2' },
+        expiresAt: 2_000,
+      })
+      expect(await reader.getConnection('conn-1')).toMatchObject({
+        credentials: { access_token: 'at-2', refresh_token: 'rt-2' },
+        expiresAt: 2_000,
+      })
+      await writer.updateConnection('conn-1', { status: 'needs_reauth', lastError: 'revoked' })
+      expect(await reader.getConnection('conn-1')).toMatchObject({
+        status: 'needs_reauth',
+        lastError: 'revoked',
+        credentials: { access_token: 'at-2' },
+      })
+    })
+
+    it('reads a refresh another handle recorded and settled under its lease', async () => {
+      expect(await writer.acquireRefreshLease('conn-1', 'w', 60_000)).toBe(true)
+      const attempt = { id: 'att-1', startedAt: Date.now(), tokenDigest: null }
+      expect(await writer.recordRefreshAttempt('conn-1', 'w', attempt)).toBe(true)
+      expect((await reader.getConnection('conn-1'))?.refreshAttempt).toEqual(attempt)
+
+      await writer.settleRefresh(
+        'conn-1',
+        { holder: 'w', attemptId: 'att-1' },
+        { credentials: { access_token: 'at-3', refresh_token: 'rt-3' }, expiresAt: 3_000 },
+      )
+      expect(await reader.getConnection('conn-1')).toMatchObject({
+        credentials: { access_token: 'at-3', refresh_token: 'rt-3' },
+        expiresAt: 3_000,
+        refreshAttempt: null,
+      })
+    })
+
+    it('reads a connection re-authorized, deleted, and created again under its id', async () => {
+      await writer.saveConnection({
+        id: 'conn-1',
+        integrationId: 'github-prod',
+        settings: { org: 'other' },
+        credentials: { access_token: 'at-reauth' },
+      })
+      expect(await reader.getConnection('conn-1')).toMatchObject({
+        settings: { org: 'other' },
+        credentials: { access_token: 'at-reauth' },
+      })
+
+      await writer.deleteConnection('conn-1')
+      await writer.saveConnection({
+        id: 'conn-1',
+        integrationId: 'github-prod',
+        settings: {},
+        credentials: { access_token: 'at-new' },
+      })
+      expect((await reader.getConnection('conn-1'))?.credentials).toEqual({ access_token: 'at-new' })
+
+      await writer.deleteConnection('conn-1')
+      expect(await reader.getConnection('conn-1')).toBeNull()
+    })
+
+    it('reads an integration another handle changed or deleted', async () => {
+      await writer.putIntegration({ id: 'github-prod', connectorId: 'github', clientSecret: 'cs-2' })
+      expect((await reader.getIntegration('github-prod'))?.clientSecret).toBe('cs-2')
+      await writer.putIntegration({ id: 'github-prod', connectorId: 'github', webhookSecret: 'wh-1' })
+      expect(await reader.getIntegration('github-prod')).toMatchObject({
+        clientSecret: null,
+        webhookSecret: 'wh-1',
+      })
+
+      await writer.deleteConnection('conn-1')
+      expect(await writer.deleteIntegration('github-prod')).toBe(true)
+      expect(await reader.getIntegration('github-prod')).toBeNull()
+    })
+
+    it('reads the same credentials after another handle resealed them', async () => {
+      await writer.resealSecrets()
+      expect((await reader.getConnection('conn-1'))?.credentials).toEqual({
+        access_token: 'at-1',
+        refresh_token: 'rt-1',
+      })
+      expect((await reader.getIntegration('github-prod'))?.clientSecret).toBe('cs-1')
+    })
+
+    it('hands out copies: changing what a read returned changes no later read', async () => {
+      const first = await reader.getConnection('conn-1')
+      first!.credentials['access_token'] = 'changed'
+      first!.settings['org'] = 'changed'
+      const integration = await reader.getIntegration('github-prod')
+      integration!.scopes!.push('changed')
+      expect(await reader.getConnection('conn-1')).toMatchObject({
+        credentials: { access_token: 'at-1' },
+        settings: { org: 'acme' },
+      })
+      expect((await reader.getIntegration('github-prod'))?.scopes).toEqual(['repo'])
     })
   })
 }

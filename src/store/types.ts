@@ -266,6 +266,13 @@ export interface ConnectionStore {
   /** Inserts, or replaces the connection with the same id (re-authorization). */
   saveConnection(input: ConnectionInput): Promise<Connection>
   getConnection(id: string): Promise<Connection | null>
+  /**
+   * A connection and its integration in one read (the hot path of every use of a connection);
+   * null when the connection does not exist. `integration` is null only if it is missing.
+   */
+  getConnectionWithIntegration(
+    id: string,
+  ): Promise<{ connection: Connection; integration: Integration | null } | null>
   listConnections(filter?: { integrationId?: string }): Promise<Connection[]>
   updateConnection(id: string, patch: ConnectionPatch): Promise<Connection | null>
   deleteConnection(id: string): Promise<boolean>

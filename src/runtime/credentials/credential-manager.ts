@@ -18,7 +18,13 @@ import { isDueForRefresh, isUnexpired } from './refresh-timing.js'
 /** What the credential manager needs to find a connection's connector and reach the network. */
 export interface CredentialManagerOptions {
   store: Store
-  resolve: (connection: Connection) => Promise<{ connector: Connector; integration: Integration }>
+  /**
+   * A connection with its integration and connector, in one store read when it can.
+   * @throws PatchbayError `not_found` for a missing connection or integration
+   */
+  resolve: (
+    id: string,
+  ) => Promise<{ connection: Connection; connector: Connector; integration: Integration }>
   baseUrlOf: (connector: Connector, settings: JsonObject) => string
   fetch: FetchLike
   now: () => number
@@ -101,9 +107,8 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
   async function renewUnderLease(id: string, opts: GetCredentialsOptions): Promise<JsonObject> {
     const deadline = Date.now() + leaseMs
     for (;;) {
-      const connection = await load(id)
+      const { connection, connector, integration } = await options.resolve(id)
       assertUsable(connection)
-      const { connector, integration } = await options.resolve(connection)
       const settled = opts.force
         ? opts.stale !== undefined && !sameCredentials(opts.stale, connection.credentials)
         : isFresh(connection, connector.auth)
@@ -212,9 +217,8 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
   /** Fresh credentials for a connection, refreshing first when they are near expiry. */
   async function getCredentials(id: string, opts: GetCredentialsOptions = {}): Promise<JsonObject> {
     if (!opts.force) {
-      const connection = await load(id)
+      const { connection, connector } = await options.resolve(id)
       assertUsable(connection)
-      const { connector } = await options.resolve(connection)
       if (isFresh(connection, connector.auth)) return connection.credentials
     }
     return renewOnce(id, opts)
@@ -222,9 +226,8 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
 
   /** The connection, its integration and connector, and fresh credentials, each read once. */
   async function resolve(id: string): Promise<ResolvedConnection> {
-    const connection = await load(id)
+    const { connection, connector, integration } = await options.resolve(id)
     assertUsable(connection)
-    const { connector, integration } = await options.resolve(connection)
     if (isFresh(connection, connector.auth)) {
       return { connection, integration, connector, credentials: connection.credentials }
     }

@@ -168,6 +168,47 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE refresh_attempt_id IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'a version per connection and integration, changed by every write, for the credential cache',
+    // A process answers a read of a cached row from memory only while its version is the cached
+    // one (docs/decisions.md, "The credential cache"). The store's writes bump it themselves;
+    // the triggers bump any other write of a column a Connection or Integration shows (lease
+    // columns are left out, so taking a lease keeps the cache), and give a row inserted without
+    // one a random start, so a row deleted and re-created elsewhere never matches a cached one.
+    // A migration adding a shown column must add it to these triggers.
+    sql: `
+      ALTER TABLE connections ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE integrations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+
+      CREATE TRIGGER connections_version_on_update
+        AFTER UPDATE OF integration_id, settings, credentials_sealed, account_name, status,
+          expires_at, last_error, created_by, created_at, updated_at, issued_at,
+          refresh_attempt_id, refresh_attempt_started_ms, refresh_attempt_token_digest
+        ON connections WHEN NEW.version = OLD.version
+      BEGIN
+        UPDATE connections SET version = OLD.version + 1 WHERE id = NEW.id;
+      END;
+      CREATE TRIGGER connections_version_on_insert AFTER INSERT ON connections
+        WHEN NEW.version = 0
+      BEGIN
+        UPDATE connections SET version = 1 + abs(random() % 281474976710655) WHERE id = NEW.id;
+      END;
+
+      CREATE TRIGGER integrations_version_on_update
+        AFTER UPDATE OF connector_id, client_id, client_secret_sealed, scopes, redirect_uri,
+          webhook_secret_sealed, created_at, updated_at
+        ON integrations WHEN NEW.version = OLD.version
+      BEGIN
+        UPDATE integrations SET version = OLD.version + 1 WHERE id = NEW.id;
+      END;
+      CREATE TRIGGER integrations_version_on_insert AFTER INSERT ON integrations
+        WHEN NEW.version = 0
+      BEGIN
+        UPDATE integrations SET version = 1 + abs(random() % 281474976710655) WHERE id = NEW.id;
+      END;
+    `,
+  },
 ]
 
 /**

@@ -28,7 +28,12 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-runStoreContract('sqlite file', async () => openSqliteStore({ path: newPath(), keyRing }))
+runStoreContract('sqlite file', async () => openSqliteStore({ path: newPath(), keyRing }), {
+  async openPair() {
+    const path = newPath()
+    return [openSqliteStore({ path, keyRing }), openSqliteStore({ path, keyRing })]
+  },
+})
 runStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:', keyRing }))
 
 describe('openSqliteStore', () => {
@@ -288,6 +293,52 @@ describe('openSqliteStore', () => {
     const unlabelled = openAt(path, createKeyRing([{ key }]))
     const session = await unlabelled.takeAuthSession(secrets.state, Math.floor(Date.now() / 1000))
     expect(session?.data).toEqual({ codeVerifier: secrets.codeVerifier })
+  })
+
+  it('reads rows changed by SQL that does not touch the version, and keeps it on a lease (issue 9)', async () => {
+    const path = newPath()
+    const store = openAt(path)
+    await store.putIntegration({ id: 'gh', connectorId: 'github', clientId: 'client-1' })
+    await store.saveConnection({ id: 'c1', integrationId: 'gh', settings: {}, credentials: { t: 1 } })
+    expect((await store.getConnection('c1'))?.status).toBe('active')
+    expect((await store.getIntegration('gh'))?.clientId).toBe('client-1')
+    const db = new Database(path)
+    try {
+      const versionOf = db.prepare<[string], number>('SELECT version FROM connections WHERE id = ?').pluck()
+      const before = versionOf.get('c1')!
+      expect(await store.acquireRefreshLease('c1', 'holder', 60_000)).toBe(true)
+      expect(versionOf.get('c1')).toBe(before)
+
+      db.prepare("UPDATE connections SET status = 'error', last_error = 'by hand' WHERE id = 'c1'").run()
+      db.prepare("UPDATE integrations SET client_id = 'client-2' WHERE id = 'gh'").run()
+      expect(versionOf.get('c1')).toBe(before + 1)
+      expect(await store.getConnection('c1')).toMatchObject({ status: 'error', lastError: 'by hand' })
+      expect((await store.getIntegration('gh'))?.clientId).toBe('client-2')
+
+      // A row deleted and inserted again by other code starts at a new version, not the default.
+      const row = db.prepare("SELECT * FROM connections WHERE id = 'c1'").get() as Record<string, unknown>
+      db.prepare("DELETE FROM connections WHERE id = 'c1'").run()
+      db.prepare(
+        `INSERT INTO connections (id, integration_id, settings, credentials_sealed, status, created_at,
+           updated_at) VALUES ('c1', 'gh', '{"again":true}', ?, 'active', 0, 0)`,
+      ).run(row['credentials_sealed'])
+      expect(versionOf.get('c1')).not.toBe(0)
+      expect(versionOf.get('c1')).not.toBe(before + 1)
+      expect(await store.getConnection('c1')).toMatchObject({ settings: { again: true }, status: 'active' })
+    } finally {
+      db.close()
+    }
+  })
+
+  it('answers reads the same with the cache turned off', async () => {
+    const path = newPath()
+    const store = openSqliteStore({ path, keyRing, cacheEntries: 0 })
+    opened.push(store)
+    await store.putIntegration({ id: 'gh', connectorId: 'github', clientSecret: 'cs' })
+    await store.saveConnection({ id: 'c1', integrationId: 'gh', settings: {}, credentials: { t: 1 } })
+    expect((await store.getConnection('c1'))?.credentials).toEqual({ t: 1 })
+    expect((await store.getIntegration('gh'))?.clientSecret).toBe('cs')
+    expect(() => openSqliteStore({ path, keyRing, cacheEntries: -1 })).toThrow(TypeError)
   })
 
   it('creates the database file 0600 and its directory 0700, whatever the umask', async () => {

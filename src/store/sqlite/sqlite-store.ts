@@ -1,7 +1,10 @@
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import type { Statement } from 'better-sqlite3'
 import { PatchbayError, isPatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
+import { copyJson, createDecryptedCache, DEFAULT_DECRYPTED_CACHE_ENTRIES } from '../decrypted-cache.js'
+import type { DecryptedCache } from '../decrypted-cache.js'
 import { digestToken } from '../digest.js'
 import { ensurePrivateDir, ensurePrivateFile, looseModeWarning } from '../private-files.js'
 import { open, seal } from '../seal.js'
@@ -40,6 +43,13 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number
   /** Told when an existing database file is readable by other users. Defaults to no warning. */
   warn?: (message: string) => void
+  /**
+   * How many decrypted connections, and as many integrations, this store keeps in memory
+   * (least recently used evicted first); 0 keeps none. A cached row is used only while its
+   * version in the database is unchanged, so writes by other processes are seen on the next
+   * read. Defaults to 10 000.
+   */
+  cacheEntries?: number
 }
 
 type JsonObject = { [key: string]: JsonValue }
@@ -84,6 +94,7 @@ interface IntegrationRow {
   webhook_secret_sealed: string | null
   created_at: number
   updated_at: number
+  version: number
 }
 
 interface ConnectionRow {
@@ -102,6 +113,13 @@ interface ConnectionRow {
   refresh_attempt_id: string | null
   refresh_attempt_started_ms: number | null
   refresh_attempt_token_digest: string | null
+  version: number
+}
+
+interface VersionsRow {
+  connection_version: number
+  integration_id: string
+  integration_version: number | null
 }
 
 interface RefreshAttemptRow {
@@ -151,7 +169,11 @@ const API_KEY_COLUMNS = 'id, name, created_by, created_at, last_used_at, revoked
 
 const CONNECTION_COLUMNS = `id, integration_id, settings, credentials_sealed, account_name, status,
   expires_at, last_error, created_by, created_at, updated_at, issued_at, refresh_attempt_id,
-  refresh_attempt_started_ms, refresh_attempt_token_digest`
+  refresh_attempt_started_ms, refresh_attempt_token_digest, version`
+
+// The version a new row starts at: random, never 0 (the column's default, which the insert
+// triggers replace), so a row deleted and created again elsewhere does not match a cached one.
+const NEW_VERSION = '1 + abs(random() % 281474976710655)'
 
 // Associated data binds each sealed value to its row and column (DESIGN.md, security rules).
 const aad = {
@@ -176,6 +198,21 @@ function parseObject(text: string, what: string): JsonObject {
     throw new PatchbayError('internal', `stored ${what} is not a JSON object`)
   }
   return value
+}
+
+/** A copy sharing nothing mutable with `connection`. */
+function copyConnection(connection: Connection): Connection {
+  return {
+    ...connection,
+    settings: copyJson(connection.settings),
+    credentials: copyJson(connection.credentials),
+    refreshAttempt: connection.refreshAttempt && { ...connection.refreshAttempt },
+  }
+}
+
+/** A copy sharing nothing mutable with `integration`. */
+function copyIntegration(integration: Integration): Integration {
+  return { ...integration, scopes: integration.scopes && [...integration.scopes] }
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -229,17 +266,20 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     putIntegration: db.prepare<IntegrationValues, IntegrationRow>(`
       INSERT INTO integrations (id, connector_id, client_id, client_secret_sealed, scopes,
-        redirect_uri, created_at, updated_at)
+        redirect_uri, created_at, updated_at, version)
       VALUES (@id, @connectorId, @clientId, @clientSecretSealed, @scopes, @redirectUri, @now,
-        @now)
+        @now, ${NEW_VERSION})
       ON CONFLICT (id) DO UPDATE SET connector_id = excluded.connector_id,
         client_id = excluded.client_id, client_secret_sealed = excluded.client_secret_sealed,
         scopes = excluded.scopes, redirect_uri = excluded.redirect_uri,
-        updated_at = excluded.updated_at
+        updated_at = excluded.updated_at, version = integrations.version + 1
       RETURNING *`),
     getIntegration: db.prepare<[string], IntegrationRow>(
       'SELECT * FROM integrations WHERE id = ?',
     ),
+    integrationVersion: db
+      .prepare<[string], number>('SELECT version FROM integrations WHERE id = ?')
+      .pluck(),
     listIntegrations: db.prepare<[], IntegrationRow>('SELECT * FROM integrations ORDER BY id'),
     countConnectionsOf: db.prepare<[string], { n: number }>(
       'SELECT count(*) AS n FROM connections WHERE integration_id = ?',
@@ -254,10 +294,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     // flight is forgotten, so its holder cannot settle it over the new credentials.
     saveConnection: db.prepare<ConnectionValues, ConnectionRow>(`
       INSERT INTO connections (id, integration_id, settings, credentials_sealed, account_name,
-        status, expires_at, last_error, created_by, created_at, updated_at, issued_at)
+        status, expires_at, last_error, created_by, created_at, updated_at, issued_at, version)
       VALUES (@id, @integrationId, @settings, @credentialsSealed, @accountName, @status,
-        @expiresAt, NULL, @createdBy, @now, @now, @issuedAt)
-      ON CONFLICT (id) DO UPDATE SET integration_id = excluded.integration_id,
+        @expiresAt, NULL, @createdBy, @now, @now, @issuedAt, ${NEW_VERSION})
+      ON CONFLICT (id) DO UPDATE SET version = connections.version + 1,
+        integration_id = excluded.integration_id,
         settings = excluded.settings, credentials_sealed = excluded.credentials_sealed,
         account_name = excluded.account_name, status = excluded.status,
         expires_at = excluded.expires_at, last_error = NULL, updated_at = excluded.updated_at,
@@ -267,6 +308,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     getConnection: db.prepare<[string], ConnectionRow>(
       `SELECT ${CONNECTION_COLUMNS} FROM connections WHERE id = ?`,
     ),
+    connectionVersion: db
+      .prepare<[string], number>('SELECT version FROM connections WHERE id = ?')
+      .pluck(),
+    connectionVersions: db.prepare<[string], VersionsRow>(`
+      SELECT c.version AS connection_version, c.integration_id,
+        i.version AS integration_version
+      FROM connections c LEFT JOIN integrations i ON i.id = c.integration_id WHERE c.id = ?`),
     listConnections: db.prepare<[], ConnectionRow>(
       `SELECT ${CONNECTION_COLUMNS} FROM connections ORDER BY created_at, id`,
     ),
@@ -292,7 +340,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       tokenDigest: string | null
     }>(`
       UPDATE connections SET refresh_attempt_id = @id, refresh_attempt_started_ms = @startedAt,
-        refresh_attempt_token_digest = @tokenDigest
+        refresh_attempt_token_digest = @tokenDigest, version = version + 1
       WHERE id = @connectionId AND refresh_lease_holder = @holder`),
     leaseOf: db.prepare<[string], LeaseRow>(
       'SELECT refresh_lease_holder, refresh_attempt_id FROM connections WHERE id = ?',
@@ -450,6 +498,58 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return connection
   }
 
+  // Decrypted rows by id and version (docs/decisions.md, "The credential cache"). What is cached
+  // is never handed out: every read returns a copy.
+  const cacheEntries = options.cacheEntries ?? DEFAULT_DECRYPTED_CACHE_ENTRIES
+  const cachedConnections = createDecryptedCache<Connection>(cacheEntries)
+  const cachedIntegrations = createDecryptedCache<Integration>(cacheEntries)
+
+  /** Decodes a row just read or written, caching it when its credentials opened. */
+  function rememberConnection(row: ConnectionRow): Connection {
+    const connection = toConnection(row)
+    if (connection.credentialsUnreadable) cachedConnections.delete(row.id)
+    else cachedConnections.set(row.id, row.version, copyConnection(connection))
+    return connection
+  }
+
+  function rememberIntegration(row: IntegrationRow): Integration {
+    const integration = toIntegration(row)
+    cachedIntegrations.set(row.id, row.version, copyIntegration(integration))
+    return integration
+  }
+
+  /**
+   * The cached row when its stored version is still the cached one: undefined to read it from
+   * the table, null when it is gone (the entry is then dropped).
+   */
+  function fromCache<T>(
+    cache: DecryptedCache<T>,
+    version: Statement<[string], number>,
+    id: string,
+  ): T | null | undefined {
+    if (!cache.has(id)) return undefined
+    const current = version.get(id)
+    if (current === undefined) {
+      cache.delete(id)
+      return null
+    }
+    return cache.get(id, current)
+  }
+
+  function getConnection(id: string): Connection | null {
+    const cached = fromCache(cachedConnections, sql.connectionVersion, id)
+    if (cached !== undefined) return cached && copyConnection(cached)
+    const row = sql.getConnection.get(id)
+    return row ? rememberConnection(row) : null
+  }
+
+  function getIntegration(id: string): Integration | null {
+    const cached = fromCache(cachedIntegrations, sql.integrationVersion, id)
+    if (cached !== undefined) return cached && copyIntegration(cached)
+    const row = sql.getIntegration.get(id)
+    return row ? rememberIntegration(row) : null
+  }
+
   const deleteIntegration = db.transaction((id: string): boolean => {
     const { n } = sql.countConnectionsOf.get(id)!
     if (n > 0) {
@@ -491,7 +591,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     patch: ConnectionPatch,
     extra: string[] = [],
   ): ConnectionRow | undefined {
-      const sets: string[] = [...extra]
+      const sets: string[] = ['version = version + 1', ...extra]
       const values: (string | number | null)[] = []
       const set = (column: string, value: string | number | null) => {
         sets.push(`${column} = ?`)
@@ -566,28 +666,49 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       })!
       if (input.webhookSecret !== undefined) {
         writeWebhookSecret(input.id, input.webhookSecret)
-        return toIntegration(sql.getIntegration.get(input.id)!)
+        return rememberIntegration(sql.getIntegration.get(input.id)!)
       }
-      return toIntegration(row)
+      return rememberIntegration(row)
     },
     async getIntegration(id) {
-      const row = sql.getIntegration.get(id)
-      return row ? toIntegration(row) : null
+      return getIntegration(id)
     },
     async listIntegrations() {
       return sql.listIntegrations.all().map(toListedIntegration)
     },
     async deleteIntegration(id) {
-      return deleteIntegration.immediate(id)
+      const deleted = deleteIntegration.immediate(id)
+      cachedIntegrations.delete(id)
+      return deleted
     },
 
     async saveConnection(input) {
       if (input.status !== undefined) assertStatus(input.status)
-      return toConnection(saveConnection.immediate(input))
+      return rememberConnection(saveConnection.immediate(input))
     },
     async getConnection(id) {
-      const row = sql.getConnection.get(id)
-      return row ? toConnection(row) : null
+      return getConnection(id)
+    },
+    async getConnectionWithIntegration(id) {
+      // Both cached: one read of both versions answers. Otherwise each is read as on its own.
+      if (cachedConnections.has(id)) {
+        const versions = sql.connectionVersions.get(id)
+        if (!versions) {
+          cachedConnections.delete(id)
+          return null
+        }
+        const connection = cachedConnections.get(id, versions.connection_version)
+        const integration =
+          versions.integration_version === null
+            ? undefined
+            : cachedIntegrations.get(versions.integration_id, versions.integration_version)
+        if (connection && integration) {
+          return { connection: copyConnection(connection), integration: copyIntegration(integration) }
+        }
+      }
+      const connection = getConnection(id)
+      if (!connection) return null
+      return { connection, integration: getIntegration(connection.integrationId) }
     },
     async listConnections(filter) {
       const rows =
@@ -599,9 +720,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async updateConnection(id, patch) {
       if (patch.status !== undefined) assertStatus(patch.status)
       const row = updateConnection.immediate(id, patch)
-      return row ? toConnection(row) : null
+      return row ? rememberConnection(row) : null
     },
     async deleteConnection(id) {
+      cachedConnections.delete(id)
       return sql.deleteConnection.run(id).changes > 0
     },
 
@@ -618,7 +740,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async settleRefresh(connectionId, fence, patch) {
       if (patch.status !== undefined) assertStatus(patch.status)
       const row = settleRefresh.immediate(connectionId, fence, patch)
-      return row ? toConnection(row) : null
+      return row ? rememberConnection(row) : null
     },
     async listRefreshAttempts(): Promise<PendingRefreshAttempt[]> {
       return sql.listAttempts.all().map((row) => ({
@@ -747,6 +869,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async close() {
+      cachedConnections.clear()
+      cachedIntegrations.clear()
       if (db.open) db.close()
     },
   }
