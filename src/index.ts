@@ -74,3 +74,6 @@ export type {
   ServerAppOptions,
 } from './server/index.js'
 export { createSandboxConnector } from './connectors/index.js'
+export { loadCatalogue } from './config/index.js'
+export type { LoadCatalogueOptions } from './config/index.js'
+export type { ConnectorCatalogue, ConnectorFilter } from './kit/index.js'

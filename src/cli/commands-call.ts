@@ -9,11 +9,14 @@ import { fail, finish, printResponse, readJsonArgument } from './output.js'
  * `info [connector]`: the connectors without the store (those a database holds are read from it
  * when it exists, but nothing is opened for writing or created).
  */
-export async function info(connectorId?: string): Promise<void> {
+export async function info(
+  connectorId?: string,
+  filter: { search?: string; category?: string } = {},
+): Promise<void> {
   try {
     const catalog = await openCatalog(readConfig(process.env))
     if (connectorId) printResponse(describeConnector(catalog.connectors.get(connectorId)))
-    else printResponse({ connectors: catalog.connectors.list().map(describeConnector) })
+    else printResponse({ connectors: catalog.connectors.describe(filter) })
   } catch (error) {
     fail(error, 'cli:info')
   }

@@ -20,7 +20,11 @@ function buildProgram(): Command {
     .command('info')
     .description('Print the connectors, their capabilities, and their settings and auth fields as JSON Schema')
     .argument('[connector]', 'only this connector')
-    .action(async (connectorId?: string) => (await calls()).info(connectorId))
+    .option('--search <text>', 'only connectors whose id, name, description or category contains it')
+    .option('--category <name>', 'only connectors of this category (crm, support, dev-tools…)')
+    .action(async (connectorId: string | undefined, filter: { search?: string; category?: string }) =>
+      (await calls()).info(connectorId, filter),
+    )
   program
     .command('call')
     .description('Call a capability; input {auth?, settings?, request, page?} or --connection')

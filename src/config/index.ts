@@ -1,3 +1,5 @@
+export { loadCatalogue } from './catalogue.js'
+export type { LoadCatalogueOptions } from './catalogue.js'
 export { readConfig } from './config.js'
 export type { PatchbayConfig } from './config.js'
 export { openCatalog, openPatchbay } from './open-patchbay.js'

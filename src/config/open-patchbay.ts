@@ -7,6 +7,7 @@ import type { Connector } from '../kit/index.js'
 import { createConnectorCatalog, createPatchbay } from '../runtime/index.js'
 import type { ConnectorCatalog, Patchbay, RuntimeEventListener } from '../runtime/index.js'
 import type { PatchbayConfig } from './config.js'
+import { loadCatalogue } from './catalogue.js'
 import { loadConnectorFiles } from './connector-files.js'
 import { webhookOptions } from './webhook-config.js'
 
@@ -33,6 +34,8 @@ export async function openCatalog(config: PatchbayConfig): Promise<ConnectorCata
     : []
   return createConnectorCatalog({
     connectors: [...stored, ...configuredConnectors(config, undefined)],
+    catalogue: loadCatalogue(),
+    logoUrl: (id) => `${config.publicUrl}/connectors/${encodeURIComponent(id)}/logo`,
     ...(config.providerTimeoutMs === null ? {} : { providerTimeoutMs: config.providerTimeoutMs }),
   })
 }
@@ -47,7 +50,8 @@ interface OpenOptions {
 
 /**
  * Opens a runtime as configured: the SQLite store sealed with the configured (or a generated
- * development) key, the built-in sandbox connector, and the JSON connectors directory.
+ * development) key, the built-in sandbox connector, the JSON connectors directory, and the
+ * catalogue of provider declarations (`catalogue/`, registered on first use).
  */
 export async function openPatchbay(
   config: PatchbayConfig,
@@ -64,6 +68,7 @@ export async function openPatchbay(
   return createPatchbay({
     store,
     connectors,
+    catalogue: loadCatalogue(),
     publicUrl: config.publicUrl,
     allowedRedirectOrigins: config.redirectOrigins,
     refreshMargin: config.refreshMargin,

@@ -14,6 +14,13 @@ export type {
 } from './appmixer.js'
 export { oauth1 } from './oauth1-scheme.js'
 export type { OAuth1Options } from './oauth1-scheme.js'
+export { matchesFilter } from './catalogue.js'
+export type {
+  CatalogueEntry,
+  CompiledCatalogue,
+  ConnectorCatalogue,
+  ConnectorFilter,
+} from './catalogue.js'
 export { defineConnector } from './define-connector.js'
 export type { Duration, DurationUnit } from './duration.js'
 export type { ConnectorInput } from './define-connector.js'

@@ -24,6 +24,14 @@ export interface SchemeFacts<S extends AuthScheme = AuthScheme> {
   label(scheme: S): string
 }
 
+/**
+ * A declared endpoint as written, templates unresolved (`https://{{subdomain}}.zendesk.com/…`), so
+ * users can audit where a flow goes; null when computed by code or discovered (OpenID Connect).
+ */
+function declaredUrl(url: unknown): string | null {
+  return typeof url === 'string' ? url : null
+}
+
 /** OAuth 1 tokens given inline; the consumer comes from the integration unless given too. */
 const OAUTH1_FIELDS: Record<string, AuthField> = {
   token: { type: 'password', label: 'Access token', required: true },
@@ -49,7 +57,15 @@ export const oauth2Facts: SchemeFacts<OAuth2Scheme> = {
       refresh_token: { type: 'password', label: 'Refresh token', required: false },
     }
   },
-  describe: (scheme) => ({ grantType: scheme.grantType, scopes: scheme.scopes, pkce: scheme.pkce }),
+  describe: (scheme) => ({
+    grantType: scheme.grantType,
+    authorizationUrl: declaredUrl(scheme.authorizationUrl),
+    tokenUrl: declaredUrl(scheme.tokenUrl),
+    ...(scheme.oidc ? { issuer: scheme.oidc.issuer } : {}),
+    scopes: scheme.scopes,
+    scopeDelimiter: scheme.scopeDelimiter,
+    pkce: scheme.pkce,
+  }),
   usesRedirect: (scheme) => scheme.grantType === 'authorization_code',
   label: (scheme) => `the ${scheme.grantType} grant`,
 }
@@ -57,7 +73,12 @@ export const oauth2Facts: SchemeFacts<OAuth2Scheme> = {
 /** OAuth 1.0a: tokens given inline, or the provider's consent. */
 export const oauth1Facts: SchemeFacts<OAuth1Scheme> = {
   fields: () => OAUTH1_FIELDS,
-  describe: (scheme) => ({ signatureMethod: scheme.signatureMethod }),
+  describe: (scheme) => ({
+    requestTokenUrl: declaredUrl(scheme.requestTokenUrl),
+    authorizationUrl: declaredUrl(scheme.authorizationUrl),
+    accessTokenUrl: declaredUrl(scheme.accessTokenUrl),
+    signatureMethod: scheme.signatureMethod,
+  }),
   usesRedirect: () => true,
   label: () => 'oauth1',
 }

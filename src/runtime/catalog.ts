@@ -1,6 +1,6 @@
 import { PatchbayError } from '../errors.js'
 import { renderUrlTemplate, urlPolicyOf } from '../kit/index.js'
-import type { Capability, Connector, JsonObject } from '../kit/index.js'
+import type { Capability, Connector, ConnectorCatalogue, ConnectorFilter, JsonObject } from '../kit/index.js'
 import {
   callInputSchema,
   capabilityContext,
@@ -30,6 +30,10 @@ export interface ConnectorCatalogOptions {
   now?: () => number
   /** How long a provider has to answer, in ms (default 30 000, 0 for none). */
   providerTimeoutMs?: number
+  /** Provider declarations, each parsed and registered the first time its id is looked up. */
+  catalogue?: ConnectorCatalogue
+  /** The URL a catalogue connector's logo is served at (`GET /connectors/:id/logo`). */
+  logoUrl?: (id: string) => string
 }
 
 /** The input of a capability call, checked, with the connector and capability it names. */
@@ -62,8 +66,13 @@ export function createCatalogCore(options: ConnectorCatalogOptions = {}): Catalo
     options.providerTimeoutMs,
   )
   const now = options.now ?? (() => Math.floor(Date.now() / 1000))
-  const registry = createRegistry()
   const oidc = createOidcDiscovery({ fetch: fetchImpl, now })
+  const prepare = (connector: Connector) => withDefaultCapabilities(bindOidc(connector, oidc), fetchImpl, now)
+  const registry = createRegistry({
+    prepare,
+    ...(options.catalogue ? { catalogue: options.catalogue } : {}),
+    ...(options.logoUrl ? { logoUrl: options.logoUrl } : {}),
+  })
 
   const baseUrlOf = (connectorId: string, settings: JsonObject) => {
     const connector = registry.get(connectorId)
@@ -119,8 +128,7 @@ export function createCatalogCore(options: ConnectorCatalogOptions = {}): Catalo
     fetch: fetchImpl,
     now,
     oidc,
-    register: (connector) =>
-      registry.register(withDefaultCapabilities(bindOidc(connector, oidc), fetchImpl, now)),
+    register: (connector) => registry.register(prepare(connector)),
     baseUrlOf,
     prepareCall,
     callInline,
@@ -141,6 +149,8 @@ export function createConnectorCatalog(options: ConnectorCatalogOptions = {}): C
   return {
     connectors: {
       list: () => core.registry.list(),
+      describe: (filter?: ConnectorFilter) => core.registry.describe(filter),
+      logo: (id: string) => core.registry.logo(id),
       get: (id: string) => core.registry.get(id),
       find: (id: string) => core.registry.find(id),
       register: core.register,

@@ -1,5 +1,5 @@
 import type { JsonValue } from '../errors.js'
-import type { Connector, JsonObject } from '../kit/index.js'
+import type { Connector, ConnectorFilter, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import type { ApiKeyService } from './api-keys/index.js'
 import type {
@@ -22,7 +22,15 @@ import type { WebhookService } from './webhooks/index.js'
 
 /** Connectors this runtime knows: built in, loaded from files, or registered at run time. */
 export interface PatchbayConnectors {
+  /** Every connector, catalogue ones included (each parsed on the way, once). */
   list(): Connector[]
+  /**
+   * What `info` publishes about every connector the filter keeps, sorted by id; catalogue
+   * providers not used yet are described from the compiled catalogue without being parsed.
+   */
+  describe(filter?: ConnectorFilter): JsonObject[]
+  /** The SVG logo of a catalogue provider (`GET /connectors/:id/logo`), or undefined. */
+  logo(id: string): string | undefined
   /** @throws PatchbayError `not_found` */
   get(id: string): Connector
   /** The connector registered under `id`, or undefined. */
@@ -94,7 +102,7 @@ export interface PatchbayConnectSessions {
  * credentials need, so neither opens a database.
  */
 export interface ConnectorCatalog {
-  connectors: Pick<PatchbayConnectors, 'list' | 'get' | 'find' | 'register'>
+  connectors: Pick<PatchbayConnectors, 'list' | 'describe' | 'logo' | 'get' | 'find' | 'register'>
   /** Calls a capability with inline `{auth, settings, request, page}`. */
   call(connectorId: string, capabilityName: string, input: unknown): Promise<Envelope>
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
 import { connectorFromJson } from '../kit/index.js'
-import type { Connector, JsonObject } from '../kit/index.js'
+import type { Connector, ConnectorCatalogue, ConnectorFilter, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import { createApiKeyService } from './api-keys/index.js'
 import {
@@ -48,6 +48,11 @@ export interface PatchbayOptions {
   store: Store
   /** Connectors written in code; JSON ones registered through the store are loaded too. */
   connectors?: Connector[]
+  /**
+   * Provider declarations registered on first use (`loadCatalogue()` gives Patchbay's own);
+   * connectors given above or stored replace a catalogue entry of the same id.
+   */
+  catalogue?: ConnectorCatalogue
   /** Where browsers reach Patchbay, e.g. `https://patchbay.example.com`. */
   publicUrl?: string
   /** Extra origins a connect flow may redirect to when done. */
@@ -105,14 +110,16 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
   const store = options.store
   // The registry, the provider fetch (unreachable and silent providers become `provider_error`
   // and `timeout` on every path) and calls with inline credentials need no store.
+  const publicUrl = (options.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, '')
   const core = createCatalogCore({
+    ...(options.catalogue ? { catalogue: options.catalogue } : {}),
+    logoUrl: (id) => `${publicUrl}/connectors/${encodeURIComponent(id)}/logo`,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.providerTimeoutMs === undefined ? {} : { providerTimeoutMs: options.providerTimeoutMs }),
   })
   const { registry, register, baseUrlOf, oidc, now } = core
   const fetchImpl = core.fetch
-  const publicUrl = (options.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, '')
   const events = createEventBus(options.onEvent ? [options.onEvent] : [])
   const emit = events.emit
 
@@ -250,6 +257,8 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
 
     connectors: {
       list: () => registry.list(),
+      describe: (filter?: ConnectorFilter) => registry.describe(filter),
+      logo: (id: string) => registry.logo(id),
       get: (id: string) => registry.get(id),
       find: (id: string) => registry.find(id),
       /** Registers a connector written in code (not persisted). */

@@ -22,6 +22,18 @@ import { errorResponse, publicError, readJson } from './http-errors.js'
 import { mountWebhookRoutes } from './webhook-routes.js'
 import { capabilityBody, connectionBody, connectSessionBody, integrationBody } from './schemas.js'
 
+/**
+ * An SVG is a document that could run script if opened as a page: it is served as an image with
+ * a policy that allows no script, no fetch and no plugin, only its inline styles.
+ */
+const LOGO_HEADERS = {
+  'Content-Type': 'image/svg+xml',
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'public, max-age=86400',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+}
+
 export interface ServerAppOptions {
   patchbay: Patchbay
   /** Keys accepted as `Authorization: Bearer <key>` on API routes. */
@@ -76,6 +88,13 @@ export function createServerApp(options: ServerAppOptions): Hono {
   mountAuthRoutes(app, patchbay, authenticate)
   mountConnectPage(app, patchbay)
 
+  // Logos are public, like the Connect page that shows them: an <img> sends no API key.
+  app.get('/connectors/:id/logo', (c) => {
+    const svg = patchbay.connectors.logo(c.req.param('id'))
+    if (svg === undefined) throw new PatchbayError('not_found', `Connector "${c.req.param('id')}" has no logo`)
+    return c.body(svg, 200, LOGO_HEADERS)
+  })
+
   const api = requireApiAuth(authenticate)
   mountKeyRoutes(app, patchbay.apiKeys, api)
   mountProxyRoute(app, patchbay, api, limits.proxyBytes)
@@ -84,7 +103,12 @@ export function createServerApp(options: ServerAppOptions): Hono {
     app.use(path, api)
   }
 
-  app.get('/connectors', (c) => c.json({ connectors: patchbay.connectors.list().map(describeConnector) }))
+  app.get('/connectors', (c) => {
+    const search = c.req.query('search')
+    const category = c.req.query('category')
+    const filter = { ...(search === undefined ? {} : { search }), ...(category === undefined ? {} : { category }) }
+    return c.json({ connectors: patchbay.connectors.describe(filter) })
+  })
   app.get('/connectors/:id', (c) => c.json(describeConnector(patchbay.connectors.get(c.req.param('id')))))
   app.put('/connectors/:id', async (c) => {
     const connector = await patchbay.connectors.put(c.req.param('id'), await readJson(c))

@@ -83,12 +83,25 @@ export const ROUTES: DocumentedRoute[] = [
   {
     method: 'get', path: '/connectors', operationId: 'listConnectors', summary: 'List connectors',
     tag: 'connectors', auth: 'api',
+    query: {
+      search: { schema: z.string(), description: 'Only connectors whose id, name, description or category contains this text (any case)' },
+      category: { schema: z.string(), description: 'Only connectors of this category (crm, support, dev-tools…)' },
+    },
     responses: { 200: ok(z.object({ connectors: z.array(connectorInfo) })), 401: failure('No valid credentials') },
   },
   {
     method: 'get', path: '/connectors/{id}', operationId: 'getConnector', summary: 'Describe a connector',
     tag: 'connectors', auth: 'api',
     responses: { 200: ok(connectorInfo), 404: failure('Unknown connector') },
+  },
+  {
+    method: 'get', path: '/connectors/{id}/logo', operationId: 'getConnectorLogo',
+    summary: "A catalogue connector's logo (SVG, served with a CSP that allows no script)",
+    tag: 'connectors', auth: 'none',
+    responses: {
+      200: { description: 'The logo', contentType: 'image/svg+xml' },
+      404: failure('Unknown connector or no logo'),
+    },
   },
   {
     method: 'put', path: '/connectors/{id}', operationId: 'putConnector',
