@@ -12,6 +12,12 @@ export {
   oauth1,
   oauth2,
   Paginated,
+  MESSAGE_TYPES,
+  messageTemplatesSchema,
+  normalizeProfile,
+  renderMessage,
+  sendMessageCapability,
+  socialProfileSchema,
 } from './kit/index.js'
 export type {
   ApiKeyOptions,
@@ -38,6 +44,11 @@ export type {
   RequestSpec,
   WebhookContext,
   WebhookEvent,
+  MessageTemplate,
+  MessageType,
+  RenderedMessage,
+  SendMessageRequest,
+  SocialProfile,
 } from './kit/index.js'
 export { createConnectorCatalog, createPatchbay, errorEnvelope } from './runtime/index.js'
 export { addWebhookEndpoint, createWebhookDispatcher, receiveWebhook } from './runtime/index.js'
@@ -58,6 +69,7 @@ export type {
   RuntimeEvent,
 } from './runtime/index.js'
 export type { AuthorizationStart, FlowBinding } from './runtime/index.js'
+export type { BeginSignInOptions, PatchbaySignIn, SignInResult } from './runtime/index.js'
 export { createKeyRing, loadKeyRing, openSqliteStore, parseKeyRing } from './store/index.js'
 export type { Connection, Integration, Store } from './store/index.js'
 export {
@@ -73,7 +85,13 @@ export type {
   RunningServer,
   ServerAppOptions,
 } from './server/index.js'
-export { createSandboxConnector } from './connectors/index.js'
+export {
+  createAliyunDirectMailConnector,
+  createSandboxConnector,
+  createSmtpConnector,
+  createTwilioSmsConnector,
+  createVonageSmsConnector,
+} from './connectors/index.js'
 export { loadCatalogue } from './config/index.js'
 export type { LoadCatalogueOptions } from './config/index.js'
 export type { ConnectorCatalogue, ConnectorFilter } from './kit/index.js'

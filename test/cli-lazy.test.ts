@@ -68,7 +68,10 @@ describe('CLI commands that need no database (issue 9)', () => {
     expect(called.code, called.stdout + called.stderr).toBe(0)
     expect(called.json.response).toMatchObject({ login: 'sandbox-user' })
     expect(listed.code, listed.stderr).toBe(0)
-    expect(listed.json.response.connectors.map((c: { id: string }) => c.id)).toEqual(['sandbox'])
+    // The built-in sandbox and the catalogue's providers, listed from the compiled catalogue.
+    expect(listed.json.response.connectors.map((c: { id: string }) => c.id)).toEqual(
+      expect.arrayContaining(['sandbox', 'github']),
+    )
     expect(described.json.response.id).toBe('sandbox')
     expect(missing.code).toBe(2)
     expect(missing.json.error.code).toBe('not_found')
@@ -124,10 +127,9 @@ describe('CLI commands that need no database (issue 9)', () => {
       ]),
     ])
     expect(listed.code, listed.stderr).toBe(0)
-    expect(listed.json.response.connectors.map((c: { id: string }) => c.id)).toEqual([
-      'sandbox',
-      'stored',
-    ])
+    expect(listed.json.response.connectors.map((c: { id: string }) => c.id)).toEqual(
+      expect.arrayContaining(['sandbox', 'stored', 'github']),
+    )
     expect(called.code, called.stdout + called.stderr).toBe(0)
     expect(called.json.response.account_name).toBe('API key user')
     expect(readFileSync(ws.dbPath).equals(before)).toBe(true)

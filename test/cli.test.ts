@@ -120,8 +120,10 @@ describe('patchbay CLI (the built binary)', () => {
 
       const { response } = expectSuccess(all)
       const byId = Object.fromEntries(response.connectors.map((c: any) => [c.id, c]))
-      // The workspace's connectors beside the built-in sandbox and the catalogue's providers.
-      expect(Object.keys(byId)).toEqual(expect.arrayContaining(['keyed', 'regional', 'sandbox', 'github']))
+      // The workspace's connectors beside the built-in sandbox, message connectors and the catalogue's providers.
+      expect(Object.keys(byId)).toEqual(
+        expect.arrayContaining(['keyed', 'regional', 'sandbox', 'github', 'smtp', 'aliyun-dm', 'twilio-sms', 'vonage-sms']),
+      )
       expect(byId.sandbox.auth).toMatchObject({ type: 'oauth2', pkce: true, scopes: ['profile'] })
       expect(byId.sandbox.auth.fields).toMatchObject({
         type: 'object',

@@ -78,10 +78,13 @@ describe('OpenID Connect against the sandbox provider', () => {
     const { id } = await connectWithConsent(h, 'oidc')
     const info = await callCapability(h, id as string, 'get_user_info')
     expect(info.status).toBe(200)
+    // An OIDC connector is a social one: the normalized profile, from the standard claims.
     expect(info.body.response).toMatchObject({
-      account_name: 'user@sandbox.test',
+      id: 'u_1',
       email: 'user@sandbox.test',
-      profile: { sub: 'u_1', preferred_username: 'sandbox-user' },
+      email_verified: true,
+      name: 'Sandbox User',
+      raw: { sub: 'u_1', preferred_username: 'sandbox-user' },
     })
   })
 

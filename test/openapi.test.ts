@@ -4,7 +4,10 @@ import { z } from 'zod'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROUTES } from '../src/server/index.js'
 import { createWorkspace } from './helpers/cli.js'
-import { connectViaBrowser, startHarness } from './helpers/harness.js'
+import { connectViaBrowser, consent, startHarness } from './helpers/harness.js'
+import { putConnector } from './helpers/connectors.js'
+import { startVonage } from './helpers/message-servers.js'
+import { createVonageSmsConnector } from '../src/connectors/index.js'
 import type { Harness } from './helpers/harness.js'
 
 type Json = Record<string, any>
@@ -47,11 +50,17 @@ describe('the OpenAPI document', () => {
     exercised.add(`${method} ${template} ${response.status}`)
   }
 
+  let vonage: Awaited<ReturnType<typeof startVonage>>
+
   beforeAll(async () => {
-    h = await startHarness()
+    vonage = await startVonage({ apiKey: 'doc-key', apiSecret: 'doc-secret-123' })
+    h = await startHarness({ connectors: () => [createVonageSmsConnector({ baseUrl: vonage.url })] })
     document = (await (await fetch(`${h.server.url}/openapi.json`)).json()) as Json
   })
-  afterAll(async () => h.close())
+  afterAll(async () => {
+    await h.close()
+    await vonage.close()
+  })
 
   it('is valid OpenAPI 3.1 as printed by `patchbay spec`', async () => {
     const workspace = createWorkspace()
@@ -175,6 +184,43 @@ describe('the OpenAPI document', () => {
     await conforms('get', '/webhook-endpoints', await h.api('GET', '/webhook-endpoints'))
     await conforms('delete', '/webhook-endpoints/{id}', await h.api('DELETE', `/webhook-endpoints/${endpoint.body.id}`))
     await conforms('delete', '/webhook-endpoints/{id}', await h.api('DELETE', '/webhook-endpoints/missing'))
+
+    await putConnector(h, 'doc-social', {
+      name: 'Doc social',
+      baseUrl: h.sandbox.url,
+      settings: { type: 'object', properties: {} },
+      auth: {
+        type: 'oauth2',
+        authorizationUrl: `${h.sandbox.url}/oauth/authorize`,
+        tokenUrl: `${h.sandbox.url}/oauth/token`,
+        profile: { request: '/me', id: 'id', email: 'email', emailVerified: true },
+      },
+    })
+    const app = 'http://127.0.0.1:9/signed-in'
+    const client = h.sandbox.defaultClient
+    await h.api('PUT', '/integrations/doc-social', {
+      connector: 'doc-social',
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      signin_redirect_uris: [app],
+    })
+    const signIn = await consent(`${h.server.url}/signin/doc-social/start?redirect_uri=${encodeURIComponent(app)}`)
+    const landing = await fetch(signIn.callbackUrl, { redirect: 'manual', headers: { cookie: signIn.cookie } })
+    const resultCode = new URL(landing.headers.get('location') as string).searchParams.get('code')
+    await conforms('post', '/signin/exchange', await h.api('POST', '/signin/exchange', { code: resultCode }))
+    await conforms('post', '/signin/exchange', await h.api('POST', '/signin/exchange', { code: resultCode }))
+    await conforms('post', '/signin/exchange', await h.api('POST', '/signin/exchange', {}))
+
+    const sms = {
+      settings: { from: 'Acme', templates: [{ usageType: 'SignIn', content: 'Code {{code}}' }] },
+      auth: { apiKey: 'doc-key', apiSecret: 'doc-secret-123' },
+      request: { to: '447700900000', type: 'SignIn', payload: { code: '123456' } },
+    }
+    await conforms('post', '/connectors/{id}/test-message', await h.api('POST', '/connectors/vonage-sms/test-message', sms))
+    await conforms('post', '/connectors/{id}/test-message', await h.api('POST', '/connectors/vonage-sms/test-message', { ...sms, request: { ...sms.request, type: 'Register' } }))
+    await conforms('post', '/connectors/{id}/test-message', await h.api('POST', '/connectors/vonage-sms/test-message', { ...sms, auth: { apiKey: 'doc-key', apiSecret: 'wrong-secret' } }))
+    await conforms('post', '/connectors/{id}/test-message', await h.api('POST', '/connectors/nope/test-message', sms))
+    await conforms('post', '/connectors/{id}/test-message', await h.api('POST', '/connectors/sandbox/test-message', sms))
 
     await conforms('delete', '/connections/{id}', await h.api('DELETE', `/connections/${created.body.id}`))
     await conforms('delete', '/connections/{id}', await h.api('DELETE', '/connections/missing'))

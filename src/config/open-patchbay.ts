@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createSandboxConnector } from '../connectors/index.js'
+import { createSandboxConnector, messageConnectors } from '../connectors/index.js'
 import { connectorFromJson } from '../kit/index.js'
 import type { Connector } from '../kit/index.js'
 import { createConnectorCatalog, createPatchbay } from '../runtime/index.js'
@@ -15,10 +15,11 @@ import { webhookOptions } from './webhook-config.js'
 // and a call with inline credentials never do (issue 9).
 const loadStore = () => import('../store/index.js')
 
-/** The built-in sandbox connector and the JSON connectors directory's. */
+/** The built-in connectors (the sandbox, the messaging ones) and the JSON connectors directory's. */
 function configuredConnectors(config: PatchbayConfig, sandboxUrl: string | undefined): Connector[] {
   return [
     createSandboxConnector({ url: sandboxUrl ?? config.sandboxUrl ?? undefined }),
+    ...messageConnectors(),
     ...loadConnectorFiles(config.connectorsDir),
   ]
 }
@@ -50,8 +51,8 @@ interface OpenOptions {
 
 /**
  * Opens a runtime as configured: the SQLite store sealed with the configured (or a generated
- * development) key, the built-in sandbox connector, the JSON connectors directory, and the
- * catalogue of provider declarations (`catalogue/`, registered on first use).
+ * development) key, the built-in sandbox and message connectors, the JSON connectors directory,
+ * and the catalogue of provider declarations (`catalogue/`, registered on first use).
  */
 export async function openPatchbay(
   config: PatchbayConfig,

@@ -121,8 +121,14 @@ export function apiKey(options: ApiKeyOptions = {}): ApiKeyScheme {
   const query = { ...options.query }
   if (options.header) headers[options.header] = '{{apiKey}}'
   if (options.queryParam) query[options.queryParam] = '{{apiKey}}'
-  const placement =
+  // Explicitly empty `headers` and `query` mean no placement at all: the connector signs or
+  // places the key itself (Aliyun's signed query, Vonage's form body).
+  const placeNothing =
+    options.headers !== undefined &&
+    options.query !== undefined &&
     Object.keys(headers).length + Object.keys(query).length === 0
+  const placement =
+    Object.keys(headers).length + Object.keys(query).length === 0 && !placeNothing
       ? { headers: { Authorization: 'Bearer {{apiKey}}' }, query: {} }
       : { headers, query }
   return { type: 'api_key', fields, ...common({ ...options, ...placement }, placement) }

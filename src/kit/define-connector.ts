@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { AuthScheme, Capability, ConnectButton, Connector } from './types.js'
+import { profileProblems } from './social-profile.js'
 import { urlPolicyFromSettings } from './url-policy.js'
 import type { HttpAllowance } from './url-template.js'
 import { normalizeWebhooks } from './webhooks.js'
@@ -57,6 +58,10 @@ export function defineConnector<S>(input: ConnectorInput<S>): Connector<S> {
     if (!CAPABILITY_NAME.test(name)) {
       throw new TypeError(`defineConnector(${input.id}): capability "${name}" must be snake_case`)
     }
+  }
+  const profileTrouble = profileProblems(input.auth.profile)
+  if (profileTrouble.length > 0) {
+    throw new TypeError(`defineConnector(${input.id}): ${profileTrouble.join('; ')}`)
   }
   const { webhooks, connectButton, ...rest } = input
   const button = connectButton ?? input.auth.connectButton

@@ -44,7 +44,24 @@ export { parseBoundedJson } from './json-depth.js'
 export { getPath } from '../common/index.js'
 export { decodeJwtClaims, discoveredValueOf } from './oidc.js'
 export type { DiscoveredValue, OidcOptions, ProfileInput } from './oidc.js'
+export {
+  MESSAGE_TYPES,
+  messageTemplateSchema,
+  messageTemplatesSchema,
+  renderMessage,
+  sendMessageCapability,
+  sendMessageRequestSchema,
+  sendMessageResponseSchema,
+} from './messaging.js'
+export type { MessageTemplate, MessageType, RenderedMessage, SendMessageRequest } from './messaging.js'
 export { PAGE_CSP, PAGE_SECURITY_HEADERS } from './page-headers.js'
+export {
+  isSocialProfile,
+  normalizeProfile,
+  primaryVerifiedEmail,
+  socialProfileSchema,
+} from './social-profile.js'
+export type { SocialProfile } from './social-profile.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
 export { renderTemplate } from '../common/index.js'
 export type { TemplateScopes } from '../common/index.js'
@@ -77,6 +94,7 @@ export type {
   ClientAuthMethod,
   Connector,
   CredentialPlacement,
+  EmailListSpec,
   JsonObject,
   LoginSpec,
   OAuth1AuthUrl,
@@ -99,4 +117,5 @@ export type {
   UrlContext,
   UrlProperty,
   ValuePicker,
+  VerifiedPicker,
 } from './types.js'

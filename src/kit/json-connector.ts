@@ -6,6 +6,7 @@ import { defineConnector } from './define-connector.js'
 import { oauth1 } from './oauth1-scheme.js'
 import { DURATION_UNITS } from './duration.js'
 import type { AuthScheme, Connector, JsonObject } from './types.js'
+import { SOCIAL_PICKERS } from './social-profile.js'
 import { webhooksJsonSchema } from './webhooks.js'
 
 const templatedString = z.string().min(1)
@@ -22,11 +23,47 @@ const requestSpecSchema = z.strictObject({
 
 const providerRequestSchema = z.union([templatedString, requestSpecSchema])
 
-const profileSchema = z.strictObject({
+/**
+ * The profile's pickers. `id` makes it a social profile (sign-in); `emailVerified` and
+ * `phoneVerified` name the claim saying so (or `true` when the provider returns only verified
+ * values), and `emails` reads a list of addresses instead (GitHub's `/user/emails`).
+ */
+const profileShape = {
   request: providerRequestSchema,
   accountName: z.string().optional(),
   email: z.string().optional(),
-})
+  id: z.string().min(1).optional(),
+  emailVerified: z.union([z.string().min(1), z.boolean()]).optional(),
+  phone: z.string().optional(),
+  phoneVerified: z.union([z.string().min(1), z.boolean()]).optional(),
+  name: z.string().optional(),
+  avatar: z.string().optional(),
+  emails: z
+    .strictObject({
+      request: providerRequestSchema,
+      list: z.string().optional(),
+      email: z.string().optional(),
+      primary: z.string().optional(),
+      verified: z.string().optional(),
+    })
+    .optional(),
+}
+
+/** A social picker without `id` cannot produce a profile: refused by name. */
+function checkSocialPickers(profile: Record<string, unknown>, ctx: z.core.$RefinementCtx): void {
+  if (profile['id'] !== undefined) return
+  for (const name of SOCIAL_PICKERS) {
+    if (profile[name] !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: "needs profile.id (the provider's stable user id)",
+        path: [name],
+      })
+    }
+  }
+}
+
+const profileSchema = z.strictObject(profileShape).superRefine(checkSocialPickers)
 
 const authFieldSchema = z.strictObject({
   type: z.enum(['text', 'password', 'textarea', 'select']).optional(),
@@ -70,7 +107,10 @@ const oidcAuth = {
     })
     .optional(),
   revocationUrl: templatedString.optional(),
-  profile: profileSchema.extend({ request: providerRequestSchema.optional() }).optional(),
+  profile: z
+    .strictObject({ ...profileShape, request: providerRequestSchema.optional() })
+    .superRefine(checkSocialPickers)
+    .optional(),
 }
 
 const oauth2Schema = z

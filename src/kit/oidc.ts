@@ -6,7 +6,6 @@ import type {
   ProviderContext,
   ProviderProperty,
   UrlProperty,
-  ValuePicker,
 } from './types.js'
 
 /** OpenID Connect as a connector author declares it in `oauth2({ oidc })`. */
@@ -21,10 +20,8 @@ export interface OidcOptions {
  * A profile as an OAuth 2 author writes it: with `oidc`, `request` may be left out and the
  * pickers then read the ID token's claims (or the userinfo answer).
  */
-export interface ProfileInput {
+export type ProfileInput = Omit<ProfileSpec, 'request'> & {
   request?: ProviderProperty<JsonValue>
-  accountName?: ValuePicker
-  email?: ValuePicker
 }
 
 /** Which discovered value a placeholder stands for until a runtime binds it. */
@@ -91,6 +88,21 @@ function claimsRequest(): ProviderProperty<JsonValue> {
 }
 
 /**
+ * The social profile of an OIDC connector, from the standard claims: `sub` is the id, and the
+ * email and phone count only with `email_verified` and `phone_number_verified`.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims
+ */
+const OIDC_SOCIAL_DEFAULTS = {
+  id: 'sub',
+  email: 'email',
+  emailVerified: 'email_verified',
+  phone: 'phone_number',
+  phoneVerified: 'phone_number_verified',
+  name: 'name',
+  avatar: 'picture',
+} as const satisfies Partial<ProfileSpec>
+
+/**
  * Names a connection from standard claims: `email`, else `preferred_username`, `name`, `sub`.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims
  */
@@ -143,12 +155,15 @@ export function oidcSchemeParts(options: {
     profile?.request !== undefined
       ? (profile as ProfileSpec)
       : {
+          accountName: defaultOidcAccountName,
+          ...OIDC_SOCIAL_DEFAULTS,
+          ...(Object.fromEntries(
+            Object.entries(profile ?? {}).filter(([, value]) => value !== undefined),
+          ) as Partial<ProfileSpec>),
           request:
             source === 'claims'
               ? claimsRequest()
               : tag(() => unbound('userinfo endpoint'), 'userinfo'),
-          accountName: profile?.accountName ?? defaultOidcAccountName,
-          email: profile?.email ?? 'email',
         }
   return {
     tokenUrl: options.tokenUrl ?? discoveredTokenUrl(),

@@ -51,11 +51,45 @@ export type UrlProperty = string | ((ctx: UrlContext) => string | Promise<string
 /** Picks a value out of a provider response: a dot path (`data.user.login`) or a function. */
 export type ValuePicker = string | ((profile: JsonValue) => string | null | undefined)
 
-/** How the account behind a credential is found and named. */
+/**
+ * Whether the provider says a value is verified: a dot path to its claim (`email_verified`), a
+ * function, or `true` when the provider only ever returns verified values.
+ */
+export type VerifiedPicker = string | boolean | ((profile: JsonValue) => boolean)
+
+/**
+ * A list of the user's addresses (GitHub's `GET /user/emails`), from which the social profile
+ * takes the primary verified one. Field names default to `email`, `primary` and `verified`.
+ */
+export interface EmailListSpec {
+  request: ProviderProperty<JsonValue>
+  /** Dot path of the list in the answer; the answer itself when absent. */
+  list?: string
+  email?: string
+  primary?: string
+  verified?: string
+}
+
+/**
+ * How the account behind a credential is found and named. With `id`, the profile is a social
+ * one: `get_user_info` returns the normalized profile (`id`, verified `email` and `phone`,
+ * `name`, `avatar`, `raw`) that sign-in hands to applications.
+ */
 export interface ProfileSpec {
   request: ProviderProperty<JsonValue>
   accountName?: ValuePicker
   email?: ValuePicker
+  /** The provider's stable user id (a number is turned into a string). */
+  id?: ValuePicker
+  /** Whether `email` is verified; without it, no email is returned by sign-in. */
+  emailVerified?: VerifiedPicker
+  phone?: ValuePicker
+  /** Whether `phone` is verified; without it, no phone is returned by sign-in. */
+  phoneVerified?: VerifiedPicker
+  name?: ValuePicker
+  avatar?: ValuePicker
+  /** The email comes from this list instead: its primary verified address. */
+  emails?: EmailListSpec
 }
 
 /** A provider's failed answer, handed to `validateError` to be put in plain words. */

@@ -74,10 +74,22 @@ export function createCatalogCore(options: ConnectorCatalogOptions = {}): Catalo
     ...(options.logoUrl ? { logoUrl: options.logoUrl } : {}),
   })
 
+  // Rendered base URLs per connector object (a re-registered connector starts afresh) and
+  // settings: the proxy asks on every request, and rendering checks every placeholder.
+  const baseUrls = new WeakMap<Connector, Map<string, string>>()
   const baseUrlOf = (connectorId: string, settings: JsonObject) => {
     const connector = registry.get(connectorId)
     const template = connector.baseUrl
-    return template ? renderUrlTemplate(template, [settings, { settings }], urlPolicyOf(connector)) : ''
+    if (!template) return ''
+    let rendered = baseUrls.get(connector)
+    if (!rendered) baseUrls.set(connector, (rendered = new Map()))
+    const key = JSON.stringify(settings)
+    const known = rendered.get(key)
+    if (known !== undefined) return known
+    const url = renderUrlTemplate(template, [settings, { settings }], urlPolicyOf(connector))
+    if (rendered.size >= 1000) rendered.clear()
+    rendered.set(key, url)
+    return url
   }
 
   const prepareCall = (connectorId: string, capabilityName: string, input: unknown): PreparedCall => {

@@ -4,6 +4,7 @@ import type { CredentialManager } from './credentials/types.js'
 import type { RuntimeEvent } from './events.js'
 import type { OidcDiscovery } from './oidc/oidc-discovery.js'
 import type { FetchLike } from './fetch/fetch-like.js'
+import type { ForwardTransport } from './fetch/forward-transport.js'
 import type { Registry } from './registry.js'
 import type { RetryEnvironment } from './fetch/retry.js'
 
@@ -28,4 +29,6 @@ export interface RuntimeDeps {
   retry: RetryEnvironment
   /** Bytes of a streamed request body held so the request can be replayed. */
   replayLimit: number
+  /** How the proxy's requests reach providers (`connection(id).forward`). */
+  forward: ForwardTransport
 }

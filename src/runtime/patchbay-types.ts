@@ -16,8 +16,10 @@ import type { Envelope } from './capabilities/index.js'
 import type { CreateConnectionInput, DisconnectResult } from './connections/index.js'
 import type { RecoveryReport, ResolvedConnection } from './credentials/index.js'
 import type { EventService } from './event-bus.js'
+import type { ForwardRequest, ForwardResponse } from './fetch/index.js'
 import type { RuntimeEventListener } from './events.js'
 import type { OidcDiscovery } from './oidc/index.js'
+import type { BeginSignInOptions, SignInCompletion, SignInResult } from './signin/index.js'
 import type { WebhookService } from './webhooks/index.js'
 
 /** Connectors this runtime knows: built in, loaded from files, or registered at run time. */
@@ -77,6 +79,18 @@ export interface PatchbayConnection {
    * 401; idempotent requests are retried on 429/502/503/504 honouring `Retry-After`.
    */
   fetch(path: string, init?: RequestInit): Promise<Response>
+  /**
+   * What {@link fetch} does, for a proxy holding Node streams: the request's target, headers and
+   * body (bytes or a stream read once) go to the provider with the connection's credentials,
+   * and the answer comes back with its status, headers (hop-by-hop ones included) and body as a
+   * stream, not decoded. The connection is read once; the provider is reached over a keep-alive
+   * pool per origin (undici), unless the runtime was given its own `fetch`.
+   * @throws PatchbayError `not_found`, `bad_request`, `needs_reauth`, `provider_error`, `timeout`
+   * @example
+   * const answer = await patchbay.connection(id).forward({ method: 'GET', target: '/user', headers: {}, body: null })
+   * answer.body.pipe(res)
+   */
+  forward(request: ForwardRequest): Promise<ForwardResponse>
   call(capability: string, input: { request: JsonValue; page?: JsonObject | null }): Promise<Envelope>
 }
 
@@ -105,6 +119,20 @@ export interface ConnectorCatalog {
   connectors: Pick<PatchbayConnectors, 'list' | 'describe' | 'logo' | 'get' | 'find' | 'register'>
   /** Calls a capability with inline `{auth, settings, request, page}`. */
   call(connectorId: string, capabilityName: string, input: unknown): Promise<Envelope>
+}
+
+/**
+ * Social sign-in (Logto's social connectors): a flow that ends at the application's page with a
+ * short-lived, single-use code, which the application's server exchanges for the user's
+ * normalized profile. Nothing long-lived is stored unless a connection is asked for.
+ */
+export interface PatchbaySignIn {
+  /** Starts a sign-in; `redirectUri` must be one of the integration's sign-in redirect URIs. */
+  begin(integrationId: string, options: BeginSignInOptions): Promise<AuthorizationStart>
+  /** Finishes it from the provider's callback; the answer says where to send the browser. */
+  complete(integrationId: string, params: URLSearchParams, binding?: FlowBinding): Promise<SignInCompletion>
+  /** Trades a result code for the profile, once (`auth_code_invalid` otherwise). */
+  exchange(code: string): Promise<SignInResult>
 }
 
 /** The runtime's public object: the library API every shell translates to. */
@@ -166,5 +194,6 @@ export interface Patchbay {
     binding?: FlowBinding,
   ): Promise<SessionAuthorizationResult>
   connectSessions: PatchbayConnectSessions
+  signIn: PatchbaySignIn
   close(): Promise<void>
 }

@@ -35,12 +35,18 @@ import type { RuntimeEventListener } from './events.js'
 import {
   authorizedFetchFor,
   connectionFetchFor,
+  DEFAULT_PROVIDER_TIMEOUT_MS,
   DEFAULT_REPLAY_LIMIT,
   defaultRetryEnvironment,
+  fetchTransport,
+  forwardRequest,
+  undiciTransport,
 } from './fetch/index.js'
-import type { FetchLike, RetryPolicy } from './fetch/index.js'
+import type { FetchLike, ForwardRequest, RetryPolicy } from './fetch/index.js'
 import type { Patchbay } from './patchbay-types.js'
 import { secretValues } from './redact.js'
+import { checkSigninRedirectUris, beginSignIn, completeSignIn, exchangeSignInCode } from './signin/index.js'
+import type { BeginSignInOptions } from './signin/index.js'
 import { createWebhookDispatcher, createWebhookService } from './webhooks/index.js'
 import type { WebhookDispatcherOptions } from './webhooks/index.js'
 
@@ -64,6 +70,11 @@ export interface PatchbayOptions {
    * under it (ms, below the lease; default two thirds of it), and the pause after a failure.
    */
   refresh?: Pick<CredentialManagerOptions, 'leaseMs' | 'refreshTimeoutMs' | 'cooldown'>
+  /**
+   * The network for provider requests. By default the platform's `fetch`, and undici's own API
+   * with a keep-alive pool per provider for the proxy (`connection(id).forward`); when given,
+   * every provider request goes through it, the proxy's included.
+   */
   fetch?: FetchLike
   /** Epoch seconds; for tests. */
   now?: () => number
@@ -93,6 +104,7 @@ export interface PatchbayOptions {
 
 export type {
   Patchbay,
+  PatchbaySignIn,
   PatchbayConnection,
   PatchbayConnections,
   PatchbayConnectors,
@@ -173,6 +185,9 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     oidc,
     retry: defaultRetryEnvironment(options.retry),
     replayLimit: options.replayLimit ?? DEFAULT_REPLAY_LIMIT,
+    forward: options.fetch
+      ? fetchTransport(fetchImpl)
+      : undiciTransport(options.providerTimeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS),
   }
 
   // The one dispatcher of this runtime: every event is queued for the endpoints that want it.
@@ -279,6 +294,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       async put(input: IntegrationInput): Promise<Integration> {
         checkIntegrationId(input.id)
         registry.get(input.connectorId)
+        checkSigninRedirectUris(input.signinRedirectUris)
         return store.putIntegration(input)
       },
       get: (id: string) => store.getIntegration(id),
@@ -335,6 +351,11 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
          * 401; idempotent requests are retried on 429/502/503/504 honouring `Retry-After`.
          */
         fetch: async (path: string, init?: RequestInit) => (await connectionFetch(id))(path, init),
+        /**
+         * Forwards a request received by a proxy (Node streams, no fetch): what `fetch` does,
+         * with the connection read once and the provider reached over a keep-alive pool.
+         */
+        forward: (request: ForwardRequest) => forwardRequest(deps, id, request),
         async call(capability: string, input: { request: JsonValue; page?: JsonObject | null }) {
           const connection = await requireConnection(id)
           const { connector } = await resolve(connection)
@@ -359,6 +380,13 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     ): Promise<SessionAuthorizationResult> =>
       completeWithSessions(deps, integrationId, params, binding),
 
+    signIn: {
+      begin: (integrationId: string, opts: BeginSignInOptions) => beginSignIn(deps, integrationId, opts),
+      complete: (integrationId: string, params: URLSearchParams, binding?: FlowBinding) =>
+        completeSignIn(deps, integrationId, params, binding),
+      exchange: (code: string) => exchangeSignInCode(deps, code),
+    },
+
     connectSessions: {
       /**
        * A short-lived token that lets a browser connect an account without the API key: one
@@ -380,12 +408,13 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
 
     /**
      * Stops the start-up refresh recovery, finishes queueing outgoing webhooks, stops their
-     * worker, then closes the store.
+     * worker, closes the proxy's idle provider connections, then closes the store.
      */
     async close(): Promise<void> {
       recovery.abort()
       await recovered
       await dispatcher.close()
+      await deps.forward.close()
       await store.close()
     },
   }

@@ -3,7 +3,7 @@ import { handleApiKeyMe, handleBasicMe, handleLogin, handleLoginMe } from './cre
 import { json, methodNotAllowed } from './http.js'
 import { OAUTH1_ROUTES } from './oauth1.js'
 import { handleDiscovery, handleJwks, handleUserinfo } from './oidc.js'
-import { handleEcho, handleItems, handleMe } from './resources.js'
+import { handleEcho, handleEmails, handleItems, handleMe } from './resources.js'
 import type { SandboxState } from './state.js'
 import { routedPath } from './quirks.js'
 import { handleRevoke } from './revoke.js'
@@ -26,6 +26,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/oauth/token': { handle: handleToken },
   '/login': { methods: ['POST'], handle: handleLogin },
   '/me': { methods: ['GET'], api: true, handle: handleMe },
+  '/user/emails': { methods: ['GET'], api: true, handle: handleEmails },
   '/api/items': { methods: ['GET'], api: true, handle: handleItems },
   '/api/echo': { api: true, handle: handleEcho },
   '/apikey/me': { methods: ['GET'], api: true, handle: handleApiKeyMe },

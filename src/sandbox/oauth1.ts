@@ -5,7 +5,7 @@ import { oauth1StateOf, REQUEST_TOKEN_TTL_MS } from './oauth1-state.js'
 import type { OAuth1State } from './oauth1-state.js'
 import { problem, verifyOAuth1 } from './oauth1-verify.js'
 import { randomToken, safeEqual } from './secrets.js'
-import { SANDBOX_USER } from './state.js'
+import { SANDBOX_ME, SANDBOX_USER } from './state.js'
 import type { SandboxState } from './state.js'
 
 function formResponse(fields: Record<string, string>): Response {
@@ -153,7 +153,7 @@ async function handleAccessToken(state: SandboxState, req: Request): Promise<Res
 async function handleOAuth1Me(state: SandboxState, req: Request): Promise<Response> {
   const verified = await verifyOAuth1(state, req, 'access')
   if (!verified.ok) return verified.response
-  return json(200, SANDBOX_USER)
+  return json(200, SANDBOX_ME)
 }
 
 function grouped(pairs: Iterable<[string, string]>): Record<string, string | string[]> {

@@ -9,6 +9,22 @@ import type { IdTokenTamper } from './types.js'
 /** The scopes the sandbox's OpenID Provider knows. */
 const OIDC_SCOPES = ['openid', 'email', 'profile']
 
+/**
+ * The user's standard claims; `email_verified` follows the `unverifiedEmail` switch.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims
+ */
+function profileClaims(state: SandboxState): Record<string, unknown> {
+  return {
+    email: SANDBOX_USER.email,
+    email_verified: !state.config.unverifiedEmail,
+    phone_number: SANDBOX_USER.phone,
+    phone_number_verified: true,
+    preferred_username: SANDBOX_USER.login,
+    name: SANDBOX_USER.name,
+    picture: SANDBOX_USER.picture,
+  }
+}
+
 function issuerOf(state: SandboxState, req: Request): string {
   return state.oidc.issuer || new URL(req.url).origin
 }
@@ -34,10 +50,7 @@ export function idTokenFor(
     exp: tamper === 'expired' ? now - 600 : now + state.config.accessTokenTtl,
     iat: tamper === 'expired' ? now - 1200 : now,
     auth_time: now,
-    email: SANDBOX_USER.email,
-    email_verified: true,
-    preferred_username: SANDBOX_USER.login,
-    name: SANDBOX_USER.name,
+    ...profileClaims(state),
   }
   if (tamper === 'azp') {
     claims['aud'] = [grant.clientId, 'another-client']
@@ -82,6 +95,9 @@ export function handleDiscovery(state: SandboxState, req: Request): Response {
       'email_verified',
       'preferred_username',
       'name',
+      'phone_number',
+      'phone_number_verified',
+      'picture',
     ],
   })
 }
@@ -108,11 +124,5 @@ export function handleUserinfo(state: SandboxState, req: Request): Response {
       { 'www-authenticate': 'Bearer error="insufficient_scope", scope="openid"' },
     )
   }
-  return json(200, {
-    sub: SANDBOX_USER.id,
-    email: SANDBOX_USER.email,
-    email_verified: true,
-    preferred_username: SANDBOX_USER.login,
-    name: SANDBOX_USER.name,
-  })
+  return json(200, { sub: SANDBOX_USER.id, ...profileClaims(state) })
 }

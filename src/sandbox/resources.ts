@@ -1,5 +1,5 @@
 import { json, mediaType, parseBearer } from './http.js'
-import { findAccessToken, SANDBOX_USER } from './state.js'
+import { findAccessToken, SANDBOX_ME, SANDBOX_USER } from './state.js'
 import type { AccessTokenRecord, SandboxState, TokenLookup } from './state.js'
 
 const ITEMS = [
@@ -45,7 +45,26 @@ export function requireBearer(
 export function handleMe(state: SandboxState, req: Request): Response {
   const auth = requireBearer(state, req, ['oauth'])
   if (!auth.ok) return auth.response
-  return json(200, SANDBOX_USER)
+  return json(200, SANDBOX_ME)
+}
+
+/**
+ * `GET /user/emails`, shaped like GitHub's: the user's addresses with `primary` and `verified`.
+ * The primary one is unverified under the `unverifiedEmail` switch; a second, verified address
+ * is never primary, so a client must not take it for the user's email.
+ */
+export function handleEmails(state: SandboxState, req: Request): Response {
+  const auth = requireBearer(state, req, ['oauth'])
+  if (!auth.ok) return auth.response
+  return json(200, [
+    { email: 'old@sandbox.test', primary: false, verified: true, visibility: null },
+    {
+      email: SANDBOX_USER.email,
+      primary: true,
+      verified: !state.config.unverifiedEmail,
+      visibility: 'private',
+    },
+  ])
 }
 
 function encodeCursor(offset: number): string {

@@ -76,6 +76,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (partial.refreshTokenReuseSeconds !== undefined) {
         state.config.refreshTokenReuseSeconds = checkSeconds(partial.refreshTokenReuseSeconds)
       }
+      if (partial.unverifiedEmail !== undefined) state.config.unverifiedEmail = partial.unverifiedEmail
       if (partial.tokenDelayMs !== undefined) {
         state.config.tokenDelayMs = checkSeconds(partial.tokenDelayMs, 'tokenDelayMs')
       }

@@ -12,12 +12,23 @@ import type {
   SandboxStats,
 } from './types.js'
 
-/** The one account the sandbox provider is always signed in as; `GET /me` returns it. */
+/** The one account the sandbox provider is always signed in as; `GET /me` returns `ME`. */
 export const SANDBOX_USER = {
   id: 'u_1',
   login: 'sandbox-user',
   email: 'user@sandbox.test',
   name: 'Sandbox User',
+  /** OpenID Connect's `phone_number`, always verified. */
+  phone: '+15555550123',
+  picture: 'https://sandbox.test/avatars/u_1.png',
+} as const
+
+/** What `GET /me` answers: the user's id, login, email and name. */
+export const SANDBOX_ME = {
+  id: SANDBOX_USER.id,
+  login: SANDBOX_USER.login,
+  email: SANDBOX_USER.email,
+  name: SANDBOX_USER.name,
 } as const
 
 /** How long an authorization code stays redeemable, in milliseconds. */
@@ -72,6 +83,7 @@ interface MutableConfig {
   failRevocation: boolean
   refreshTokenReuseSeconds: number
   tokenDelayMs: number
+  unverifiedEmail: boolean
 }
 
 /** Everything the sandbox remembers; it lives in memory only. */
@@ -110,6 +122,7 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
       failRevocation: false,
       refreshTokenReuseSeconds: checkSeconds(options.refreshTokenReuseSeconds ?? 0),
       tokenDelayMs: 0,
+      unverifiedEmail: false,
     },
     now: options.now ?? Date.now,
     clients: new Map(clients.map((client) => [client.clientId, checkClient(client)])),

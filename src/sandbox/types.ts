@@ -140,6 +140,11 @@ export interface SandboxConfig {
    * would: a refresh token is already rotated while its answer is on the way.
    */
   tokenDelayMs?: number
+  /**
+   * Say the user's email is not verified (`email_verified: false` in ID tokens and `/userinfo`,
+   * `verified: false` for the primary address of `/user/emails`) while true.
+   */
+  unverifiedEmail?: boolean
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { Context, MiddlewareHandler } from 'hono'
+import type { MiddlewareHandler } from 'hono'
 import { PatchbayError } from '../errors.js'
 import { errorResponse } from './http-errors.js'
 import type { OidcVerifier } from './oidc-verifier.js'
@@ -119,23 +119,19 @@ export function bearerChallenge(outcome: { presented: boolean; insufficientScope
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-function unauthorizedResponse(
-  c: Context,
-  presented: boolean,
-  insufficientScope?: string,
-): Response {
-  c.header(
-    'WWW-Authenticate',
-    bearerChallenge({ presented, ...(insufficientScope === undefined ? {} : { insufficientScope }) }),
-  )
-  if (insufficientScope !== undefined) {
+export function apiRefusal(outcome: { presented: boolean; insufficientScope?: string }): {
+  challenge: string
+  error: PatchbayError
+} {
+  const challenge = bearerChallenge(outcome)
+  if (outcome.insufficientScope !== undefined) {
     const message = 'The access token does not grant access to the Patchbay API'
-    return errorResponse(c, new PatchbayError('unauthorized', message, { status: 403 }))
+    return { challenge, error: new PatchbayError('unauthorized', message, { status: 403 }) }
   }
-  const message = presented
+  const message = outcome.presented
     ? 'The API key or access token is invalid or expired'
     : 'An API key or access token is required: Authorization: Bearer <key or token>'
-  return errorResponse(c, new PatchbayError('unauthorized', message))
+  return { challenge, error: new PatchbayError('unauthorized', message) }
 }
 
 /**
@@ -150,6 +146,8 @@ export function requireApiAuth(authenticate: ApiAuthenticator): MiddlewareHandle
       return next()
     }
     c.get('log')?.debug({ reason: outcome.reason }, 'API credentials refused')
-    return unauthorizedResponse(c, outcome.presented, outcome.insufficientScope)
+    const { challenge, error } = apiRefusal(outcome)
+    c.header('WWW-Authenticate', challenge)
+    return errorResponse(c, error)
   }
 }

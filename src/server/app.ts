@@ -17,8 +17,12 @@ import type { OidcVerifier } from './oidc-verifier.js'
 import { buildOpenApiDocument } from './openapi/index.js'
 import { securePages } from './page-security.js'
 import { PAGE_CSS, PAGE_STYLE_PATH } from './pages.js'
+import { nodeExchangeOf } from './node-exchange.js'
+import { proxyPathOf } from './proxy-forwarding.js'
+import { createNodeProxy } from './proxy-node.js'
 import { mountProxyRoute, refuseEscapingProxyPaths } from './proxy-route.js'
 import { errorResponse, publicError, readJson } from './http-errors.js'
+import { mountSignInRoutes } from './signin-routes.js'
 import { mountWebhookRoutes } from './webhook-routes.js'
 import { capabilityBody, connectionBody, connectSessionBody, integrationBody } from './schemas.js'
 
@@ -63,7 +67,8 @@ export function createServerApp(options: ServerAppOptions): Hono {
     ...(options.oidc ? { oidc: options.oidc } : {}),
   })
   const app = new Hono()
-  app.use('*', requestLogging(options.logger ?? createLogger({ level: 'silent' })))
+  const logger = options.logger ?? createLogger({ level: 'silent' })
+  app.use('*', requestLogging(logger))
 
   app.onError((error, c) => errorResponse(c, error))
   app.notFound((c) => errorResponse(c, new PatchbayError('not_found', `No route ${c.req.method} ${c.req.path}`)))
@@ -98,7 +103,17 @@ export function createServerApp(options: ServerAppOptions): Hono {
   const api = requireApiAuth(authenticate)
   mountKeyRoutes(app, patchbay.apiKeys, api)
   mountProxyRoute(app, patchbay, api, limits.proxyBytes)
+  // Proxy requests the Node adapter made skip Hono and its web streams: the Node proxy does what
+  // the middleware above and the route do, on the Node request and response (issue 9).
+  const nodeProxy = createNodeProxy({ patchbay, authenticate, logger, maxBodyBytes: limits.proxyBytes })
+  const dispatch = app.fetch
+  app.fetch = (request, env, executionCtx) => {
+    const exchange = nodeExchangeOf(request)
+    if (exchange && proxyPathOf(exchange.incoming.url ?? '') !== null) return nodeProxy(exchange, request)
+    return dispatch(request, env, executionCtx)
+  }
   mountWebhookRoutes(app, patchbay, api)
+  mountSignInRoutes(app, patchbay, api)
   for (const path of ['/connectors/*', '/connectors', '/integrations/*', '/integrations', '/connections/*', '/connections', '/connect/sessions']) {
     app.use(path, api)
   }
@@ -113,6 +128,16 @@ export function createServerApp(options: ServerAppOptions): Hono {
   app.put('/connectors/:id', async (c) => {
     const connector = await patchbay.connectors.put(c.req.param('id'), await readJson(c))
     return c.json(describeConnector(connector))
+  })
+
+  app.post('/connectors/:id/test-message', async (c) => {
+    // The runtime checks `{settings, auth, request}` and answers every problem as an envelope.
+    const envelope = await patchbay.call(c.req.param('id'), 'send_message', await readJson(c))
+    if (envelope.error?.code === 'internal' && envelope.error.raised_by !== 'PatchbayError') {
+      const hidden = errorEnvelope(publicError(c, new Error(envelope.error.message)), envelope.error.raised_in)
+      return c.json(hidden, 500)
+    }
+    return c.json(envelope, envelope.error ? (envelope.error.status_code as 400) : 200)
   })
 
   app.get('/integrations', async (c) =>
@@ -132,6 +157,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
       clientSecret: body.client_secret ?? null,
       scopes: body.scopes ?? null,
       redirectUri: body.redirect_uri ?? null,
+      signinRedirectUris: body.signin_redirect_uris ?? null,
       ...(body.webhook_secret === undefined ? {} : { webhookSecret: body.webhook_secret }),
     })
     return c.json(integrationView(integration))

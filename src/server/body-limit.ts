@@ -61,7 +61,7 @@ async function readAtMost(
 export interface BodyLimits {
   /** JSON API and Connect page routes: `PATCHBAY_MAX_BODY_BYTES`, 1 MiB by default. */
   bodyBytes: number
-  /** `GET|POST /auth/:integration/callback`: 16 KiB. */
+  /** `GET|POST /auth/:integration/callback` and `/signin/:integration/callback`: 16 KiB. */
   callbackBytes: number
   /** `POST /webhooks/:integration`: 1 MiB. */
   webhookBytes: number
@@ -83,7 +83,7 @@ export const DEFAULT_BODY_LIMITS: Readonly<BodyLimits> = Object.freeze({
 /** The limit of a request's route, or null for the proxy, which counts its body as it streams. */
 export function bodyLimitOf(path: string, limits: BodyLimits): number | null {
   if (/^\/proxy(?:$|\/)/.test(path)) return null
-  if (/^\/auth\/[^/]+\/callback\/?$/.test(path)) return limits.callbackBytes
+  if (/^\/(?:auth|signin)\/[^/]+\/callback\/?$/.test(path)) return limits.callbackBytes
   if (/^\/webhooks\//.test(path)) return limits.webhookBytes
   return limits.bodyBytes
 }
@@ -107,7 +107,8 @@ export function limitBodies(
     if (method === 'GET' || method === 'HEAD') return next()
     const request = c.req.raw
     const maxBytes = bodyLimitOf(c.req.path, limits)
-    if (!request.body || maxBytes === null) return next()
+    // The proxy counts its own body as it streams.
+    if (maxBytes === null || !request.body) return next()
     const declared = declaredLength(c)
     const refuse = () => {
       c.header('Connection', 'close')
@@ -122,39 +123,4 @@ export function limitBodies(
     c.req.raw = replaced
     return next()
   }
-}
-
-/**
- * A body stream that counts bytes as they pass and fails once more than `maxBytes` went through,
- * for bodies streamed on (the proxy) rather than read here. `exceeded()` tells afterwards
- * whether the limit was what stopped it.
- */
-export function countedBody(
-  body: ReadableStream<Uint8Array>,
-  maxBytes: number,
-): { body: ReadableStream<Uint8Array>; exceeded: () => boolean } {
-  let size = 0
-  let over = false
-  const reader = body.getReader()
-  const counted = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read()
-      if (done) {
-        controller.close()
-        return
-      }
-      size += value.byteLength
-      if (size > maxBytes) {
-        over = true
-        await reader.cancel().catch(() => undefined)
-        controller.error(bodyTooLarge(maxBytes))
-        return
-      }
-      controller.enqueue(value)
-    },
-    cancel(reason) {
-      return reader.cancel(reason)
-    },
-  })
-  return { body: counted, exceeded: () => over }
 }

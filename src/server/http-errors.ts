@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { isPatchbayError, PatchbayError } from '../errors.js'
 import { parseBoundedJson } from '../kit/index.js'
 import { errorEnvelope } from '../runtime/index.js'
+import type { Logger } from './logging.js'
 
 /**
  * What an HTTP caller may learn of a failure. A PatchbayError is passed on as it is; anything
@@ -10,9 +11,13 @@ import { errorEnvelope } from '../runtime/index.js'
  * could hold anything, from file paths to a secret.
  */
 export function publicError(c: Context, error: unknown): unknown {
+  return publicErrorOf(error, c.get('requestId') ?? null, c.get('log'))
+}
+
+/** {@link publicError} outside a Hono context: the request's id and logger given. */
+export function publicErrorOf(error: unknown, requestId: string | null, log: Logger | undefined): unknown {
   if (isPatchbayError(error)) return error
-  const requestId = c.get('requestId') ?? null
-  c.get('log')?.error({ err: error, request_id: requestId }, 'unexpected error')
+  log?.error({ err: error, request_id: requestId }, 'unexpected error')
   const reference = requestId ? ` (request ${requestId})` : ''
   return new PatchbayError('internal', `Something went wrong inside Patchbay${reference}`, {
     ...(requestId ? { details: { request_id: requestId } } : {}),

@@ -1,8 +1,9 @@
 import { createAdaptorServer } from '@hono/node-server'
 import type { Http2Bindings, HttpBindings } from '@hono/node-server'
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { lingerOnEarlyClose } from './lingering-close.js'
+import { rememberNodeExchange } from './node-exchange.js'
 import { rememberRawTarget } from './raw-target.js'
 
 export interface RunningServer {
@@ -35,6 +36,11 @@ export async function listen(app: FetchHandler, options: ListenOptions): Promise
     fetch: (request: Request, env: HttpBindings | Http2Bindings) => {
       // The target as sent: the proxy refuses `/proxy/../x`, which the parsed URL shows as `/x`.
       rememberRawTarget(request, env.incoming.url)
+      // The proxy streams on the Node objects themselves (see proxy-route.ts).
+      rememberNodeExchange(request, {
+        incoming: env.incoming as IncomingMessage,
+        outgoing: env.outgoing as ServerResponse,
+      })
       return app.fetch(request)
     },
   }) as Server

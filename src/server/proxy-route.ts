@@ -1,43 +1,15 @@
+import { Readable } from 'node:stream'
 import type { Context, Hono, MiddlewareHandler } from 'hono'
-import { PatchbayError } from '../errors.js'
+import { isPatchbayError } from '../errors.js'
 import { confineUrl } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
-import { bodyTooLarge, countedBody, DEFAULT_BODY_LIMITS } from './body-limit.js'
+import { DEFAULT_BODY_LIMITS } from './body-limit.js'
+import { answerHeaders, forwardProxied, proxyPathOf } from './proxy-forwarding.js'
+import type { HeaderRecord } from './proxy-forwarding.js'
 import { rawTargetOf } from './raw-target.js'
 
-// Hop-by-hop headers belong to one connection, not to the message (RFC 9110 §7.6.1); `Proxy-*`
-// ones are dropped by prefix.
-const HOP_BY_HOP = ['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']
-
-// What identifies the caller to Patchbay, or addresses Patchbay itself, never goes to the
-// provider. `Expect` was already answered by Patchbay's own server.
-const CALLER_ONLY = ['authorization', 'cookie', 'connection-id', 'integration', 'host', 'expect']
-
-// Node's fetch decodes these codings, so the body passed on is no longer what the headers say.
-const DECODED = new Set(['gzip', 'x-gzip', 'deflate', 'br'])
-
-/**
- * A copy of `headers` without hop-by-hop headers (those listed, `Proxy-*`, and the ones named in
- * `Connection`) and without any named in `drop`.
- */
-function withoutHopByHop(headers: Headers, drop: readonly string[] = []): Headers {
-  const named = (headers.get('connection') ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter((name) => name !== '')
-  const removed = new Set([...HOP_BY_HOP, ...named, ...drop])
-  const out = new Headers()
-  for (const [name, value] of headers) {
-    if (!removed.has(name) && !name.startsWith('proxy-')) out.append(name, value)
-  }
-  return out
-}
-
-/** The part of a raw request target after `/proxy`, or null when it is not a proxy request. */
-function proxyPathOf(target: string): string | null {
-  const match = /^\/proxy(?=$|[/?])/.exec(target)
-  return match ? target.slice(match[0].length) : null
-}
+// Statuses whose answers have no body (RFC 9110 §6.4.1); a Response refuses one.
+const NO_BODY = new Set([204, 205, 304])
 
 /**
  * Refuses, before any routing or authentication, a proxy request whose raw target would leave
@@ -53,72 +25,57 @@ export function refuseEscapingProxyPaths(): MiddlewareHandler {
   }
 }
 
-function responseHeaders(upstream: Response): Headers {
-  const headers = withoutHopByHop(upstream.headers)
-  const codings = (headers.get('content-encoding') ?? '')
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-  if (codings.some((coding) => DECODED.has(coding))) {
-    headers.delete('content-encoding')
-    headers.delete('content-length')
+async function* chunksOf(stream: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
+  if (!stream) return
+  const reader = stream.getReader()
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      yield value
+    }
+  } finally {
+    reader.releaseLock()
   }
-  return headers
 }
 
-async function forward(c: Context, patchbay: Patchbay, maxBodyBytes: number): Promise<Response> {
-  const connectionId = c.req.header('connection-id')?.trim()
-  if (!connectionId) {
-    throw new PatchbayError('bad_request', 'The Connection-Id header is required', {
-      details: { problems: ['Connection-Id: required'] },
-    })
-  }
-  const connection = await patchbay.connections.get(connectionId)
-  if (!connection) {
-    throw new PatchbayError('not_found', `Connection "${connectionId}" does not exist`)
-  }
-  const integration = c.req.header('integration')?.trim()
-  if (integration && integration !== connection.integrationId) {
-    throw new PatchbayError(
-      'bad_request',
-      `Connection "${connectionId}" is not a connection of "${integration}"`,
-      { details: { problems: ['Integration: does not match the connection'] } },
-    )
-  }
-  const path = proxyPathOf(rawTargetOf(c.req.raw)) ?? ''
+/** The proxy for a Web-standard `Request` (`app.fetch`): web streams converted at the edges. */
+async function forwardRequest(c: Context, patchbay: Patchbay, maxBodyBytes: number): Promise<Response> {
   const request = c.req.raw
-  const declared = Number(request.headers.get('content-length') ?? 0)
-  if (declared > maxBodyBytes) {
-    c.header('Connection', 'close')
-    throw bodyTooLarge(maxBodyBytes)
-  }
-  // Counted as it streams on, never held: the limit stops a body that never ends.
-  const body = request.body ? countedBody(request.body, maxBodyBytes) : null
-  let upstream: Response
+  const headers: HeaderRecord = {}
+  request.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  const stream = request.body
+  let answer
   try {
-    upstream = await patchbay.connection(connectionId).fetch(path, {
+    answer = await forwardProxied(patchbay, {
       method: request.method,
-      headers: withoutHopByHop(request.headers, CALLER_ONLY),
-      ...(body ? { body: body.body } : {}),
+      target: proxyPathOf(rawTargetOf(request)) ?? '',
+      headers,
+      body: () => chunksOf(stream),
       signal: request.signal,
+      maxBodyBytes,
     })
   } catch (error) {
-    if (!body?.exceeded()) throw error
-    c.header('Connection', 'close')
-    throw bodyTooLarge(maxBodyBytes)
+    if (isPatchbayError(error) && error.status === 413) c.header('Connection', 'close')
+    throw error
   }
-  return new Response(upstream.body, {
-    status: upstream.status,
-    statusText: upstream.statusText,
-    headers: responseHeaders(upstream),
-  })
+  const out = new Headers()
+  for (const [name, value] of Object.entries(answerHeaders(answer))) {
+    for (const one of Array.isArray(value) ? value : [value]) out.append(name, one)
+  }
+  const empty = NO_BODY.has(answer.status) || request.method === 'HEAD'
+  if (empty) answer.body.resume()
+  const body = empty ? null : (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>)
+  return new Response(body, { status: answer.status, headers: out })
 }
 
 /**
- * `ALL /proxy/<path>` with `Connection-Id` (and optionally `Integration`): the request goes to
- * the connection's base URL with its credentials, the body streamed both ways (and counted up to
- * `maxBodyBytes`); the caller's own
- * credentials and hop-by-hop headers stay behind. Refresh on 401 and retries are the runtime's
- * (`patchbay.connection(id).fetch`).
+ * `ALL /proxy/<path>` with `Connection-Id` (and optionally `Integration`) for requests that did
+ * not come through the Node adapter: the same forwarding as {@link createNodeProxy}, behind the
+ * same authentication, over web streams. Requests the adapter made never reach it (the app
+ * hands them to the Node proxy first); it is mounted so `app.fetch` answers the same.
  */
 export function mountProxyRoute(
   app: Hono,
@@ -128,5 +85,5 @@ export function mountProxyRoute(
 ): void {
   // Hono's `/proxy/*` matches `/proxy` itself too.
   app.use('/proxy/*', auth)
-  app.all('/proxy/*', (c) => forward(c, patchbay, maxBodyBytes))
+  app.all('/proxy/*', (c) => forwardRequest(c, patchbay, maxBodyBytes))
 }

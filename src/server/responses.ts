@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ERROR_CODES } from '../errors.js'
+import { socialProfileSchema } from '../kit/index.js'
 
 const errorObject = z.object({
   message: z.string(),
@@ -78,4 +79,11 @@ export const connectorInfo = z.looseObject({
   settings: z.record(z.string(), z.unknown()),
   auth: z.record(z.string(), z.unknown()),
   capabilities: z.record(z.string(), z.unknown()),
+})
+
+/** `POST /signin/exchange`: the signed-in user's normalized profile. */
+export const signInResult = z.object({
+  integration: z.string(),
+  profile: socialProfileSchema,
+  connection_id: z.string().nullable(),
 })

@@ -10,6 +10,8 @@ export const integrationBody = z.strictObject({
   client_secret: z.string().min(1).nullable().optional(),
   scopes: z.array(z.string().min(1)).nullable().optional(),
   redirect_uri: z.url().nullable().optional(),
+  /** Application pages a sign-in flow may return to, compared exactly (`GET /signin/…/start`). */
+  signin_redirect_uris: z.array(z.url()).max(20).nullable().optional(),
   /** Signs the provider's webhooks; left out, the stored one is kept; null removes it. */
   webhook_secret: z.string().min(1).max(1024).nullable().optional(),
 })
@@ -60,4 +62,19 @@ export const apiKeyBody = z.strictObject({
 export const webhookEndpointBody = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).optional(),
+})
+
+/** `POST /signin/exchange`: the result code a sign-in flow handed to the application's page. */
+export const signInExchangeBody = z.strictObject({
+  code: z.string().min(1).max(256),
+})
+
+/**
+ * `POST /connectors/:id/test-message`: a message connector's configuration, not saved anywhere,
+ * and the message to send with it (Logto's "send a testing message").
+ */
+export const testMessageBody = z.strictObject({
+  settings: z.record(z.string(), z.json()).optional(),
+  auth: z.record(z.string(), z.json()).optional(),
+  request: z.json(),
 })

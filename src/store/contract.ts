@@ -118,6 +118,7 @@ export function runStoreContract(
           clientSecret: 'cs-secret',
           scopes: ['read:user', 'user:email'],
           redirectUri: 'https://app.example/callback',
+          signinRedirectUris: ['https://app.example/signed-in'],
         })
         expect(saved).toMatchObject({
           id: 'github-prod',
@@ -126,6 +127,7 @@ export function runStoreContract(
           clientSecret: 'cs-secret',
           scopes: ['read:user', 'user:email'],
           redirectUri: 'https://app.example/callback',
+          signinRedirectUris: ['https://app.example/signed-in'],
         })
         expect(await store.getIntegration('github-prod')).toEqual(saved)
       })
@@ -137,6 +139,7 @@ export function runStoreContract(
           clientSecret: null,
           scopes: null,
           redirectUri: null,
+          signinRedirectUris: null,
         })
         expect(await store.getIntegration('github-prod')).toEqual(saved)
       })

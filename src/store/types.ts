@@ -19,6 +19,11 @@ export interface Integration {
   clientSecret: string | null
   scopes: string[] | null
   redirectUri: string | null
+  /**
+   * The application pages a sign-in flow may send its result to, compared exactly; null (or
+   * empty) when the integration signs no one in.
+   */
+  signinRedirectUris: string[] | null
   /** The key that signs the provider's webhooks to this integration; sealed in the database. */
   webhookSecret: string | null
   createdAt: number
@@ -38,6 +43,8 @@ export interface IntegrationInput {
   clientSecret?: string | null
   scopes?: string[] | null
   redirectUri?: string | null
+  /** The application pages a sign-in flow may return to; left out or null: none. */
+  signinRedirectUris?: string[] | null
   /** Left out (undefined), the stored webhook secret is kept; null removes it. */
   webhookSecret?: string | null
 }

@@ -1,7 +1,7 @@
 import { PatchbayError } from '../../errors.js'
 import { oauth2 as oauth2Engine } from '../../engines/index.js'
 import { isJsonObject, schemeFactsOf } from '../../kit/index.js'
-import type { JsonObject, OAuth2Scheme } from '../../kit/index.js'
+import type { Connector, JsonObject, OAuth2Scheme } from '../../kit/index.js'
 import type { AuthSession, Connection, Integration } from '../../store/index.js'
 import type { RuntimeDeps } from '../deps.js'
 import { finishAuthorizedConnection, providerRefusal } from '../connections/finish-connection.js'
@@ -12,11 +12,12 @@ import {
   resolveUrlProperty,
   tokenEndpointOf,
 } from '../credentials/token-endpoint.js'
+import type { IssuedCredentials } from '../credentials/token-endpoint.js'
 import { parseSettings } from '../capabilities/capabilities.js'
 import { oidcAuthorizationParts, verifyIdToken } from '../oidc/oidc.js'
 import { redactError } from '../redact.js'
 import { boundSessionKey, newFlowBinding, presentedBinding, unknownFlow } from './flow-binding.js'
-import type { FlowBinding } from './flow-binding.js'
+import type { FlowBinding, FlowKind } from './flow-binding.js'
 
 /** Auth sessions live 10 minutes: long enough to consent, short enough to be worthless later. */
 export const AUTH_SESSION_SECONDS = 600
@@ -38,6 +39,8 @@ export interface BeginAuthorizationOptions {
    * listens on loopback. Only library callers (not HTTP input) may set it.
    */
   redirectUri?: string
+  /** A sign-in flow is stored apart from connect flows (only the runtime's sign-in sets it). */
+  kind?: FlowKind
 }
 
 export interface AuthorizationStart {
@@ -93,7 +96,7 @@ export function checkRedirect(deps: RuntimeDeps, redirect: string | undefined): 
 }
 
 /** The integration and its OAuth 2 authorization-code scheme, or a clear refusal. */
-async function oauthIntegration(deps: RuntimeDeps, integrationId: string) {
+export async function oauthIntegration(deps: RuntimeDeps, integrationId: string) {
   const integration = await deps.store.getIntegration(integrationId)
   if (!integration) throw new PatchbayError('not_found', `Integration "${integrationId}" does not exist`)
   const connector = deps.registry.get(integration.connectorId)
@@ -155,7 +158,7 @@ export async function beginOAuth2Authorization(
   const expiresAt = deps.now() + AUTH_SESSION_SECONDS
   const binding = newFlowBinding(deps)
   await deps.store.createAuthSession({
-    state: boundSessionKey(integration.id, state, binding),
+    state: boundSessionKey(integration.id, state, binding, options.kind),
     integrationId: integration.id,
     connectionId: options.connectionId ?? null,
     redirect,
@@ -240,7 +243,24 @@ async function exchangeAndStore(
   session: AuthSession,
 ): Promise<Connection> {
   const { integration, connector, scheme } = await oauthIntegration(deps, integrationId)
-  const data = session.data
+  const settings = (session.data['settings'] ?? {}) as JsonObject
+  const issued = await exchangeCode(deps, { integration, connector, scheme }, code, session.data)
+  return finishAuthorizedConnection(deps, { connector, integration, settings, issued, session })
+}
+
+/**
+ * Trades an authorization code for credentials with what the flow's start kept (`settings`,
+ * `redirectUri`, `codeVerifier`, the OIDC `nonce`); an OIDC ID token is verified here, before
+ * anyone stores or uses anything.
+ * @throws PatchbayError `auth_code_invalid` when the provider refuses the code
+ */
+export async function exchangeCode(
+  deps: RuntimeDeps,
+  target: { integration: Integration; connector: Connector; scheme: OAuth2Scheme },
+  code: string,
+  data: JsonObject,
+): Promise<IssuedCredentials> {
+  const { integration, connector, scheme } = target
   const settings = (data['settings'] ?? {}) as JsonObject
   const client = clientOf(integration, {})
   const redirectUri = String(data['redirectUri'])
@@ -272,6 +292,5 @@ async function exchangeAndStore(
   )
   // An OIDC ID token must verify before anything is stored.
   await verifyIdToken(deps, scheme, client, tokens, data)
-  const issued = credentialsFromTokens(tokens)
-  return finishAuthorizedConnection(deps, { connector, integration, settings, issued, session })
+  return credentialsFromTokens(tokens)
 }

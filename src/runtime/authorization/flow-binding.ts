@@ -25,8 +25,25 @@ export function newFlowBinding(deps: RuntimeDeps): string {
  * another integration's callback, computes another key and finds nothing: it is refused without
  * consuming the session, so neither a foreign browser nor a wrong route can burn a live flow.
  */
-export function boundSessionKey(integrationId: string, flowKey: string, binding: string): string {
-  return JSON.stringify(['patchbay-flow', integrationId, flowKey, binding])
+export function boundSessionKey(
+  integrationId: string,
+  flowKey: string,
+  binding: string,
+  kind: FlowKind = 'connect',
+): string {
+  return JSON.stringify([FLOW_KEY_PREFIX[kind], integrationId, flowKey, binding])
+}
+
+/**
+ * What a flow is for: connecting an account (stored as a connection), or signing a user in to an
+ * application (`/signin`). Each kind's sessions are keyed apart, so neither callback can finish
+ * the other's flow.
+ */
+export type FlowKind = 'connect' | 'signin'
+
+const FLOW_KEY_PREFIX: Record<FlowKind, string> = {
+  connect: 'patchbay-flow',
+  signin: 'patchbay-signin',
 }
 
 /** The binding a callback presents for a flow key, or null. */

@@ -20,3 +20,11 @@ export type {
   SessionConnectionInput,
 } from './connect-sessions.js'
 export type { FlowBinding } from './flow-binding.js'
+export {
+  AUTH_SESSION_SECONDS,
+  beginOAuth2Authorization,
+  checkRedirect,
+  exchangeCode,
+  oauthIntegration,
+} from './authorization.js'
+export { boundSessionKey, presentedBinding, unknownFlow } from './flow-binding.js'

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isSocialProfile, normalizeProfile, socialProfileSchema } from '../../kit/index.js'
 import type { Capability, Connector } from '../../kit/index.js'
 import { schemeRecordOf } from '../schemes/index.js'
 import { callProvider, pickValue } from '../fetch/provider-call.js'
@@ -48,6 +49,20 @@ export function withDefaultCapabilities(
     } satisfies Capability
   }
   const profile = auth.profile
+  if (profile && isSocialProfile(profile) && !capabilities['get_user_info']) {
+    capabilities['get_user_info'] = {
+      description:
+        "Reads the signed-in user's normalized profile: the provider's id, verified email and phone only",
+      request: z.object({}),
+      response: socialProfileSchema,
+      run: async (ctx) => {
+        const env = { scheme: auth, ...ctx, fetch, authedFetch: ctx.fetch }
+        const body = await callProvider(profile.request, env)
+        const emails = profile.emails ? await callProvider(profile.emails.request, env) : undefined
+        return normalizeProfile(profile, body, emails)
+      },
+    } satisfies Capability
+  }
   if (profile && !capabilities['get_user_info']) {
     capabilities['get_user_info'] = {
       description: 'Reads the profile of the account behind the credentials',

@@ -1,6 +1,7 @@
 export { createConnection, credentialsFromInput } from './connections.js'
 export type { CreateConnectionInput } from './connections.js'
 export { checkIntegrationId, RECORD_ID } from './record-id.js'
+export { finishConnection, providerRefusal } from './finish-connection.js'
 export { disconnectConnection } from './revocation.js'
 export type { DisconnectResult, RevocationReport } from './revocation.js'
 export {

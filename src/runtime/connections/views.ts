@@ -24,6 +24,8 @@ export const integrationViewSchema = z.object({
   has_webhook_secret: z.boolean(),
   scopes: z.array(z.string()).nullable(),
   redirect_uri: z.string().nullable(),
+  /** The application pages its sign-in flow may return to (exact match). */
+  signin_redirect_uris: z.array(z.string()).nullable(),
   /** `error` when the stored secrets cannot be decrypted; `last_error` says why. */
   status: z.enum(['active', 'error']),
   last_error: z.string().nullable(),
@@ -60,6 +62,7 @@ export function integrationView(integration: Integration): IntegrationView {
     has_webhook_secret: integration.secretsUnreadable?.webhookSecretStored ?? integration.webhookSecret !== null,
     scopes: integration.scopes,
     redirect_uri: integration.redirectUri,
+    signin_redirect_uris: integration.signinRedirectUris,
     status: integration.secretsUnreadable ? 'error' : 'active',
     last_error: integration.secretsUnreadable?.reason ?? null,
     created_at: integration.createdAt,

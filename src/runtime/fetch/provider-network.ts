@@ -2,7 +2,7 @@ import { isPatchbayError, PatchbayError } from '../../errors.js'
 import type { FetchLike } from './provider-call.js'
 
 /** How long a provider has to answer (status and headers) before the request is `timeout`. */
-const DEFAULT_PROVIDER_TIMEOUT_MS = 30_000
+export const DEFAULT_PROVIDER_TIMEOUT_MS = 30_000
 
 function where(input: string | URL | Request): string {
   try {
@@ -31,6 +31,29 @@ function systemCode(error: unknown): string | null {
 }
 
 /**
+ * A provider that did not answer within `timeoutMs`: `timeout`, naming the method and the URL
+ * without its query (where a key may be placed).
+ */
+export function providerTimeout(method: string, url: string, timeoutMs: number): PatchbayError {
+  return new PatchbayError('timeout', `${method} ${url} did not answer within ${timeoutMs} ms`, {
+    details: { timeout_ms: timeoutMs },
+  })
+}
+
+/**
+ * A provider that could not be reached: `provider_error` naming the method, the URL without its
+ * query, and the network error's code (`ECONNREFUSED`…) when there is one.
+ */
+export function providerUnreachable(error: unknown, method: string, url: string): PatchbayError {
+  const code = systemCode(error)
+  return new PatchbayError(
+    'provider_error',
+    `${method} ${url} failed: the provider could not be reached${code ? ` (${code})` : ''}`,
+    { cause: error, ...(code ? { details: { network_error: code } } : {}) },
+  )
+}
+
+/**
  * Wraps the network every provider request goes through (token exchange, refresh, profile,
  * capability calls, the proxy) so that a provider that cannot be reached is `provider_error`
  * and one that does not answer within `timeoutMs` is `timeout`, never an `internal` error.
@@ -49,19 +72,8 @@ export function guardProviderFetch(fetchImpl: FetchLike, timeoutMs = DEFAULT_PRO
     } catch (error) {
       if (isPatchbayError(error)) throw error
       if (init.signal?.aborted) throw error
-      if (deadline.signal.aborted) {
-        throw new PatchbayError(
-          'timeout',
-          `${method} ${where(input)} did not answer within ${timeoutMs} ms`,
-          { details: { timeout_ms: timeoutMs } },
-        )
-      }
-      const code = systemCode(error)
-      throw new PatchbayError(
-        'provider_error',
-        `${method} ${where(input)} failed: the provider could not be reached${code ? ` (${code})` : ''}`,
-        { cause: error, ...(code ? { details: { network_error: code } } : {}) },
-      )
+      if (deadline.signal.aborted) throw providerTimeout(method, where(input), timeoutMs)
+      throw providerUnreachable(error, method, where(input))
     } finally {
       if (timer) clearTimeout(timer)
     }

@@ -9,7 +9,8 @@ export interface OutgoingRequest {
   method: string
   url: URL
   headers: Headers
-  body?: RequestInit['body'] | undefined
+  /** A streamed body that was not held is an async iterable: it cannot be read for signing. */
+  body?: RequestInit['body'] | Uint8Array | AsyncIterable<Uint8Array> | undefined
 }
 
 /**

@@ -126,25 +126,44 @@ export function defaultRetryEnvironment(policy: Partial<RetryPolicy> = {}): Retr
   }
 }
 
+/** What the retry loop reads of an answer: its status and `Retry-After`, and how to drop it. */
+export interface RetryableAnswer {
+  status: number
+  retryAfter: string | null
+  /** Discards the answer's body before the request is sent again. */
+  discard(): Promise<unknown>
+}
+
+function fetchAnswer(response: Response): RetryableAnswer {
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    discard: async () => response.body?.cancel().catch(() => undefined),
+  }
+}
+
 /**
  * Sends a request with `send` until the answer is not worth retrying, retries run out, or the
  * time budget would be exceeded; the last answer is returned as it is. The body of an answer
  * that is retried is discarded.
+ * @param read what the loop needs of an answer; by default the answer is a fetch `Response`
  */
-export async function sendWithRetries(
-  send: () => Promise<Response>,
+export async function sendWithRetries<T = Response>(
+  send: () => Promise<T>,
   request: { method: string; replayable: boolean; signal?: AbortSignal | null },
   env: RetryEnvironment,
-): Promise<Response> {
+  read: (answer: T) => RetryableAnswer = fetchAnswer as unknown as (answer: T) => RetryableAnswer,
+): Promise<T> {
   const started = env.nowMs()
   for (let retries = 0; ; retries += 1) {
     const response = await send()
+    const answer = read(response)
     const now = env.nowMs()
     const wait = retryDelay(
       {
         method: request.method,
-        status: response.status,
-        retryAfter: response.headers.get('retry-after'),
+        status: answer.status,
+        retryAfter: answer.retryAfter,
         retries,
         elapsedMs: now - started,
         replayable: request.replayable,
@@ -153,7 +172,7 @@ export async function sendWithRetries(
       { nowMs: now, random: env.random() },
     )
     if (wait === null) return response
-    await response.body?.cancel().catch(() => undefined)
+    await answer.discard()
     await env.sleep(wait, request.signal ?? undefined)
   }
 }

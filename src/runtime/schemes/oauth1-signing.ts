@@ -15,7 +15,7 @@ function mediaType(contentType: string | null): string {
  * (RFC 5849 section 3.4.1.3.1). Null for other bodies, which are not signed.
  * @throws PatchbayError `bad_request` for a form body streamed past the replay limit
  */
-async function formBody(body: RequestInit['body'] | undefined, contentType: string | null) {
+async function formBody(body: OutgoingRequest['body'], contentType: string | null) {
   if (body instanceof URLSearchParams) return body.toString()
   const form = mediaType(contentType) === FORM
   if (body === undefined || body === null) return null

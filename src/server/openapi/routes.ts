@@ -22,6 +22,7 @@ import {
   errorBody,
   healthBody,
   readyBody,
+  signInResult,
 } from '../responses.js'
 import {
   apiKeyBody,
@@ -29,6 +30,8 @@ import {
   connectionBody,
   connectSessionBody,
   integrationBody,
+  signInExchangeBody,
+  testMessageBody,
   webhookEndpointBody,
 } from '../schemas.js'
 
@@ -110,6 +113,19 @@ export const ROUTES: DocumentedRoute[] = [
     responses: { 200: ok(connectorInfo), 400: failure('Invalid connector: every wrong field is listed') },
   },
   {
+    method: 'post', path: '/connectors/{id}/test-message', operationId: 'sendTestMessage',
+    summary: "Send a message with a configuration that is not saved: a message connector's `send_message`",
+    tag: 'connectors', auth: 'api', body: testMessageBody,
+    responses: {
+      200: ok(envelopeBody, 'Sent: `{"sent": true, "message_id"}`'),
+      400: ok(envelopeBody, 'Invalid configuration or request, or no template for the usage type (template_not_found)'),
+      401: ok(envelopeBody, 'The provider refused the credentials'),
+      404: ok(envelopeBody, 'Unknown connector'),
+      501: ok(envelopeBody, 'The connector sends no messages'),
+      502: ok(envelopeBody, 'The provider failed'),
+    },
+  },
+  {
     method: 'get', path: '/integrations', operationId: 'listIntegrations', summary: 'List integrations',
     tag: 'integrations', auth: 'api',
     responses: { 200: ok(z.object({ integrations: z.array(integrationViewSchema) })) },
@@ -171,6 +187,62 @@ export const ROUTES: DocumentedRoute[] = [
       200: html('Connected'),
       302: { description: 'Back to the redirect target' },
       400: html('Unknown or used state (state_mismatch), or a failed exchange'),
+    },
+  },
+  {
+    method: 'get', path: '/signin/{integration}/start', operationId: 'startSignIn',
+    summary: 'Start a social sign-in: redirect the browser to the provider', tag: 'signin', auth: 'none',
+    query: {
+      redirect_uri: {
+        schema: z.string(),
+        description: "The application page the result goes to: one of the integration's signin_redirect_uris, exactly",
+        required: true,
+      },
+      state: { schema: z.string().max(512), description: "The application's value, handed back unchanged" },
+      create_connection: {
+        schema: z.enum(['1', 'true']),
+        description: "Also keep the provider's tokens as a connection (its id comes with the profile)",
+      },
+    },
+    responses: {
+      302: { description: 'To the provider' },
+      400: html('An unregistered redirect_uri, or a connector that reads no profile'),
+      404: html('Unknown integration'),
+    },
+  },
+  {
+    method: 'get', path: '/signin/{integration}/callback', operationId: 'signInCallback',
+    summary: "The provider's redirect back from a sign-in", tag: 'signin', auth: 'none',
+    query: {
+      state: { schema: z.string(), description: 'The state sent to the provider', required: true },
+      code: { schema: z.string(), description: 'The authorization code' },
+      error: { schema: z.string(), description: "The provider's error" },
+    },
+    responses: {
+      302: {
+        description:
+          "To the application's page with `code` (single use, 60 s) and `state`, or `error` (auth_code_invalid, unauthorized, invalid_response, …), `error_description` and `state`",
+      },
+      400: html('Unknown, used or foreign state (state_mismatch): nothing is sent to the application'),
+    },
+  },
+  {
+    method: 'post', path: '/signin/{integration}/callback', operationId: 'signInCallbackFormPost',
+    summary: "The provider's sign-in answer posted as a form (`response_mode=form_post`)",
+    tag: 'signin', auth: 'none',
+    responses: {
+      302: { description: "To the application's page with `code` and `state`, or `error`" },
+      400: html('Unknown, used or foreign state (state_mismatch)'),
+    },
+  },
+  {
+    method: 'post', path: '/signin/exchange', operationId: 'exchangeSignInCode',
+    summary: "Trade a sign-in result code for the user's normalized profile (once)", tag: 'signin',
+    auth: 'api', body: signInExchangeBody,
+    responses: {
+      200: ok(signInResult),
+      400: failure('Unknown, expired or used code (auth_code_invalid), or an invalid body'),
+      401: failure('No valid credentials'),
     },
   },
   {

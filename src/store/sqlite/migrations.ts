@@ -209,6 +209,23 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 9,
+    name: "the application redirect URIs an integration's sign-in flow may return to",
+    // A JSON array of exact URIs; NULL: the integration signs no one in (issue 10). A column an
+    // Integration shows, so the version trigger of migration 8 is rebuilt to watch it too.
+    sql: `
+      ALTER TABLE integrations ADD COLUMN signin_redirect_uris TEXT;
+      DROP TRIGGER integrations_version_on_update;
+      CREATE TRIGGER integrations_version_on_update
+        AFTER UPDATE OF connector_id, client_id, client_secret_sealed, scopes, redirect_uri,
+          signin_redirect_uris, webhook_secret_sealed, created_at, updated_at
+        ON integrations WHEN NEW.version = OLD.version
+      BEGIN
+        UPDATE integrations SET version = OLD.version + 1 WHERE id = NEW.id;
+      END;
+    `,
+  },
 ]
 
 /**

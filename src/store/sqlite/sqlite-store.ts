@@ -61,6 +61,7 @@ interface IntegrationValues {
   clientSecretSealed: string | null
   scopes: string | null
   redirectUri: string | null
+  signinRedirectUris: string | null
   now: number
 }
 
@@ -91,6 +92,7 @@ interface IntegrationRow {
   client_secret_sealed: string | null
   scopes: string | null
   redirect_uri: string | null
+  signin_redirect_uris: string | null
   webhook_secret_sealed: string | null
   created_at: number
   updated_at: number
@@ -266,12 +268,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     putIntegration: db.prepare<IntegrationValues, IntegrationRow>(`
       INSERT INTO integrations (id, connector_id, client_id, client_secret_sealed, scopes,
-        redirect_uri, created_at, updated_at, version)
-      VALUES (@id, @connectorId, @clientId, @clientSecretSealed, @scopes, @redirectUri, @now,
-        @now, ${NEW_VERSION})
+        redirect_uri, signin_redirect_uris, created_at, updated_at, version)
+      VALUES (@id, @connectorId, @clientId, @clientSecretSealed, @scopes, @redirectUri,
+        @signinRedirectUris, @now, @now, ${NEW_VERSION})
       ON CONFLICT (id) DO UPDATE SET connector_id = excluded.connector_id,
         client_id = excluded.client_id, client_secret_sealed = excluded.client_secret_sealed,
         scopes = excluded.scopes, redirect_uri = excluded.redirect_uri,
+        signin_redirect_uris = excluded.signin_redirect_uris,
         updated_at = excluded.updated_at, version = integrations.version + 1
       RETURNING *`),
     getIntegration: db.prepare<[string], IntegrationRow>(
@@ -436,6 +439,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           : open(keyRing, row.client_secret_sealed, aad.clientSecret(row.id)),
       scopes: row.scopes === null ? null : (JSON.parse(row.scopes) as string[]),
       redirectUri: row.redirect_uri,
+      signinRedirectUris:
+        row.signin_redirect_uris === null ? null : (JSON.parse(row.signin_redirect_uris) as string[]),
       webhookSecret: openIntegrationWebhookSecret(keyRing, row.id, row.webhook_secret_sealed),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
@@ -662,6 +667,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         clientSecretSealed: sealed,
         scopes: input.scopes == null ? null : JSON.stringify(input.scopes),
         redirectUri: input.redirectUri ?? null,
+        signinRedirectUris:
+          input.signinRedirectUris == null ? null : JSON.stringify(input.signinRedirectUris),
         now: nowSeconds(),
       })!
       if (input.webhookSecret !== undefined) {

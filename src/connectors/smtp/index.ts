@@ -1,0 +1,1 @@
+export { createSmtpConnector } from './smtp-connector.js'

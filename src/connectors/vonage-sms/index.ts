@@ -1,0 +1,2 @@
+export { createVonageSmsConnector } from './vonage-sms-connector.js'
+export type { VonageSmsOptions } from './vonage-sms-connector.js'
