@@ -50,7 +50,15 @@ export type {
   SendMessageRequest,
   SocialProfile,
 } from './kit/index.js'
-export { createConnectorCatalog, createPatchbay, errorEnvelope } from './runtime/index.js'
+export { createConnectorCatalog, createPatchbay, errorEnvelope, readImportRecords } from './runtime/index.js'
+export type {
+  ConnectionPageQuery,
+  ImportOptions,
+  ImportProgress,
+  ImportRecord,
+  ImportReport,
+  ImportSource,
+} from './runtime/index.js'
 export { addWebhookEndpoint, createWebhookDispatcher, receiveWebhook } from './runtime/index.js'
 export type {
   ConfiguredWebhookEndpoint,
@@ -71,7 +79,14 @@ export type {
 export type { AuthorizationStart, FlowBinding } from './runtime/index.js'
 export type { BeginSignInOptions, PatchbaySignIn, SignInResult } from './runtime/index.js'
 export { createKeyRing, loadKeyRing, openSqliteStore, parseKeyRing } from './store/index.js'
-export type { Connection, Integration, Store } from './store/index.js'
+export type {
+  Connection,
+  ConnectionPage,
+  ConnectionSummary,
+  DueConnection,
+  Integration,
+  Store,
+} from './store/index.js'
 export {
   checkAccessTokenClaims,
   createLogger,

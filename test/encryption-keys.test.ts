@@ -140,13 +140,17 @@ describe('patchbay keys rotate', () => {
 })
 
 describe('a connection whose credentials cannot be decrypted (#8)', () => {
-  it('is listed as error with a reason over the CLI and HTTP, the others as usual', async () => {
+  it('is listed as error with a reason over the CLI and HTTP once a use has found it, the others as usual', async () => {
     const apiKey = `pb_test_${randomBytes(12).toString('hex')}`
     const ws = workspace({ PATCHBAY_API_KEY: apiKey })
     const secret = `cs-${randomBytes(12).toString('hex')}`
     await seed(ws, secret)
     corrupt(ws.dbPath, 'conn-bad')
 
+    // Lists decrypt nothing (#9): damage inside the ciphertext shows once something opened it.
+    const shown = await ws.run(['connections', 'show', 'conn-bad'])
+    expect(shown.json.response).toMatchObject({ status: 'error' })
+    expect(shown.json.response.last_error).toMatch(/cannot be decrypted/)
     const cli = await ws.run(['connections', 'list'])
     expect(cli.code, cli.stdout + cli.stderr).toBe(0)
     const byId = new Map(cli.json.response.map((c: { id: string }) => [c.id, c]))

@@ -132,6 +132,20 @@ describe('the OpenAPI document', () => {
     await conforms('post', '/connections', await h.api('POST', '/connections', { integration: 'missing' }))
     const oauthId = await connectViaBrowser(h)
     await conforms('get', '/connections', await h.api('GET', '/connections'))
+    const firstPage = await h.api('GET', '/connections?limit=1&status=active')
+    expect(firstPage.body.next_cursor).toEqual(expect.any(String))
+    await conforms('get', '/connections', firstPage)
+    await conforms('get', '/connections', await h.api('GET', `/connections?limit=1&cursor=${firstPage.body.next_cursor}`))
+    await conforms('get', '/connections', await h.api('GET', '/connections?limit=0'))
+    const importedToken = `at_${randomBytes(12).toString('hex')}`
+    h.secrets.push(importedToken)
+    const imported = await h.api('POST', '/connections/import', [
+      { integration: 'sandbox', connection_id: 'doc-imported', auth: { access_token: importedToken } },
+    ])
+    expect(imported.body).toEqual({ imported: 1, replaced: 0, batches: 1 })
+    await conforms('post', '/connections/import', imported)
+    await conforms('post', '/connections/import', await h.api('POST', '/connections/import', [{ integration: 'sandbox' }]))
+    await h.api('DELETE', '/connections/doc-imported')
     await conforms('get', '/connections/{id}', await h.api('GET', `/connections/${oauthId}`))
     await conforms('get', '/connections/{id}', await h.api('GET', '/connections/missing'))
     await conforms('get', '/connections/{id}/credentials', await h.api('GET', `/connections/${oauthId}/credentials`))

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { PatchbayError } from '../errors.js'
 import { connectionView, integrationView } from '../runtime/index.js'
+import type { ConnectionPageQuery } from '../runtime/index.js'
 import { openRuntime } from './open-runtime.js'
 import { printResponse } from './output.js'
 import { withPatchbay } from './with-patchbay.js'
@@ -66,11 +67,35 @@ export function deleteIntegration(id: string): Promise<void> {
   })
 }
 
-/** `connections list [--integration id]`: credentials are never shown. */
-export function listConnections(flags: { integration?: string }): Promise<void> {
+/** Flags of `connections list`. */
+export interface ConnectionListFlags {
+  integration?: string
+  status?: string
+  limit: string
+  cursor?: string
+}
+
+/** `connections list`: one page, oldest first; credentials are never shown. */
+export function listConnections(flags: ConnectionListFlags): Promise<void> {
   return withPatchbay(openRuntime, 'cli:connections list', async (patchbay) => {
-    const list = await patchbay.connections.list(flags.integration ? { integrationId: flags.integration } : {})
-    printResponse(list.map(connectionView))
+    const limit = /^[0-9]{1,4}$/.test(flags.limit) ? Number(flags.limit) : Number.NaN
+    const page = await patchbay.connections.page({
+      ...(flags.integration ? { integrationId: flags.integration } : {}),
+      ...(flags.status ? { status: flags.status as ConnectionPageQuery['status'] } : {}),
+      limit,
+      ...(flags.cursor ? { cursor: flags.cursor } : {}),
+    })
+    // The envelope's page, as a capability's: the token of the next page, null after the last.
+    const next = page.nextCursor === null ? null : { token: page.nextCursor, size: limit }
+    printResponse(page.connections.map(connectionView), next)
+  })
+}
+
+/** `connections import <file>`: every line checked first, then written in batches. */
+export function importConnections(file: string, flags: { batchSize: string }): Promise<void> {
+  return withPatchbay(openRuntime, 'cli:connections import', async (patchbay) => {
+    const { importConnectionsFile } = await import('./commands-import.js')
+    await importConnectionsFile(patchbay, file, flags)
   })
 }
 

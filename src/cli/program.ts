@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { PatchbayError } from '../errors.js'
 import { packageVersion } from './version.js'
+import type { ConnectionListFlags } from './commands-admin.js'
 
 /**
  * Every command, its arguments and options, parsed before anything else is loaded. An action
@@ -64,8 +65,19 @@ function buildProgram(): Command {
   connections
     .command('list')
     .option('--integration <id>', 'only this integration\'s connections')
-    .description('List connections (credentials are never shown)')
-    .action(async (flags: { integration?: string }) => (await admin()).listConnections(flags))
+    .option('--status <status>', 'only active, needs_reauth or error connections')
+    .option('--limit <n>', 'connections per page, 1 to 1000', '100')
+    .option('--cursor <token>', 'the page after this one: the previous answer\'s page.token')
+    .description('List connections a page at a time, oldest first (credentials are never shown)')
+    .action(async (flags: ConnectionListFlags) => (await admin()).listConnections(flags))
+  connections
+    .command('import')
+    .argument('<file>', 'JSON Lines (one connection per line) or a JSON array; - for stdin')
+    .option('--batch-size <n>', 'connections per transaction', '1000')
+    .description(
+      'Import connections with their tokens: every line is checked first, nothing is written if one is bad',
+    )
+    .action(async (file: string, flags: { batchSize: string }) => (await admin()).importConnections(file, flags))
   connections
     .command('show')
     .argument('<id>')

@@ -54,10 +54,12 @@ export interface PatchbayConfig {
   /**
    * `PATCHBAY_MAX_BODY_BYTES` (default 1 MiB): the largest request body of the API and Connect
    * page routes; `PATCHBAY_MAX_PROXY_BODY_BYTES` (default 100 MiB): of a proxied request, counted
-   * as it streams. Null leaves the server's default.
+   * as it streams; `PATCHBAY_MAX_IMPORT_BYTES` (default 64 MiB): of `POST /connections/import`.
+   * Null leaves the server's default.
    */
   maxBodyBytes: number | null
   maxProxyBodyBytes: number | null
+  maxImportBodyBytes: number | null
   /** `PATCHBAY_PROVIDER_TIMEOUT_MS` (default 30000): how long a provider has to answer. */
   providerTimeoutMs: number | null
 }
@@ -183,6 +185,7 @@ export function readConfig(
     webhook: readWebhookEndpoint(env),
     maxBodyBytes: positiveOrNull(env['PATCHBAY_MAX_BODY_BYTES'], 'PATCHBAY_MAX_BODY_BYTES'),
     maxProxyBodyBytes: positiveOrNull(env['PATCHBAY_MAX_PROXY_BODY_BYTES'], 'PATCHBAY_MAX_PROXY_BODY_BYTES'),
+    maxImportBodyBytes: positiveOrNull(env['PATCHBAY_MAX_IMPORT_BYTES'], 'PATCHBAY_MAX_IMPORT_BYTES'),
     providerTimeoutMs: positiveOrNull(env['PATCHBAY_PROVIDER_TIMEOUT_MS'], 'PATCHBAY_PROVIDER_TIMEOUT_MS'),
   }
 }

@@ -89,6 +89,7 @@ export async function servePatchbay(
     limits: {
       ...(config.maxBodyBytes === null ? {} : { bodyBytes: config.maxBodyBytes }),
       ...(config.maxProxyBodyBytes === null ? {} : { proxyBytes: config.maxProxyBodyBytes }),
+      ...(config.maxImportBodyBytes === null ? {} : { importBytes: config.maxImportBodyBytes }),
     },
     ...(config.oidc ? { oidc: createOidcVerifier({ ...config.oidc, discovery: patchbay.oidc }) } : {}),
   })

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../kit/index.js'
+import type { AuthScheme, JsonObject } from '../kit/index.js'
 import type { Store } from '../store/index.js'
 import type { CredentialManager } from './credentials/types.js'
 import type { RuntimeEvent } from './events.js'
@@ -29,6 +29,12 @@ export interface RuntimeDeps {
   retry: RetryEnvironment
   /** Bytes of a streamed request body held so the request can be replayed. */
   replayLimit: number
+  /**
+   * Whether credentials of a scheme can be renewed without the user (its record's `canRenew`),
+   * stored beside them for the refresh-due index; given here so that code the scheme records
+   * import (finishing a connection) need not import them back.
+   */
+  canRenew: (scheme: AuthScheme, credentials: JsonObject) => boolean
   /** How the proxy's requests reach providers (`connection(id).forward`). */
   forward: ForwardTransport
 }

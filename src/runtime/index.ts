@@ -26,9 +26,21 @@ export {
   integrationView,
   integrationViewSchema,
 } from './connections/index.js'
+export {
+  DEFAULT_PAGE_SIZE,
+  importLineSchema,
+  MAX_PAGE_SIZE,
+  readImportRecords,
+} from './connections/index.js'
 export type {
+  ConnectionPageQuery,
   ConnectionView,
   CreateConnectionInput,
+  ImportOptions,
+  ImportProgress,
+  ImportRecord,
+  ImportReport,
+  ImportSource,
   DisconnectResult,
   IntegrationView,
   RevocationReport,

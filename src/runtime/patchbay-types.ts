@@ -1,6 +1,13 @@
 import type { JsonValue } from '../errors.js'
 import type { Connector, ConnectorFilter, JsonObject } from '../kit/index.js'
-import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
+import type {
+  Connection,
+  ConnectionPage,
+  DueConnection,
+  Integration,
+  IntegrationInput,
+  Store,
+} from '../store/index.js'
 import type { ApiKeyService } from './api-keys/index.js'
 import type {
   AuthorizationStart,
@@ -13,7 +20,14 @@ import type {
   SessionConnectionInput,
 } from './authorization/index.js'
 import type { Envelope } from './capabilities/index.js'
-import type { CreateConnectionInput, DisconnectResult } from './connections/index.js'
+import type {
+  ConnectionPageQuery,
+  CreateConnectionInput,
+  DisconnectResult,
+  ImportOptions,
+  ImportReport,
+  ImportSource,
+} from './connections/index.js'
 import type { RecoveryReport, ResolvedConnection } from './credentials/index.js'
 import type { EventService } from './event-bus.js'
 import type { ForwardRequest, ForwardResponse } from './fetch/index.js'
@@ -55,7 +69,29 @@ export interface PatchbayIntegrations {
 export interface PatchbayConnections {
   create(input: CreateConnectionInput): Promise<Connection>
   get(id: string): Promise<Connection | null>
+  /**
+   * Every connection (of one integration) with its credentials decrypted: the whole table at
+   * once. Views use {@link page}.
+   */
   list(filter?: { integrationId?: string }): Promise<Connection[]>
+  /**
+   * One page of connections without credentials (none decrypted), oldest first, filtered by
+   * integration and status; `nextCursor` leads to the next page, null after the last.
+   * @throws PatchbayError `bad_request` for a limit outside 1–1000, an unknown status or cursor
+   */
+  page(query?: ConnectionPageQuery): Promise<ConnectionPage>
+  /**
+   * Connections that may be renewed whose credentials expire within `withinMs` (or have
+   * expired), soonest first, at most `limit`: read from the expiry index, nothing decrypted.
+   */
+  dueForRefresh(withinMs: number, limit: number): Promise<DueConnection[]>
+  /**
+   * Imports connections whose credentials the caller holds (a move from another broker): every
+   * record is checked before anything is written, then they are written in transactions of
+   * `batchSize` (1000). The source is read twice.
+   * @throws PatchbayError `bad_request` listing bad records by line and field; nothing written
+   */
+  import(source: ImportSource, options?: ImportOptions): Promise<ImportReport>
   /**
    * Deletes a connection (revoking its tokens at the provider first when the connector
    * declares a revocation endpoint); false when there was none. `disconnect` also reports what

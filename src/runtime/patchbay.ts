@@ -25,8 +25,20 @@ import type {
 import { capabilityContext, errorEnvelope, runCapability } from './capabilities/index.js'
 import type { Envelope } from './capabilities/index.js'
 import { createCatalogCore } from './catalog.js'
-import { checkIntegrationId, createConnection, disconnectConnection } from './connections/index.js'
-import type { CreateConnectionInput, DisconnectResult } from './connections/index.js'
+import {
+  checkIntegrationId,
+  createConnection,
+  disconnectConnection,
+  importConnections,
+  pageConnections,
+} from './connections/index.js'
+import type {
+  ConnectionPageQuery,
+  CreateConnectionInput,
+  DisconnectResult,
+  ImportOptions,
+  ImportSource,
+} from './connections/index.js'
 import { createCredentialManager } from './credentials/index.js'
 import type { CredentialManagerOptions, RecoveryReport } from './credentials/index.js'
 import type { RuntimeDeps } from './deps.js'
@@ -45,6 +57,7 @@ import {
 import type { FetchLike, ForwardRequest, RetryPolicy } from './fetch/index.js'
 import type { Patchbay } from './patchbay-types.js'
 import { secretValues } from './redact.js'
+import { schemeRecordOf } from './schemes/index.js'
 import { checkSigninRedirectUris, beginSignIn, completeSignIn, exchangeSignInCode } from './signin/index.js'
 import type { BeginSignInOptions } from './signin/index.js'
 import { createWebhookDispatcher, createWebhookService } from './webhooks/index.js'
@@ -185,6 +198,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     oidc,
     retry: defaultRetryEnvironment(options.retry),
     replayLimit: options.replayLimit ?? DEFAULT_REPLAY_LIMIT,
+    canRenew: (scheme, credentials) => schemeRecordOf(scheme).canRenew(scheme, credentials),
     forward: options.fetch
       ? fetchTransport(fetchImpl)
       : undiciTransport(options.providerTimeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS),
@@ -306,6 +320,10 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       create: (input: CreateConnectionInput) => createConnection(deps, input),
       get: (id: string) => store.getConnection(id),
       list: (filter?: { integrationId?: string }) => store.listConnections(filter),
+      page: (query?: ConnectionPageQuery) => pageConnections(store, query),
+      dueForRefresh: (withinMs: number, limit: number) => store.dueForRefresh(withinMs, limit),
+      import: (source: ImportSource, importOptions?: ImportOptions) =>
+        importConnections(deps, source, importOptions),
       /**
        * Deletes a connection (revoking its tokens at the provider first when the connector
        * declares a revocation endpoint); false when there was none. {@link disconnect} also

@@ -2,7 +2,13 @@ import { Hono } from 'hono'
 import { PatchbayError } from '../errors.js'
 import { describeConnector } from '../kit/index.js'
 import type { JsonObject } from '../kit/index.js'
-import { connectionView, errorEnvelope, integrationView, parseOrThrow } from '../runtime/index.js'
+import {
+  connectionView,
+  errorEnvelope,
+  integrationView,
+  parseOrThrow,
+  readImportRecords,
+} from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
 import { apiKeyDigests, createApiAuthenticator, requireApiAuth } from './api-auth.js'
 import type { ApiKeyLookup } from './api-auth.js'
@@ -24,7 +30,19 @@ import { mountProxyRoute, refuseEscapingProxyPaths } from './proxy-route.js'
 import { errorResponse, publicError, readJson } from './http-errors.js'
 import { mountSignInRoutes } from './signin-routes.js'
 import { mountWebhookRoutes } from './webhook-routes.js'
-import { capabilityBody, connectionBody, connectSessionBody, integrationBody } from './schemas.js'
+import {
+  capabilityBody,
+  connectionBody,
+  connectionListQuery,
+  connectSessionBody,
+  integrationBody,
+} from './schemas.js'
+
+/** A body's bytes as a stream of 1 MiB views, so an import splits its lines as it goes. */
+async function* chunksOf(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  const size = 1024 * 1024
+  for (let start = 0; start < bytes.length; start += size) yield bytes.subarray(start, start + size)
+}
 
 /**
  * An SVG is a document that could run script if opened as a page: it is served as an image with
@@ -185,9 +203,22 @@ export function createServerApp(options: ServerAppOptions): Hono {
   })
 
   app.get('/connections', async (c) => {
-    const integration = c.req.query('integration')
-    const connections = await patchbay.connections.list(integration ? { integrationId: integration } : {})
-    return c.json({ connections: connections.map(connectionView) })
+    const query = parseOrThrow(connectionListQuery, c.req.query(), 'query')
+    const page = await patchbay.connections.page({
+      ...(query.integration ? { integrationId: query.integration } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.limit === undefined ? {} : { limit: query.limit }),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    })
+    return c.json({ connections: page.connections.map(connectionView), next_cursor: page.nextCursor })
+  })
+  app.post('/connections/import', async (c) => {
+    // Held whole (bounded by the import limit): every line is checked before any is written.
+    const bytes = new Uint8Array(await c.req.arrayBuffer())
+    const report = await patchbay.connections.import(() => readImportRecords(chunksOf(bytes)), {
+      createdBy: c.get('caller').id,
+    })
+    return c.json(report)
   })
   app.post('/connections', async (c) => {
     const body = parseOrThrow(connectionBody, await readJson(c), '')

@@ -70,6 +70,11 @@ export interface BodyLimits {
    * `PATCHBAY_MAX_PROXY_BODY_BYTES`, 100 MiB by default.
    */
   proxyBytes: number
+  /**
+   * `POST /connections/import`: `PATCHBAY_MAX_IMPORT_BYTES`, 64 MiB by default (about 100,000
+   * connections). The body is held whole, since an import checks every line before writing any.
+   */
+  importBytes: number
 }
 
 /** Where a limit does not come from the configuration. */
@@ -78,6 +83,7 @@ export const DEFAULT_BODY_LIMITS: Readonly<BodyLimits> = Object.freeze({
   callbackBytes: MAX_CALLBACK_BODY_BYTES,
   webhookBytes: 1024 * 1024,
   proxyBytes: 100 * 1024 * 1024,
+  importBytes: 64 * 1024 * 1024,
 })
 
 /** The limit of a request's route, or null for the proxy, which counts its body as it streams. */
@@ -85,6 +91,7 @@ export function bodyLimitOf(path: string, limits: BodyLimits): number | null {
   if (/^\/proxy(?:$|\/)/.test(path)) return null
   if (/^\/(?:auth|signin)\/[^/]+\/callback\/?$/.test(path)) return limits.callbackBytes
   if (/^\/webhooks\//.test(path)) return limits.webhookBytes
+  if (/^\/connections\/import\/?$/.test(path)) return limits.importBytes
   return limits.bodyBytes
 }
 

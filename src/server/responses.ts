@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ERROR_CODES } from '../errors.js'
+import { connectionViewSchema } from '../runtime/index.js'
 import { socialProfileSchema } from '../kit/index.js'
 
 const errorObject = z.object({
@@ -35,6 +36,19 @@ export const connectionDeletedBody = z.object({
     ok: z.boolean(),
     error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }).optional(),
   }),
+})
+
+/** `GET /connections`: one page of connections, never their credentials. */
+export const connectionPageBody = z.object({
+  connections: z.array(connectionViewSchema),
+  next_cursor: z.string().nullable(),
+})
+
+/** `POST /connections/import` */
+export const importReportBody = z.object({
+  imported: z.int().min(0),
+  replaced: z.int().min(0),
+  batches: z.int().min(0),
 })
 
 export const healthBody = z.object({ status: z.literal('ok') })

@@ -24,6 +24,19 @@ export const connectionBody = z.strictObject({
   auth: z.record(z.string(), z.json()).optional(),
 })
 
+/** `GET /connections?integration=&status=&limit=&cursor=` */
+export const connectionListQuery = z.strictObject({
+  integration: id.optional(),
+  status: z.enum(['active', 'needs_reauth', 'error']).optional(),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, 'an integer from 1 to 1000')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 1000, 'an integer from 1 to 1000')
+    .optional(),
+  cursor: z.string().min(1).max(400).optional(),
+})
+
 /**
  * `POST /connect/sessions`: `integration` alone gets its direct OAuth start URL; `integrations`
  * (with `integration`, if given, first) gets the Connect page listing them all.

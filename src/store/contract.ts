@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isPatchbayError } from '../errors.js'
-import type { AuthSession, ConnectionInput, ConnectSession, Store } from './types.js'
+import type {
+  AuthSession,
+  ConnectionInput,
+  ConnectionPage,
+  ConnectionQuery,
+  ConnectSession,
+  Store,
+} from './types.js'
 
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000)
@@ -327,6 +334,172 @@ export function runStoreContract(
         expect(await store.deleteConnection('conn-1')).toBe(true)
         expect(await store.getConnection('conn-1')).toBeNull()
         expect(await store.deleteConnection('conn-1')).toBe(false)
+      })
+    })
+
+    describe('connection pages', () => {
+      async function walk(query: Omit<ConnectionQuery, 'cursor'>, between?: (page: number) => Promise<void>) {
+        const seen: string[] = []
+        let cursor: string | null = null
+        for (let page = 0; page < 100; page += 1) {
+          const result: ConnectionPage = await store.pageConnections({ ...query, cursor })
+          expect(result.connections.length).toBeLessThanOrEqual(query.limit)
+          seen.push(...result.connections.map((c) => c.id))
+          cursor = result.nextCursor
+          if (cursor === null) return seen
+          await between?.(page)
+        }
+        throw new Error('the walk did not end')
+      }
+
+      it('pages through every connection once, oldest first, without credentials', async () => {
+        await withIntegration()
+        for (const id of ['e', 'a', 'd', 'b', 'c']) {
+          await store.saveConnection(connectionInput({ id, accountName: `user-${id}`, expiresAt: 50 }))
+        }
+        const first = await store.pageConnections({ limit: 2 })
+        expect(first.connections).toHaveLength(2)
+        expect(first.nextCursor).toEqual(expect.any(String))
+        expect(first.connections[0]).toEqual({
+          id: expect.any(String),
+          integrationId: 'github-prod',
+          settings: { org: 'acme' },
+          accountName: expect.stringMatching(/^user-/),
+          status: 'active',
+          expiresAt: 50,
+          lastError: null,
+          createdBy: null,
+          createdAt: expect.any(Number),
+          updatedAt: expect.any(Number),
+          issuedAt: expect.any(Number),
+        })
+        const all = await walk({ limit: 2 })
+        expect([...all].sort()).toEqual(['a', 'b', 'c', 'd', 'e'])
+        const full = await store.listConnections()
+        const order = [...full].sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : 1))
+        expect(all).toEqual(order.map((c) => c.id))
+        const one = await store.pageConnections({ limit: 5 })
+        expect(one.connections).toHaveLength(5)
+        expect(one.nextCursor).toBeNull()
+      })
+
+      it('filters by integration and status', async () => {
+        await withIntegration()
+        await withIntegration('google')
+        await store.saveConnection(connectionInput({ id: 'a' }))
+        await store.saveConnection(connectionInput({ id: 'b', integrationId: 'google' }))
+        await store.saveConnection(connectionInput({ id: 'c', status: 'needs_reauth' }))
+        await store.saveConnection(connectionInput({ id: 'd', integrationId: 'google', status: 'needs_reauth' }))
+        const sorted = (ids: string[]) => [...ids].sort()
+        expect(sorted(await walk({ limit: 1, integrationId: 'github-prod' }))).toEqual(['a', 'c'])
+        expect(sorted(await walk({ limit: 1, status: 'needs_reauth' }))).toEqual(['c', 'd'])
+        expect(await walk({ limit: 10, integrationId: 'google', status: 'active' })).toEqual(['b'])
+        expect(await walk({ limit: 10, integrationId: 'none' })).toEqual([])
+      })
+
+      it('neither skips nor repeats a connection when others are inserted during a walk', async () => {
+        await withIntegration()
+        const before = Array.from({ length: 12 }, (_, i) => `m${String(i).padStart(2, '0')}`)
+        for (const id of before) await store.saveConnection(connectionInput({ id }))
+        let added = 0
+        const seen = await walk({ limit: 3 }, async () => {
+          // Ids that sort before and after those already seen, in the same second and later.
+          for (const id of [`a${added}`, `z${added}`]) await store.saveConnection(connectionInput({ id }))
+          added += 1
+        })
+        expect(new Set(seen).size).toBe(seen.length)
+        for (const id of before) expect(seen).toContain(id)
+      })
+
+      it('refuses a cursor it did not make, and a page size out of range', async () => {
+        await withIntegration()
+        await store.saveConnection(connectionInput())
+        await expectCode(store.pageConnections({ limit: 10, cursor: 'not-a-cursor' }), 'bad_request')
+        await expectCode(store.pageConnections({ limit: 10, cursor: 'c1.bm9wZQ' }), 'bad_request')
+        await expect(store.pageConnections({ limit: 0 })).rejects.toThrow(TypeError)
+        await expect(store.pageConnections({ limit: 1001 })).rejects.toThrow(TypeError)
+      })
+    })
+
+    describe('due for refresh', () => {
+      it('finds renewable connections expiring within the window, soonest first', async () => {
+        await withIntegration()
+        const now = Date.now()
+        const at = (seconds: number) => Math.floor(now / 1000) + seconds
+        await store.saveConnection(connectionInput({ id: 'late', expiresAt: at(3600), renewable: true }))
+        await store.saveConnection(connectionInput({ id: 'soon', expiresAt: at(300), renewable: true }))
+        await store.saveConnection(connectionInput({ id: 'expired', expiresAt: at(-60), renewable: true }))
+        await store.saveConnection(connectionInput({ id: 'unknown', expiresAt: at(200) }))
+        await store.saveConnection(connectionInput({ id: 'never', expiresAt: null, renewable: true }))
+        await store.saveConnection(connectionInput({ id: 'stuck', expiresAt: at(100), renewable: false }))
+        await store.saveConnection(
+          connectionInput({ id: 'reauth', expiresAt: at(100), renewable: true, status: 'needs_reauth' }),
+        )
+        expect(await store.dueForRefresh(600_000, 10, now)).toEqual([
+          { id: 'expired', expiresAt: at(-60) },
+          { id: 'unknown', expiresAt: at(200) },
+          { id: 'soon', expiresAt: at(300) },
+        ])
+        expect((await store.dueForRefresh(600_000, 2, now)).map((d) => d.id)).toEqual(['expired', 'unknown'])
+        expect((await store.dueForRefresh(7200_000, 10, now)).map((d) => d.id)).toContain('late')
+      })
+
+      it('follows writes: a refresh moving the expiry, needs_reauth, and credentials that cannot renew', async () => {
+        await withIntegration()
+        const now = Date.now()
+        const at = (seconds: number) => Math.floor(now / 1000) + seconds
+        await store.saveConnection(connectionInput({ id: 'a', expiresAt: at(60), renewable: true }))
+        await store.saveConnection(connectionInput({ id: 'b', expiresAt: at(60), renewable: true }))
+        await store.saveConnection(connectionInput({ id: 'c', expiresAt: at(60), renewable: true }))
+        await store.updateConnection('a', { expiresAt: at(3600) })
+        await store.updateConnection('b', { status: 'needs_reauth' })
+        await store.updateConnection('c', { credentials: { access_token: 'x' }, renewable: false })
+        expect(await store.dueForRefresh(600_000, 10, now)).toEqual([])
+        // New credentials without word on renewing are not known to be unrenewable.
+        await store.updateConnection('c', { credentials: { access_token: 'y' } })
+        expect((await store.dueForRefresh(600_000, 10, now)).map((d) => d.id)).toEqual(['c'])
+      })
+    })
+
+    describe('saving many connections', () => {
+      it('saves them all in one call, replacing those with the same id', async () => {
+        await withIntegration()
+        await store.saveConnection(connectionInput({ id: 'x', createdBy: 'first' }))
+        const inputs = ['x', 'y', 'z'].map((id) =>
+          connectionInput({ id, credentials: { access_token: `at-${id}` }, accountName: id }),
+        )
+        expect(await store.saveConnections(inputs)).toBe(3)
+        expect(await store.getConnection('y')).toMatchObject({
+          credentials: { access_token: 'at-y' },
+          accountName: 'y',
+          status: 'active',
+        })
+        expect(await store.getConnection('x')).toMatchObject({
+          credentials: { access_token: 'at-x' },
+          createdBy: 'first',
+        })
+        expect(await store.integrationsOfConnections(['x', 'y', 'nope'])).toEqual(
+          new Map([
+            ['x', 'github-prod'],
+            ['y', 'github-prod'],
+          ]),
+        )
+      })
+
+      it('saves none when one names a missing integration or another integration\'s connection', async () => {
+        await withIntegration()
+        await withIntegration('google')
+        await store.saveConnection(connectionInput({ id: 'g', integrationId: 'google' }))
+        await expectCode(
+          store.saveConnections([connectionInput({ id: 'p' }), connectionInput({ id: 'q', integrationId: 'missing' })]),
+          'bad_request',
+        )
+        await expectCode(
+          store.saveConnections([connectionInput({ id: 'p' }), connectionInput({ id: 'g' })]),
+          'bad_request',
+        )
+        expect(await store.getConnection('p')).toBeNull()
+        expect((await store.getConnection('g'))?.integrationId).toBe('google')
       })
     })
 

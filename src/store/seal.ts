@@ -126,6 +126,22 @@ export function sealedKeyRef(sealed: string): { format: 'pb1' | 'pb2'; keyId: st
 }
 
 /**
+ * What can be told about a sealed value without decrypting it: `malformed` when it is not in a
+ * sealed format, `key_missing` when the ring lacks the key it names, else null (it may still fail
+ * to open if damaged, which only decrypting shows). Lists use it to flag rows they do not open.
+ */
+export function sealedValueProblem(
+  ring: KeyRing,
+  sealed: string,
+): { reason: 'malformed' | 'key_missing'; keyId?: string } | null {
+  const ref = sealedKeyRef(sealed)
+  if (ref === null) return { reason: 'malformed' }
+  const keys = keysOf(ring)
+  const key = (ref.format === FORMAT ? keys.byFingerprint : keys.byLabel).get(ref.keyId)
+  return key ? null : { reason: 'key_missing', keyId: ref.keyId }
+}
+
+/**
  * Encrypts `plaintext` with the ring's primary key (AES-256-GCM, a fresh random 96-bit nonce per
  * call) and returns `pb2.<keyFingerprint>.<nonce>.<ciphertext+tag>`, the last two in base64url.
  *

@@ -116,6 +116,12 @@ export interface ConnectionInput {
   createdBy?: string | null
   /** When the credentials were issued (epoch seconds); defaults to now. */
   issuedAt?: number | null
+  /**
+   * Whether the credentials can be renewed without the user (the runtime's scheme record says);
+   * {@link ConnectionStore.dueForRefresh} leaves out those that cannot. Null or left out: unknown,
+   * and such a connection is listed as due.
+   */
+  renewable?: boolean | null
 }
 
 export interface ConnectionPatch {
@@ -126,6 +132,43 @@ export interface ConnectionPatch {
   expiresAt?: number | null
   lastError?: string | null
   issuedAt?: number | null
+  /**
+   * See {@link ConnectionInput.renewable}. A patch of `credentials` that leaves it out makes it
+   * unknown (null), since the new credentials may renew differently.
+   */
+  renewable?: boolean | null
+}
+
+/**
+ * A connection as lists show it, read from plaintext columns only: its credentials are never
+ * decrypted for a list. A connection whose sealed credentials name a key the ring lacks, or are
+ * not a sealed value at all, is shown as `error` with the reason (read from the value's header,
+ * not by decrypting it); damage found only by decrypting is shown once a use has found it.
+ */
+export type ConnectionSummary = Omit<Connection, 'credentials' | 'refreshAttempt' | 'credentialsUnreadable'>
+
+/** What {@link ConnectionStore.pageConnections} lists: a filter, a page size and a position. */
+export interface ConnectionQuery {
+  integrationId?: string
+  status?: ConnectionStatus
+  /** How many connections at most (1 to `MAX_PAGE_SIZE`, 1000). */
+  limit: number
+  /** The `nextCursor` of the previous page; left out or null, the first page. */
+  cursor?: string | null
+}
+
+/** One page of connections, oldest first (creation time, then id). */
+export interface ConnectionPage {
+  connections: ConnectionSummary[]
+  /** Where the next page starts; null when this page is the last. Opaque to callers. */
+  nextCursor: string | null
+}
+
+/** A connection due for a refresh, as {@link ConnectionStore.dueForRefresh} finds it. */
+export interface DueConnection {
+  id: string
+  /** Epoch seconds. */
+  expiresAt: number
 }
 
 /**
@@ -280,7 +323,33 @@ export interface ConnectionStore {
   getConnectionWithIntegration(
     id: string,
   ): Promise<{ connection: Connection; integration: Integration | null } | null>
+  /**
+   * Every connection (of one integration), each one's credentials decrypted. Reads the whole
+   * table: lists shown to people use {@link pageConnections}.
+   */
   listConnections(filter?: { integrationId?: string }): Promise<Connection[]>
+  /**
+   * One page of connections without their credentials (nothing is decrypted), oldest first by
+   * creation time then id, through an index. Walking pages by `nextCursor` sees every connection
+   * that existed when the walk began exactly once, whatever is inserted meanwhile.
+   * @throws PatchbayError `bad_request` for a cursor this store did not make
+   */
+  pageConnections(query: ConnectionQuery): Promise<ConnectionPage>
+  /**
+   * Connections whose credentials expire within `withinMs` of `now` (epoch ms, the store's clock
+   * by default) or have expired, that may be renewed (not known to be unrenewable, not
+   * `needs_reauth`): at most `limit`, soonest first, through the expiry index, nothing decrypted.
+   */
+  dueForRefresh(withinMs: number, limit: number, now?: number): Promise<DueConnection[]>
+  /**
+   * Saves many connections, each as {@link saveConnection} would (a connection with the same id
+   * is replaced), all or none in one transaction.
+   * @throws PatchbayError `bad_request` naming the first connection whose integration does not
+   *   exist, or whose id belongs to a connection of another integration; nothing is written then
+   */
+  saveConnections(inputs: readonly ConnectionInput[]): Promise<number>
+  /** The integration of each of these connection ids that exists (no credential is read). */
+  integrationsOfConnections(ids: readonly string[]): Promise<Map<string, string>>
   updateConnection(id: string, patch: ConnectionPatch): Promise<Connection | null>
   deleteConnection(id: string): Promise<boolean>
 }

@@ -87,6 +87,7 @@ export async function finishConnection(
     expiresAt: issued.expiresAt,
     issuedAt: deps.now(),
     createdBy: input.createdBy,
+    renewable: deps.canRenew(connector.auth, issued.credentials),
   })
   deps.emit({
     type: existed ? 'connection.updated' : 'connection.created',

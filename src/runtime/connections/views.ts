@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Connection, Integration } from '../../store/index.js'
+import type { ConnectionSummary, Integration } from '../../store/index.js'
 
 /** The public shape of a connection; the HTTP API documents and returns exactly this. */
 export const connectionViewSchema = z.object({
@@ -37,7 +37,7 @@ export type ConnectionView = z.infer<typeof connectionViewSchema>
 export type IntegrationView = z.infer<typeof integrationViewSchema>
 
 /** A connection as the API and CLI show it: everything but the credentials. */
-export function connectionView(connection: Connection): ConnectionView {
+export function connectionView(connection: ConnectionSummary): ConnectionView {
   return {
     id: connection.id,
     integration: connection.integrationId,

@@ -166,6 +166,7 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
         holder,
         connection,
         renew: (env) => record.renew(env, connector.auth),
+        renewable: (credentials) => record.canRenew(connector.auth, credentials),
         env: {
           scheme: connector.auth,
           integration,

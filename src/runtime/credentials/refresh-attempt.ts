@@ -18,6 +18,8 @@ export interface RefreshAttemptInput {
   env: Omit<RenewEnv, 'credentials' | 'settings'>
   /** The scheme's renewal (its record's `renew`). */
   renew: (env: RenewEnv) => Promise<IssuedCredentials>
+  /** Whether new credentials can be renewed in turn (the scheme record's `canRenew`). */
+  renewable?: (credentials: JsonObject) => boolean
   /** Every provider request of the attempt ends by then: shorter than the lease. */
   timeoutMs: number
   /** Epoch milliseconds, the runtime's clock. */
@@ -86,6 +88,7 @@ export async function runRefreshAttempt(input: RefreshAttemptInput): Promise<Ref
     issuedAt: input.env.now,
     status: 'active',
     lastError: null,
+    ...(input.renewable ? { renewable: input.renewable(issued.credentials) } : {}),
   })
   if (stored) return { stored: true, connection: stored }
   return { stored: false, current: await store.getConnection(connection.id) }

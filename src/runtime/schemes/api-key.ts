@@ -10,7 +10,8 @@ export const apiKeyRecord: SchemeRecord<ApiKeyScheme> = {
   canRenew: () => false,
   margin: () => undefined,
   renew: async (env) => ({ credentials: env.credentials, expiresAt: null }),
-  fromInput: async (_env, scheme, auth) => ({
+  fromInput: async (_env, scheme, auth) => apiKeyRecord.fromImport(scheme, auth),
+  fromImport: (scheme, auth) => ({
     credentials: apikeyEngine.readAuthFields(scheme, unwrap(auth, 'api_key')),
     expiresAt: null,
   }),

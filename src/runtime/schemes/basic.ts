@@ -3,7 +3,7 @@ import { basicFacts } from '../../kit/index.js'
 import type { BasicScheme, JsonObject } from '../../kit/index.js'
 import type { IssuedCredentials, RenewEnv } from '../credentials/token-endpoint.js'
 import { callProvider } from '../fetch/provider-call.js'
-import { unwrap } from './auth-input.js'
+import { needsRoundTrip, unwrap } from './auth-input.js'
 import type { SchemeRecord } from './record.js'
 
 /** Logs in with username and password and keeps the token beside them. */
@@ -32,5 +32,10 @@ export const basicRecord: SchemeRecord<BasicScheme> = {
     const fields = basicEngine.readBasicFields(scheme, unwrap(auth, 'basic'))
     if (scheme.login) return issueLoginToken({ ...env, scheme, credentials: fields }, scheme)
     return { credentials: fields, expiresAt: null }
+  },
+  fromImport(scheme, auth) {
+    // The login token is the provider's answer to a request, which an import does not send.
+    if (scheme.login) throw needsRoundTrip('a password is traded for a token by a login request')
+    return { credentials: basicEngine.readBasicFields(scheme, unwrap(auth, 'basic')), expiresAt: null }
   },
 }

@@ -20,6 +20,7 @@ export const oauth1Record: SchemeRecord<OAuth1Scheme> = {
   renew: (env, scheme) =>
     recheckOAuth1Token(env, scheme, () => clientOf(env.integration, env.credentials)),
   fromInput: async (_env, _scheme, auth) => oauth1CredentialsFromInput(unwrap(auth, 'oauth1')),
+  fromImport: (_scheme, auth) => oauth1CredentialsFromInput(unwrap(auth, 'oauth1')),
   signer: oauth1Signer,
   begin: beginOAuth1Authorization,
   complete: completeOAuth1Authorization,

@@ -22,6 +22,13 @@ export const oauth2Record: SchemeRecord<OAuth2Scheme> = {
     scheme.grantType === 'client_credentials'
       ? issueClientCredentials(env, scheme)
       : refreshAccessToken(env, scheme),
+  fromImport(_scheme, auth) {
+    const imported = tokensFromInput(auth)
+    if (imported) return imported
+    throw new PatchbayError('bad_request', 'auth.access_token: required (an import carries tokens)', {
+      details: { problems: ['auth.access_token: required'] },
+    })
+  },
   async fromInput(env, scheme, auth) {
     const imported = tokensFromInput(auth)
     if (imported) return imported

@@ -42,6 +42,13 @@ export interface SchemeRecord<S extends AuthScheme = AuthScheme> extends SchemeF
    * @throws PatchbayError `bad_request` naming a missing field
    */
   fromInput(env: InputEnv, scheme: S, auth: JsonObject): Promise<IssuedCredentials>
+  /**
+   * Credentials from an imported connection's `auth` (`POST /connections/import`), with no
+   * provider request: tokens, key fields or a password taken as they are.
+   * @throws PatchbayError `bad_request` naming a missing field, or saying that the scheme's
+   *   credentials need a provider round trip and so cannot be imported
+   */
+  fromImport(scheme: S, auth: JsonObject): IssuedCredentials
   /** A signer of each request, for schemes that sign requests (OAuth 1). */
   signer?(scheme: S, client: ClientSource): RequestSigner
   /** Revokes a deleted connection's tokens at the provider; never throws for the provider. */

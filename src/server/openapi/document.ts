@@ -54,6 +54,12 @@ function operation(route: DocumentedRoute, components: Record<string, Json>): Js
             required: true,
             content: {
               'application/json': { schema: componentSchema(route.body, `${prefix}_body`, components) },
+              ...Object.fromEntries(
+                Object.entries(route.bodyTypes ?? {}).map(([type, description]) => [
+                  type,
+                  { schema: { type: 'string', description } },
+                ]),
+              ),
             },
           },
         }

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import {
   connectionViewSchema,
   createdWebhookEndpointSchema,
+  importLineSchema,
   integrationViewSchema,
   webhookEndpointViewSchema,
 } from '../../runtime/index.js'
@@ -14,6 +15,8 @@ import {
 import {
   apiKeyCreated,
   apiKeyViewSchema,
+  connectionPageBody,
+  importReportBody,
   connectionDeletedBody,
   connectorInfo,
   connectSessionCreated,
@@ -47,6 +50,8 @@ export interface DocumentedRoute {
   auth: 'api' | 'none' | 'browser'
   query?: Record<string, { schema: z.ZodType; description: string; required?: boolean }>
   body?: z.ZodType
+  /** Other media types the body may have (described in words), beside `application/json`. */
+  bodyTypes?: Record<string, string>
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>
 }
 
@@ -274,8 +279,27 @@ export const ROUTES: DocumentedRoute[] = [
   {
     method: 'get', path: '/connections', operationId: 'listConnections', summary: 'List connections',
     tag: 'connections', auth: 'api',
-    query: { integration: { schema: z.string(), description: 'Only this integration' } },
-    responses: { 200: ok(z.object({ connections: z.array(connectionViewSchema) })) },
+    query: {
+      integration: { schema: z.string(), description: 'Only this integration' },
+      status: { schema: z.enum(['active', 'needs_reauth', 'error']), description: 'Only this status' },
+      limit: { schema: z.int().min(1).max(1000), description: 'Page size, 1 to 1000 (default 100)' },
+      cursor: { schema: z.string(), description: "The previous page's next_cursor" },
+    },
+    responses: {
+      200: ok(connectionPageBody, 'One page, oldest first; next_cursor is null after the last'),
+      400: failure('Invalid query or cursor'),
+    },
+  },
+  {
+    method: 'post', path: '/connections/import', operationId: 'importConnections',
+    summary: 'Import connections with their tokens (JSON Lines, or a JSON array); all checked before any is written',
+    tag: 'connections', auth: 'api', body: z.array(importLineSchema),
+    bodyTypes: { 'application/jsonl': 'One connection per line, each as an item of the JSON array form' },
+    responses: {
+      200: ok(importReportBody, 'Imported'),
+      400: failure('Nothing imported: the bad lines, by line number and field'),
+      413: failure('Body over PATCHBAY_MAX_IMPORT_BYTES'),
+    },
   },
   {
     method: 'post', path: '/connections', operationId: 'createConnection',

@@ -226,6 +226,26 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 10,
+    name: 'connection lists by page, the refresh-due index, renewable credentials',
+    // Lists are read in (created_at, id) order by keyset pages, with or without a filter on the
+    // integration or the status, each through its own index (the integration one replaces the
+    // plain index on integration_id, which it covers). `renewable` is what the runtime says of the
+    // credentials when it writes them; rows written before are NULL (unknown: the key is not
+    // available to a migration and the answer depends on the connector) until their next
+    // credentials write, and are counted as due meanwhile. connections_due holds only the rows
+    // dueForRefresh may answer, so finding them costs in proportion to those due.
+    sql: `
+      ALTER TABLE connections ADD COLUMN renewable INTEGER;
+      DROP INDEX connections_integration;
+      CREATE INDEX connections_created ON connections (created_at, id);
+      CREATE INDEX connections_integration_created ON connections (integration_id, created_at, id);
+      CREATE INDEX connections_status_created ON connections (status, created_at, id);
+      CREATE INDEX connections_due ON connections (expires_at, id)
+        WHERE expires_at IS NOT NULL AND status <> 'needs_reauth' AND renewable IS NOT 0;
+    `,
+  },
 ]
 
 /**

@@ -449,6 +449,72 @@ describe('openSqliteStore', () => {
     expect(JSON.stringify(list[1])).not.toContain(secrets.accessToken)
   })
 
+  it('pages a damaged connection as error once a use has found it, without decrypting the list (#9)', async () => {
+    const path = newPath()
+    const store = openAt(path)
+    const secrets = await writeSecrets(store)
+    await store.saveConnection({ id: 'conn-2', integrationId: 'github-prod', settings: {}, credentials: { a: 1 } })
+    await store.saveConnection({ id: 'conn-3', integrationId: 'github-prod', settings: {}, credentials: { a: 1 } })
+    await store.close()
+    const db = new Database(path)
+    db.prepare(
+      `UPDATE connections SET credentials_sealed =
+         substr(credentials_sealed, 1, length(credentials_sealed) - 3) ||
+         (CASE substr(credentials_sealed, -3, 1) WHEN 'A' THEN 'B' ELSE 'A' END) ||
+         substr(credentials_sealed, -2)
+       WHERE id = 'conn-2'`,
+    ).run()
+    // Not a sealed value at all: its header says so, no decryption needed.
+    db.prepare(`UPDATE connections SET credentials_sealed = 'garbage' WHERE id = 'conn-3'`).run()
+    db.close()
+
+    const again = openAt(path)
+    const statuses = async () =>
+      (await again.pageConnections({ limit: 10 })).connections.map((c) => [c.id, c.status])
+    // The ciphertext's damage shows only to decrypting, which a page does not do.
+    expect(await statuses()).toEqual([
+      ['conn-1', 'active'],
+      ['conn-2', 'active'],
+      ['conn-3', 'error'],
+    ])
+    expect((await again.getConnection('conn-2'))?.credentialsUnreadable?.code).toBe('needs_reauth')
+    expect(await statuses()).toEqual([
+      ['conn-1', 'active'],
+      ['conn-2', 'error'],
+      ['conn-3', 'error'],
+    ])
+    const page = await again.pageConnections({ limit: 10 })
+    expect(page.connections[1]?.lastError).toMatch(/cannot be decrypted/)
+    expect(JSON.stringify(page)).not.toContain(secrets.accessToken)
+    // Connecting again replaces the damaged value and the error with it.
+    await again.saveConnection({ id: 'conn-2', integrationId: 'github-prod', settings: {}, credentials: { a: 2 } })
+    expect((await again.pageConnections({ limit: 10 })).connections[1]).toMatchObject({
+      status: 'active',
+      lastError: null,
+    })
+  })
+
+  it('pages and finds due connections through an index, never a scan of the table (#9)', async () => {
+    const path = newPath()
+    const store = openAt(path)
+    await writeSecrets(store)
+    await store.pageConnections({ limit: 5, integrationId: 'github-prod', status: 'active' })
+    await store.dueForRefresh(600_000, 10)
+    await store.close()
+    const db = new Database(path, { readonly: true })
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ')
+    expect(plan(`SELECT id FROM connections WHERE status = 'active' AND (created_at, id) > (1, 'a')
+      ORDER BY created_at, id LIMIT 10`)).toMatch(/SEARCH .*USING (COVERING )?INDEX connections_status_created/)
+    expect(plan(`SELECT id, settings FROM connections WHERE (created_at, id) > (1, 'a')
+      ORDER BY created_at, id LIMIT 10`)).toMatch(/SEARCH .*USING INDEX connections_created/)
+    expect(plan(`SELECT id FROM connections WHERE expires_at IS NOT NULL AND status <> 'needs_reauth'
+      AND renewable IS NOT 0 AND expires_at <= 5 ORDER BY expires_at, id LIMIT 10`)).toMatch(
+      /USING (COVERING )?INDEX connections_due/,
+    )
+    db.close()
+  })
+
   it('applies each migration once, however often the file is opened', async () => {
     const path = newPath()
     const store = openAt(path)

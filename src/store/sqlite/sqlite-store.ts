@@ -7,7 +7,8 @@ import { copyJson, createDecryptedCache, DEFAULT_DECRYPTED_CACHE_ENTRIES } from 
 import type { DecryptedCache } from '../decrypted-cache.js'
 import { digestToken } from '../digest.js'
 import { ensurePrivateDir, ensurePrivateFile, looseModeWarning } from '../private-files.js'
-import { open, seal } from '../seal.js'
+import { assertPageSize, decodeCursor, encodeCursor } from '../cursor.js'
+import { open, seal, sealedValueProblem } from '../seal.js'
 import type { KeyRing } from '../seal.js'
 import type {
   ApiKey,
@@ -15,8 +16,11 @@ import type {
   AuthSession,
   Connection,
   ConnectionInput,
+  ConnectionPage,
   ConnectionPatch,
+  ConnectionQuery,
   ConnectionStatus,
+  ConnectionSummary,
   ConnectSession,
   Integration,
   IntegrationInput,
@@ -26,7 +30,7 @@ import type {
 } from '../types.js'
 import { migrate } from './migrations.js'
 import { assertSealingKeysConfigured, resealSecrets, upgradeLegacyKeyIds } from './sealing-keys.js'
-import { unreadableConnection } from './unreadable-connection.js'
+import { unreadableConnection, unreadableCredentials } from './unreadable-connection.js'
 import {
   integrationWebhookSecretWriter,
   openIntegrationWebhookSecret,
@@ -75,6 +79,7 @@ interface ConnectionValues {
   expiresAt: number | null
   createdBy: string | null
   issuedAt: number
+  renewable: number | null
   now: number
 }
 
@@ -122,6 +127,22 @@ interface VersionsRow {
   connection_version: number
   integration_id: string
   integration_version: number | null
+}
+
+/** A list's row: the plaintext columns and the head of the sealed value (never opened). */
+interface SummaryRow {
+  id: string
+  integration_id: string
+  settings: string
+  sealed_head: string
+  account_name: string | null
+  status: ConnectionStatus
+  expires_at: number | null
+  last_error: string | null
+  created_by: string | null
+  created_at: number
+  updated_at: number
+  issued_at: number | null
 }
 
 interface RefreshAttemptRow {
@@ -176,6 +197,31 @@ const CONNECTION_COLUMNS = `id, integration_id, settings, credentials_sealed, ac
 // The version a new row starts at: random, never 0 (the column's default, which the insert
 // triggers replace), so a row deleted and created again elsewhere does not match a cached one.
 const NEW_VERSION = '1 + abs(random() % 281474976710655)'
+
+// The head of a sealed value holds its format and key id (at most 3 + 1 + 64 characters).
+const SUMMARY_COLUMNS = `id, integration_id, settings, substr(credentials_sealed, 1, 80) AS sealed_head,
+  account_name, status, expires_at, last_error, created_by, created_at, updated_at, issued_at`
+
+function renewableValue(renewable: boolean | null | undefined): number | null {
+  return renewable === true ? 1 : renewable === false ? 0 : null
+}
+
+// A replace is a re-authorization: all but the creation facts (created_at, created_by) and the
+// refresh lease changes, and the previous error no longer applies. A refresh attempt in flight is
+// forgotten, so its holder cannot settle it over the new credentials.
+const UPSERT_CONNECTION = `
+  INSERT INTO connections (id, integration_id, settings, credentials_sealed, account_name,
+    status, expires_at, last_error, created_by, created_at, updated_at, issued_at, renewable,
+    version)
+  VALUES (@id, @integrationId, @settings, @credentialsSealed, @accountName, @status,
+    @expiresAt, NULL, @createdBy, @now, @now, @issuedAt, @renewable, ${NEW_VERSION})
+  ON CONFLICT (id) DO UPDATE SET version = connections.version + 1,
+    integration_id = excluded.integration_id,
+    settings = excluded.settings, credentials_sealed = excluded.credentials_sealed,
+    account_name = excluded.account_name, status = excluded.status,
+    expires_at = excluded.expires_at, last_error = NULL, updated_at = excluded.updated_at,
+    issued_at = excluded.issued_at, renewable = excluded.renewable, refresh_attempt_id = NULL,
+    refresh_attempt_started_ms = NULL, refresh_attempt_token_digest = NULL`
 
 // Associated data binds each sealed value to its row and column (DESIGN.md, security rules).
 const aad = {
@@ -245,6 +291,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
     db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
+    // A write to a table with triggers (the sealed columns' key counts) opens a statement journal;
+    // in a temporary file that tripled the cost of an insert (#9). It holds one statement's pages.
+    db.pragma('temp_store = MEMORY')
     migrate(db)
     // Expired auth sessions are useless; swept first, one sealed by a key since dropped from the
     // ring does not hold the start-up check below.
@@ -292,22 +341,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     integrationExists: db.prepare<[string], { id: string }>(
       'SELECT id FROM integrations WHERE id = ?',
     ),
-    // A replace is a re-authorization: all but the creation facts (created_at, created_by) and
-    // the refresh lease changes, and the previous error no longer applies. A refresh attempt in
-    // flight is forgotten, so its holder cannot settle it over the new credentials.
-    saveConnection: db.prepare<ConnectionValues, ConnectionRow>(`
-      INSERT INTO connections (id, integration_id, settings, credentials_sealed, account_name,
-        status, expires_at, last_error, created_by, created_at, updated_at, issued_at, version)
-      VALUES (@id, @integrationId, @settings, @credentialsSealed, @accountName, @status,
-        @expiresAt, NULL, @createdBy, @now, @now, @issuedAt, ${NEW_VERSION})
-      ON CONFLICT (id) DO UPDATE SET version = connections.version + 1,
-        integration_id = excluded.integration_id,
-        settings = excluded.settings, credentials_sealed = excluded.credentials_sealed,
-        account_name = excluded.account_name, status = excluded.status,
-        expires_at = excluded.expires_at, last_error = NULL, updated_at = excluded.updated_at,
-        issued_at = excluded.issued_at, refresh_attempt_id = NULL,
-        refresh_attempt_started_ms = NULL, refresh_attempt_token_digest = NULL
-      RETURNING ${CONNECTION_COLUMNS}`),
+    saveConnection: db.prepare<ConnectionValues, ConnectionRow>(
+      `${UPSERT_CONNECTION} RETURNING ${CONNECTION_COLUMNS}`,
+    ),
+    // saveConnections reads nothing back per row.
+    saveConnectionQuietly: db.prepare<ConnectionValues>(UPSERT_CONNECTION),
     getConnection: db.prepare<[string], ConnectionRow>(
       `SELECT ${CONNECTION_COLUMNS} FROM connections WHERE id = ?`,
     ),
@@ -326,6 +364,24 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
        ORDER BY created_at, id`,
     ),
     deleteConnection: db.prepare<[string]>('DELETE FROM connections WHERE id = ?'),
+    integrationOfConnection: db.prepare<[string], { integration_id: string }>(
+      'SELECT integration_id FROM connections WHERE id = ?',
+    ),
+    // Many ids in one statement (a JSON array), each looked up by the primary key.
+    integrationsOfConnections: db.prepare<[string], { id: string; integration_id: string }>(
+      'SELECT id, integration_id FROM connections WHERE id IN (SELECT value FROM json_each(?))',
+    ),
+    // Damage found by decrypting is written down, so lists (which do not decrypt) show it; only if
+    // the value is still the one that failed, so a re-authorization meanwhile is not marked.
+    markUnreadable: db.prepare<{ id: string; sealed: string; reason: string }>(`
+      UPDATE connections SET status = 'error', last_error = @reason
+      WHERE id = @id AND credentials_sealed = @sealed
+        AND (status <> 'error' OR last_error IS NOT @reason)`),
+    dueForRefresh: db.prepare<{ horizon: number; limit: number }, { id: string; expires_at: number }>(`
+      SELECT id, expires_at FROM connections INDEXED BY connections_due
+      WHERE expires_at IS NOT NULL AND status <> 'needs_reauth' AND renewable IS NOT 0
+        AND expires_at <= @horizon
+      ORDER BY expires_at, id LIMIT @limit`),
 
     // One statement, so the check and the take cannot interleave with another process's.
     acquireLease: db.prepare<{ id: string; holder: string; until: number; now: number }>(`
@@ -503,6 +559,28 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return connection
   }
 
+  function toSummary(row: SummaryRow): ConnectionSummary {
+    const summary: ConnectionSummary = {
+      id: row.id,
+      integrationId: row.integration_id,
+      settings: parseObject(row.settings, `settings of connection ${row.id}`),
+      accountName: row.account_name,
+      status: row.status,
+      expiresAt: row.expires_at,
+      lastError: row.last_error,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      issuedAt: row.issued_at,
+    }
+    // What the value's header shows, without decrypting it (#9); damage inside the ciphertext is
+    // shown once a use has found it (markUnreadable).
+    const problem = sealedValueProblem(keyRing, row.sealed_head)
+    if (problem === null) return summary
+    const unreadable = unreadableCredentials(row.id, problem.reason, problem.keyId)
+    return { ...summary, status: 'error', lastError: unreadable.reason }
+  }
+
   // Decrypted rows by id and version (docs/decisions.md, "The credential cache"). What is cached
   // is never handed out: every read returns a copy.
   const cacheEntries = options.cacheEntries ?? DEFAULT_DECRYPTED_CACHE_ENTRIES
@@ -512,8 +590,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   /** Decodes a row just read or written, caching it when its credentials opened. */
   function rememberConnection(row: ConnectionRow): Connection {
     const connection = toConnection(row)
-    if (connection.credentialsUnreadable) cachedConnections.delete(row.id)
-    else cachedConnections.set(row.id, row.version, copyConnection(connection))
+    const unreadable = connection.credentialsUnreadable
+    if (unreadable) {
+      cachedConnections.delete(row.id)
+      // Damage found in opening it is written down for lists, which decrypt nothing (#9). A
+      // missing key is the configuration's fault, not the row's: when the key comes back, so
+      // does the connection, so that is not written down.
+      if (unreadable.code !== 'invalid_config') {
+        sql.markUnreadable.run({ id: row.id, sealed: row.credentials_sealed, reason: unreadable.reason })
+      }
+    } else cachedConnections.set(row.id, row.version, copyConnection(connection))
     return connection
   }
 
@@ -586,9 +672,74 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       expiresAt: input.expiresAt ?? null,
       createdBy: input.createdBy ?? null,
       issuedAt: input.issuedAt ?? nowSeconds(),
+      renewable: renewableValue(input.renewable),
       now: nowSeconds(),
     })!
   })
+
+  const saveConnections = db.transaction((inputs: readonly ConnectionInput[]): number => {
+    const known = new Set<string>()
+    const now = nowSeconds()
+    for (const input of inputs) {
+      if (!known.has(input.integrationId)) {
+        if (!sql.integrationExists.get(input.integrationId)) {
+          throw new PatchbayError(
+            'bad_request',
+            `cannot save connection ${input.id}: integration ${input.integrationId} does not exist`,
+            { details: { connectionId: input.id, integrationId: input.integrationId } },
+          )
+        }
+        known.add(input.integrationId)
+      }
+      const owner = sql.integrationOfConnection.get(input.id)
+      if (owner && owner.integration_id !== input.integrationId) {
+        throw new PatchbayError(
+          'bad_request',
+          `connection ${input.id} belongs to integration ${owner.integration_id}`,
+          { details: { connectionId: input.id, integrationId: owner.integration_id } },
+        )
+      }
+      sql.saveConnectionQuietly.run({
+        id: input.id,
+        integrationId: input.integrationId,
+        settings: JSON.stringify(input.settings),
+        credentialsSealed: seal(keyRing, JSON.stringify(input.credentials), aad.credentials(input.id)),
+        accountName: input.accountName ?? null,
+        status: input.status ?? 'active',
+        expiresAt: input.expiresAt ?? null,
+        createdBy: input.createdBy ?? null,
+        issuedAt: input.issuedAt ?? now,
+        renewable: renewableValue(input.renewable),
+        now,
+      })
+    }
+    return inputs.length
+  })
+
+  // One statement per filter and position, each through the index of its filter.
+  const pageStatements = new Map<string, Database.Statement<Record<string, string | number>, SummaryRow>>()
+  function pageStatement(query: ConnectionQuery, after: boolean) {
+    const key = `${query.integrationId !== undefined}${query.status !== undefined}${after}`
+    let statement = pageStatements.get(key)
+    if (!statement) {
+      const where: string[] = []
+      if (query.integrationId !== undefined) where.push('integration_id = @integrationId')
+      if (query.status !== undefined) where.push('status = @status')
+      if (after) where.push('(created_at, id) > (@createdAt, @id)')
+      const index =
+        query.integrationId !== undefined
+          ? 'connections_integration_created'
+          : query.status !== undefined
+            ? 'connections_status_created'
+            : 'connections_created'
+      statement = db.prepare(`
+        SELECT ${SUMMARY_COLUMNS} FROM connections INDEXED BY ${index}
+        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY created_at, id LIMIT @limit`)
+      pageStatements.set(key, statement)
+    }
+    return statement
+  }
 
   /** One UPDATE of the patched columns (plus `extra` ones), returning the row. */
   function patchConnection(
@@ -606,7 +757,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (patch.credentials !== undefined) {
         const text = JSON.stringify(patch.credentials)
         set('credentials_sealed', seal(keyRing, text, aad.credentials(id)))
+        if (patch.renewable === undefined) set('renewable', null)
       }
+      if (patch.renewable !== undefined) set('renewable', renewableValue(patch.renewable))
       if (patch.accountName !== undefined) set('account_name', patch.accountName)
       if (patch.status !== undefined) set('status', patch.status)
       if (patch.expiresAt !== undefined) set('expires_at', patch.expiresAt)
@@ -722,7 +875,45 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         filter?.integrationId === undefined
           ? sql.listConnections.all()
           : sql.listConnectionsOf.all(filter.integrationId)
-      return rows.map(toConnection)
+      return rows.map(rememberConnection)
+    },
+    async pageConnections(query): Promise<ConnectionPage> {
+      assertPageSize(query.limit)
+      if (query.status !== undefined) assertStatus(query.status)
+      const position = query.cursor ? decodeCursor(query.cursor) : null
+      const params: Record<string, string | number> = { limit: query.limit + 1 }
+      if (query.integrationId !== undefined) params['integrationId'] = query.integrationId
+      if (query.status !== undefined) params['status'] = query.status
+      if (position) {
+        params['createdAt'] = position.createdAt
+        params['id'] = position.id
+      }
+      const rows = pageStatement(query, position !== null).all(params)
+      const more = rows.length > query.limit
+      const connections = (more ? rows.slice(0, query.limit) : rows).map(toSummary)
+      const last = connections.at(-1)
+      return {
+        connections,
+        nextCursor: more && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+      }
+    },
+    async dueForRefresh(withinMs, limit, now = Date.now()) {
+      if (!Number.isFinite(withinMs) || !Number.isInteger(limit) || limit < 1) {
+        throw new TypeError('dueForRefresh takes a finite window (ms) and a positive integer limit')
+      }
+      const horizon = Math.floor((now + withinMs) / 1000)
+      return sql.dueForRefresh.all({ horizon, limit }).map((row) => ({
+        id: row.id,
+        expiresAt: row.expires_at,
+      }))
+    },
+    async saveConnections(inputs) {
+      for (const input of inputs) if (input.status !== undefined) assertStatus(input.status)
+      return saveConnections.immediate(inputs)
+    },
+    async integrationsOfConnections(ids) {
+      const rows = sql.integrationsOfConnections.all(JSON.stringify(ids))
+      return new Map(rows.map((row) => [row.id, row.integration_id]))
     },
     async updateConnection(id, patch) {
       if (patch.status !== undefined) assertStatus(patch.status)

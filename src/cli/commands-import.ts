@@ -1,0 +1,88 @@
+import { createReadStream } from 'node:fs'
+import { access } from 'node:fs/promises'
+import { PatchbayError } from '../errors.js'
+import { readImportRecords } from '../runtime/index.js'
+import type { ImportProgress, Patchbay } from '../runtime/index.js'
+import { printResponse } from './output.js'
+
+/** At most this often a progress line or bar redraw, so a fast import is not slowed by stderr. */
+const PROGRESS_EVERY_MS = 250
+
+/**
+ * Progress on stderr: a bar redrawn in place on a terminal, else one JSON line per update
+ * (`{"progress":{"phase","done","total"}}`), so a script can follow it. stdout keeps the result.
+ */
+function progressReporter(stream: NodeJS.WriteStream): (progress: ImportProgress) => void {
+  let last = 0
+  const started = Date.now()
+  let phase: ImportProgress['phase'] | null = null
+  return (progress) => {
+    const now = Date.now()
+    const final = progress.total !== null && progress.done === progress.total
+    if (!final && progress.phase === phase && now - last < PROGRESS_EVERY_MS) return
+    last = now
+    if (!stream.isTTY) {
+      stream.write(`${JSON.stringify({ progress })}\n`)
+      phase = progress.phase
+      return
+    }
+    if (phase !== null && phase !== progress.phase) stream.write('\n')
+    phase = progress.phase
+    const seconds = Math.max((now - started) / 1000, 0.001)
+    const rate = `${Math.round(progress.done / seconds).toLocaleString('en-US')}/s`
+    if (progress.total === null || progress.total === 0) {
+      stream.write(`\r${progress.phase} ${progress.done.toLocaleString('en-US')} connections ${rate}   `)
+    } else {
+      const width = 30
+      const share = Math.min(1, progress.done / progress.total)
+      const filled = Math.round(share * width)
+      const bar = `${'#'.repeat(filled)}${' '.repeat(width - filled)}`
+      const counts = `${progress.done.toLocaleString('en-US')}/${progress.total.toLocaleString('en-US')}`
+      stream.write(`\r${progress.phase} [${bar}] ${Math.floor(share * 100)}% ${counts} ${rate}   `)
+    }
+    if (final && progress.phase === 'writing') stream.write('\n')
+  }
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+/**
+ * `patchbay connections import <file>`: reads the file twice (check, then write) as JSON Lines or
+ * a JSON array; stdin (`-`) is held in memory to be read twice.
+ */
+export async function importConnectionsFile(
+  patchbay: Patchbay,
+  file: string,
+  flags: { batchSize: string },
+): Promise<void> {
+  const batchSize = /^[0-9]{1,6}$/.test(flags.batchSize) ? Number(flags.batchSize) : 0
+  if (batchSize < 1) {
+    throw new PatchbayError('bad_request', '--batch-size: an integer from 1 to 999999', {
+      details: { problems: ['--batch-size: an integer from 1 to 999999'] },
+    })
+  }
+  let chunks: () => AsyncIterable<string | Uint8Array>
+  if (file === '-') {
+    const bytes = await readStdin()
+    chunks = async function* () {
+      yield bytes
+    }
+  } else {
+    await access(file).catch(() => {
+      throw new PatchbayError('bad_request', `cannot read ${file}`, {
+        details: { problems: ['<file>: not readable'] },
+      })
+    })
+    chunks = () => createReadStream(file, { highWaterMark: 1024 * 1024 })
+  }
+  const report = await patchbay.connections.import(() => readImportRecords(chunks()), {
+    batchSize,
+    createdBy: 'cli',
+    onProgress: progressReporter(process.stderr),
+  })
+  printResponse(report)
+}
