@@ -50,7 +50,7 @@ export type {
   SendMessageRequest,
   SocialProfile,
 } from './kit/index.js'
-export { createPatchbay, errorEnvelope, readImportRecords } from './runtime/index.js'
+export { createConnectorCatalog, createPatchbay, errorEnvelope, readImportRecords } from './runtime/index.js'
 export type {
   ConnectionPageQuery,
   ImportOptions,
@@ -67,6 +67,8 @@ export type {
   WebhookEventType,
 } from './runtime/index.js'
 export type {
+  ConnectorCatalog,
+  ConnectorCatalogOptions,
   Envelope,
   Patchbay,
   PatchbayOptions,

@@ -1,57 +1,54 @@
-import type { Command } from 'commander'
+import { openCatalog, readConfig } from '../config/index.js'
 import { PatchbayError } from '../errors.js'
 import { describeConnector } from '../kit/index.js'
 import type { Patchbay } from '../runtime/index.js'
+import { openRuntime } from './open-runtime.js'
 import { fail, finish, printResponse, readJsonArgument } from './output.js'
 
-type Open = () => Promise<Patchbay>
+/**
+ * `info [connector]`: the connectors without the store (those a database holds are read from it
+ * when it exists, but nothing is opened for writing or created).
+ */
+export async function info(
+  connectorId?: string,
+  filter: { search?: string; category?: string } = {},
+): Promise<void> {
+  try {
+    const catalog = await openCatalog(readConfig(process.env))
+    if (connectorId) printResponse(describeConnector(catalog.connectors.get(connectorId)))
+    else printResponse({ connectors: catalog.connectors.describe(filter) })
+  } catch (error) {
+    fail(error, 'cli:info')
+  }
+}
 
-/** `info [connector]` and `call <connector> <capability>`. */
-export function registerCallCommands(program: Command, open: Open): void {
-  program
-    .command('info')
-    .description('Print the connectors, their capabilities, and their settings and auth fields as JSON Schema')
-    .argument('[connector]', 'only this connector')
-    .option('--search <text>', 'only connectors whose id, name, description or category contains it')
-    .option('--category <name>', 'only connectors of this category (crm, support, dev-tools…)')
-    .action(async (connectorId: string | undefined, options: { search?: string; category?: string }) => {
-      let patchbay: Patchbay | undefined
-      try {
-        patchbay = await open()
-        if (connectorId) printResponse(describeConnector(patchbay.connectors.get(connectorId)))
-        else printResponse({ connectors: patchbay.connectors.describe(options) })
-      } catch (error) {
-        fail(error, 'cli:info')
-      } finally {
-        await patchbay?.close()
-      }
-    })
-
-  program
-    .command('call')
-    .description('Call a capability; input {auth?, settings?, request, page?} or --connection')
-    .argument('<connector>', 'connector id')
-    .argument('<capability>', 'capability name, e.g. validate_credentials')
-    .option('--json <input>', 'the input as JSON, - for stdin, or @file')
-    .option('--connection <id>', 'use a stored connection instead of inline auth and settings')
-    .action(async (connectorId: string, capability: string, options: { json?: string; connection?: string }) => {
-      let patchbay: Patchbay | undefined
-      try {
-        if (options.json === undefined) {
-          throw new PatchbayError('bad_request', '--json is required', {
-            details: { problems: ['--json: required'] },
-          })
-        }
-        const input = await readJsonArgument(options.json)
-        patchbay = await open()
-        const envelope = await patchbay.call(connectorId, capability, input, {
-          ...(options.connection ? { connectionId: options.connection } : {}),
-        })
-        finish(envelope)
-      } catch (error) {
-        fail(error, `cli:call ${connectorId}:${capability}`)
-      } finally {
-        await patchbay?.close()
-      }
-    })
+/**
+ * `call <connector> <capability>`: with inline auth no database is opened (issue 9); with
+ * `--connection` the runtime opens the store for the stored credentials.
+ */
+export async function call(
+  connectorId: string,
+  capability: string,
+  options: { json?: string; connection?: string },
+): Promise<void> {
+  let patchbay: Patchbay | undefined
+  try {
+    if (options.json === undefined) {
+      throw new PatchbayError('bad_request', '--json is required', {
+        details: { problems: ['--json: required'] },
+      })
+    }
+    const input = await readJsonArgument(options.json)
+    if (options.connection) {
+      patchbay = await openRuntime()
+      finish(await patchbay.call(connectorId, capability, input, { connectionId: options.connection }))
+    } else {
+      const catalog = await openCatalog(readConfig(process.env))
+      finish(await catalog.call(connectorId, capability, input))
+    }
+  } catch (error) {
+    fail(error, `cli:call ${connectorId}:${capability}`)
+  } finally {
+    await patchbay?.close()
+  }
 }

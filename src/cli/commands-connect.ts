@@ -1,16 +1,15 @@
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Command } from 'commander'
 import { isPatchbayError, PatchbayError } from '../errors.js'
 import { PAGE_SECURITY_HEADERS } from '../kit/index.js'
 import { connectionView } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
+import { openRuntime } from './open-runtime.js'
 import { fail, printResponse } from './output.js'
 
-type Open = () => Promise<Patchbay>
-
-interface ConnectFlags {
+/** The flags of `connect`. */
+export interface ConnectFlags {
   connection?: string
   port?: string
   open?: boolean
@@ -42,88 +41,78 @@ const PAGE_HEADERS = { ...PAGE_SECURITY_HEADERS, 'content-type': 'text/html; cha
  * `connect <integration>`: the OAuth flow from a terminal. A loopback listener receives the
  * callback, so nothing has to be registered but a loopback redirect URI at the provider.
  */
-export function registerConnectCommand(program: Command, open: Open): void {
-  program
-    .command('connect')
-    .description('Connect an account from the terminal: prints (and opens) the authorization URL')
-    .argument('<integration>', 'integration id')
-    .option('--connection <id>', 're-authorize this connection (or choose the new one\'s id)')
-    .option('--port <port>', 'loopback port for the callback (default: any free port)', '0')
-    .option('--no-open', 'only print the URL, do not open a browser')
-    .option('--timeout <seconds>', 'give up after this long', '300')
-    .action(async (integration: string, flags: ConnectFlags) => {
-      let patchbay: Patchbay | undefined
-      const listener = createServer()
-      try {
-        patchbay = await open()
-        const runtime = patchbay
-        await new Promise<void>((resolve, reject) => {
-          listener.once('error', reject)
-          listener.listen(Number(flags.port ?? 0), '127.0.0.1', () => resolve())
-        })
-        const { port } = listener.address() as AddressInfo
-        const redirectUri = `http://127.0.0.1:${port}/callback`
-        const start = await runtime.beginAuthorization(integration, {
-          redirectUri,
-          ...(flags.connection ? { connectionId: flags.connection } : {}),
-        })
-        const done = new Promise<Awaited<ReturnType<Patchbay['completeAuthorization']>>>(
-          (resolve, reject) => {
-            listener.on('request', (req, res) => {
-              const url = new URL(req.url ?? '/', redirectUri)
-              if (url.pathname !== '/callback') {
-                res.writeHead(404).end()
+export async function connect(integration: string, flags: ConnectFlags): Promise<void> {
+  let patchbay: Patchbay | undefined
+  const listener = createServer()
+  try {
+    patchbay = await openRuntime()
+    const runtime = patchbay
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject)
+      listener.listen(Number(flags.port ?? 0), '127.0.0.1', () => resolve())
+    })
+    const { port } = listener.address() as AddressInfo
+    const redirectUri = `http://127.0.0.1:${port}/callback`
+    const start = await runtime.beginAuthorization(integration, {
+      redirectUri,
+      ...(flags.connection ? { connectionId: flags.connection } : {}),
+    })
+    const done = new Promise<Awaited<ReturnType<Patchbay['completeAuthorization']>>>(
+      (resolve, reject) => {
+        listener.on('request', (req, res) => {
+          const url = new URL(req.url ?? '/', redirectUri)
+          if (url.pathname !== '/callback') {
+            res.writeHead(404).end()
+            return
+          }
+          // The flow's binding never leaves this process: only the callback of the flow it
+          // started can finish, and a stray request to the port is answered without
+          // ending the wait.
+          runtime.completeAuthorization(integration, url.searchParams, (key) =>
+            key === start.state ? start.binding : undefined,
+          ).then(
+            (result) => {
+              const ok = result.ok
+              res.writeHead(ok ? 200 : 400, PAGE_HEADERS)
+              res.end(
+                ok
+                  ? PAGE('Connected', 'You can close this window and return to the terminal.')
+                  : PAGE('Connection failed', 'See the terminal for details.'),
+              )
+              resolve(result)
+            },
+            (error: unknown) => {
+              res.writeHead(400, PAGE_HEADERS)
+              if (isPatchbayError(error, 'state_mismatch')) {
+                res.end(PAGE('Not this flow', 'This callback does not belong to the running connect command.'))
                 return
               }
-              // The flow's binding never leaves this process: only the callback of the flow it
-              // started can finish, and a stray request to the port is answered without
-              // ending the wait.
-              runtime.completeAuthorization(integration, url.searchParams, (key) =>
-                key === start.state ? start.binding : undefined,
-              ).then(
-                (result) => {
-                  const ok = result.ok
-                  res.writeHead(ok ? 200 : 400, PAGE_HEADERS)
-                  res.end(
-                    ok
-                      ? PAGE('Connected', 'You can close this window and return to the terminal.')
-                      : PAGE('Connection failed', 'See the terminal for details.'),
-                  )
-                  resolve(result)
-                },
-                (error: unknown) => {
-                  res.writeHead(400, PAGE_HEADERS)
-                  if (isPatchbayError(error, 'state_mismatch')) {
-                    res.end(PAGE('Not this flow', 'This callback does not belong to the running connect command.'))
-                    return
-                  }
-                  res.end(PAGE('Connection failed', 'See the terminal for details.'))
-                  reject(error)
-                },
-              )
-            })
-          },
-        )
-        process.stderr.write(`Open this URL to authorize ${integration}:\n${start.url}\n`)
-        if (flags.open !== false) openInBrowser(start.url)
-        const seconds = Number(flags.timeout ?? 300)
-        let timer: NodeJS.Timeout | undefined
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new PatchbayError('timeout', `No callback within ${seconds} seconds`)),
-            seconds * 1000,
+              res.end(PAGE('Connection failed', 'See the terminal for details.'))
+              reject(error)
+            },
           )
         })
-        const result = await Promise.race([done, timeout]).finally(() => clearTimeout(timer))
-        if (!result.ok) throw result.error
-        process.stderr.write(`Connected as ${result.connection.accountName ?? '(unnamed account)'}\n`)
-        printResponse(connectionView(result.connection))
-      } catch (error) {
-        fail(error, 'cli:connect')
-      } finally {
-        listener.close()
-        listener.closeAllConnections()
-        await patchbay?.close()
-      }
+      },
+    )
+    process.stderr.write(`Open this URL to authorize ${integration}:\n${start.url}\n`)
+    if (flags.open !== false) openInBrowser(start.url)
+    const seconds = Number(flags.timeout ?? 300)
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new PatchbayError('timeout', `No callback within ${seconds} seconds`)),
+        seconds * 1000,
+      )
     })
+    const result = await Promise.race([done, timeout]).finally(() => clearTimeout(timer))
+    if (!result.ok) throw result.error
+    process.stderr.write(`Connected as ${result.connection.accountName ?? '(unnamed account)'}\n`)
+    printResponse(connectionView(result.connection))
+  } catch (error) {
+    fail(error, 'cli:connect')
+  } finally {
+    listener.close()
+    listener.closeAllConnections()
+    await patchbay?.close()
+  }
 }

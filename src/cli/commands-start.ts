@@ -1,4 +1,3 @@
-import type { Command } from 'commander'
 import { servePatchbay } from '../config/index.js'
 import { isPatchbayError } from '../errors.js'
 import { EXIT, fail } from './output.js'
@@ -10,41 +9,33 @@ interface StartFlags {
 }
 
 /** `start`: the HTTP server, with the sandbox provider and its integration in development. */
-export function registerStartCommand(program: Command): void {
-  program
-    .command('start')
-    .description('Run the HTTP server (SQLite at ./.patchbay/patchbay.db, sandbox provider in development)')
-    .option('--port <port>', 'port to listen on (default 3000, or PATCHBAY_PORT)')
-    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
-    .option('--no-sandbox', 'do not run the built-in sandbox provider')
-    .action(async (flags: StartFlags) => {
-      try {
-        const serving = await servePatchbay(process.env, {
-          ...(flags.port !== undefined ? { port: Number(flags.port) } : {}),
-          ...(flags.host ? { host: flags.host } : {}),
-          ...(flags.sandbox === false ? { sandbox: false } : {}),
-        })
-        process.stdout.write(`${serving.lines.join('\n')}\n`)
-
-        let stopping = false
-        const stop = async () => {
-          if (stopping) return
-          stopping = true
-          process.stdout.write('Shutting down: finishing in-flight requests\n')
-          await serving.stop()
-        }
-        process.once('SIGINT', stop)
-        process.once('SIGTERM', stop)
-      } catch (error) {
-        if (isPatchbayError(error, 'invalid_config')) {
-          // A configuration the server cannot run with (an encryption key missing for the
-          // database, a broken connector file): one line for the supervisor's log, no stack, and
-          // exit 2, which a supervisor can be told not to restart on (RestartPreventExitStatus=2).
-          process.stderr.write(`patchbay start: ${error.message}\n`)
-          process.exitCode = EXIT.badInput
-          return
-        }
-        fail(error, 'cli:start')
-      }
+export async function start(flags: StartFlags): Promise<void> {
+  try {
+    const serving = await servePatchbay(process.env, {
+      ...(flags.port !== undefined ? { port: Number(flags.port) } : {}),
+      ...(flags.host ? { host: flags.host } : {}),
+      ...(flags.sandbox === false ? { sandbox: false } : {}),
     })
+    process.stdout.write(`${serving.lines.join('\n')}\n`)
+
+    let stopping = false
+    const stop = async () => {
+      if (stopping) return
+      stopping = true
+      process.stdout.write('Shutting down: finishing in-flight requests\n')
+      await serving.stop()
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  } catch (error) {
+    if (isPatchbayError(error, 'invalid_config')) {
+      // A configuration the server cannot run with (an encryption key missing for the
+      // database, a broken connector file): one line for the supervisor's log, no stack, and
+      // exit 2, which a supervisor can be told not to restart on (RestartPreventExitStatus=2).
+      process.stderr.write(`patchbay start: ${error.message}\n`)
+      process.exitCode = EXIT.badInput
+      return
+    }
+    fail(error, 'cli:start')
+  }
 }

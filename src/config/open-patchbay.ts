@@ -2,21 +2,48 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createSandboxConnector, messageConnectors } from '../connectors/index.js'
+import { connectorFromJson } from '../kit/index.js'
 import type { Connector } from '../kit/index.js'
-import { createPatchbay } from '../runtime/index.js'
-import type { Patchbay, RuntimeEventListener } from '../runtime/index.js'
-import {
-  ensurePrivateDir,
-  ensurePrivateFile,
-  loadKeyRing,
-  looseModeWarning,
-  openPostgresStore,
-  openSqliteStore,
-} from '../store/index.js'
+import { createConnectorCatalog, createPatchbay } from '../runtime/index.js'
+import type { ConnectorCatalog, Patchbay, RuntimeEventListener } from '../runtime/index.js'
 import type { PatchbayConfig } from './config.js'
 import { loadCatalogue } from './catalogue.js'
 import { loadConnectorFiles } from './connector-files.js'
 import { webhookOptions } from './webhook-config.js'
+
+// The store (and better-sqlite3 with it) is imported when a command opens it, not before: `info`
+// and a call with inline credentials never do (issue 9).
+const loadStore = () => import('../store/index.js')
+
+/** The built-in connectors (the sandbox, the messaging ones) and the JSON connectors directory's. */
+function configuredConnectors(config: PatchbayConfig, sandboxUrl: string | undefined): Connector[] {
+  return [
+    createSandboxConnector({ url: sandboxUrl ?? config.sandboxUrl ?? undefined }),
+    ...messageConnectors(),
+    ...loadConnectorFiles(config.connectorsDir),
+  ]
+}
+
+/**
+ * The configured connectors without the store: built in, from the connectors directory, and
+ * those stored in the database when it exists (read-only; no key ring, no migration). Nothing is
+ * created or written, so `patchbay info` and an inline `patchbay call` leave no database behind.
+ */
+export async function openCatalog(config: PatchbayConfig): Promise<ConnectorCatalog> {
+  const definitions =
+    config.postgresUrl !== null
+      ? await (await loadStore()).readStoredPostgresConnectors(config.postgresUrl)
+      : existsSync(config.dbPath)
+        ? (await loadStore()).readStoredConnectors(config.dbPath)
+        : []
+  const stored = definitions.map((json) => connectorFromJson(json))
+  return createConnectorCatalog({
+    connectors: [...stored, ...configuredConnectors(config, undefined)],
+    catalogue: loadCatalogue(),
+    logoUrl: (id) => `${config.publicUrl}/connectors/${encodeURIComponent(id)}/logo`,
+    ...(config.providerTimeoutMs === null ? {} : { providerTimeoutMs: config.providerTimeoutMs }),
+  })
+}
 
 interface OpenOptions {
   /** Where warnings go (generated development keys); stderr by default. */
@@ -37,6 +64,9 @@ export async function openPatchbay(
   options: OpenOptions = {},
 ): Promise<Patchbay> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`))
+  // A broken connector file stops the command before the database is opened.
+  const connectors = configuredConnectors(config, options.sandboxUrl)
+  const { loadKeyRing, looseModeWarning, openPostgresStore, openSqliteStore } = await loadStore()
   const looseHome = looseModeWarning(config.home, 'the Patchbay data directory')
   if (looseHome) warn(looseHome)
   const keyRing = loadKeyRing({ env: process.env, dataDir: config.home, warn })
@@ -44,11 +74,6 @@ export async function openPatchbay(
     config.postgresUrl === null
       ? openSqliteStore({ path: config.dbPath, keyRing, warn })
       : await openPostgresStore({ url: config.postgresUrl, keyRing })
-  const connectors: Connector[] = [
-    createSandboxConnector({ url: options.sandboxUrl ?? config.sandboxUrl ?? undefined }),
-    ...messageConnectors(),
-    ...loadConnectorFiles(config.connectorsDir),
-  ]
   return createPatchbay({
     store,
     connectors,
@@ -67,11 +92,12 @@ export async function openPatchbay(
  * The API keys to accept: the configured ones, or a development key generated once into
  * `<home>/dev-api-key` (mode 0600, in a 0700 directory) so it survives restarts.
  */
-export function resolveApiKeys(
+export async function resolveApiKeys(
   config: PatchbayConfig,
   warn: (message: string) => void = () => {},
-): { keys: string[]; generated: string | null } {
+): Promise<{ keys: string[]; generated: string | null }> {
   if (config.apiKeys.length > 0) return { keys: config.apiKeys, generated: null }
+  const { ensurePrivateDir, ensurePrivateFile, looseModeWarning } = await loadStore()
   const path = join(config.home, 'dev-api-key')
   if (existsSync(path)) {
     const key = readFileSync(path, 'utf8').trim()

@@ -79,7 +79,7 @@ export async function servePatchbay(
     await server.close()
     throw error
   }
-  const { keys, generated } = resolveApiKeys(config, (message) =>
+  const { keys, generated } = await resolveApiKeys(config, (message) =>
     process.stderr.write(`warning: ${message}\n`),
   )
   app = createServerApp({

@@ -12,6 +12,8 @@ export type {
   SessionConnectionInput,
 } from './authorization/index.js'
 export { errorEnvelope, parseOrThrow } from './capabilities/index.js'
+export { createConnectorCatalog } from './catalog.js'
+export type { ConnectorCatalogOptions } from './catalog.js'
 export type {
   Envelope,
   EnvelopeError,
@@ -54,6 +56,7 @@ export type { Patchbay, PatchbayOptions, PatchbaySignIn } from './patchbay.js'
 export { SIGNIN_RESULT_SECONDS } from './signin/index.js'
 export type { BeginSignInOptions, SignInCompletion, SignInResult } from './signin/index.js'
 export { compileCatalogue } from './catalogue.js'
+export type { ConnectorCatalog } from './patchbay-types.js'
 export { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from './oidc/index.js'
 export type { KeySetOptions, OidcDiscovery } from './oidc/index.js'
 export {

@@ -148,6 +148,16 @@ export interface PatchbayConnectSessions {
 }
 
 /**
+ * The connectors without a store (`createConnectorCatalog`): what `info` and a call with inline
+ * credentials need, so neither opens a database.
+ */
+export interface ConnectorCatalog {
+  connectors: Pick<PatchbayConnectors, 'list' | 'describe' | 'logo' | 'get' | 'find' | 'register'>
+  /** Calls a capability with inline `{auth, settings, request, page}`. */
+  call(connectorId: string, capabilityName: string, input: unknown): Promise<Envelope>
+}
+
+/**
  * Social sign-in (Logto's social connectors): a flow that ends at the application's page with a
  * short-lived, single-use code, which the application's server exchanges for the user's
  * normalized profile. Nothing long-lived is stored unless a connection is asked for.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
-import { connectorFromJson, renderUrlTemplate, urlPolicyOf } from '../kit/index.js'
+import { connectorFromJson } from '../kit/index.js'
 import type { Connector, ConnectorCatalogue, ConnectorFilter, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import { createApiKeyService } from './api-keys/index.js'
@@ -22,20 +22,12 @@ import type {
   SessionAuthorizationResult,
   SessionConnectionInput,
 } from './authorization/index.js'
-import {
-  callInputSchema,
-  capabilityContext,
-  errorEnvelope,
-  parseOrThrow,
-  parseSettings,
-  runCapability,
-  withDefaultCapabilities,
-} from './capabilities/index.js'
+import { capabilityContext, errorEnvelope, runCapability } from './capabilities/index.js'
 import type { Envelope } from './capabilities/index.js'
+import { createCatalogCore } from './catalog.js'
 import {
   checkIntegrationId,
   createConnection,
-  credentialsFromInput,
   disconnectConnection,
   importConnections,
   pageConnections,
@@ -60,14 +52,11 @@ import {
   defaultRetryEnvironment,
   fetchTransport,
   forwardRequest,
-  guardProviderFetch,
   undiciTransport,
 } from './fetch/index.js'
 import type { FetchLike, ForwardRequest, RetryPolicy } from './fetch/index.js'
-import { bindOidc, createOidcDiscovery } from './oidc/index.js'
 import type { Patchbay } from './patchbay-types.js'
 import { secretValues } from './redact.js'
-import { createRegistry } from './registry.js'
 import { schemeRecordOf } from './schemes/index.js'
 import { checkSigninRedirectUris, beginSignIn, completeSignIn, exchangeSignInCode } from './signin/index.js'
 import type { BeginSignInOptions } from './signin/index.js'
@@ -144,45 +133,23 @@ export type {
  */
 export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay> {
   const store = options.store
-  // Unreachable and silent providers become `provider_error` and `timeout` on every path.
-  const fetchImpl: FetchLike = guardProviderFetch(
-    options.fetch ?? ((input, init) => fetch(input, init)),
-    options.providerTimeoutMs,
-  )
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000))
+  // The registry, the provider fetch (unreachable and silent providers become `provider_error`
+  // and `timeout` on every path) and calls with inline credentials need no store.
   const publicUrl = (options.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, '')
+  const core = createCatalogCore({
+    ...(options.catalogue ? { catalogue: options.catalogue } : {}),
+    logoUrl: (id) => `${publicUrl}/connectors/${encodeURIComponent(id)}/logo`,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.providerTimeoutMs === undefined ? {} : { providerTimeoutMs: options.providerTimeoutMs }),
+  })
+  const { registry, register, baseUrlOf, oidc, now } = core
+  const fetchImpl = core.fetch
   const events = createEventBus(options.onEvent ? [options.onEvent] : [])
   const emit = events.emit
 
-  const oidc = createOidcDiscovery({ fetch: fetchImpl, now })
-  const prepare = (connector: Connector) =>
-    withDefaultCapabilities(bindOidc(connector, oidc), fetchImpl, now)
-  const registry = createRegistry({
-    prepare,
-    ...(options.catalogue ? { catalogue: options.catalogue } : {}),
-    logoUrl: (id) => `${publicUrl}/connectors/${encodeURIComponent(id)}/logo`,
-  })
-  const register = (connector: Connector) => registry.register(prepare(connector))
   for (const stored of await store.listConnectors()) register(connectorFromJson(stored.definition))
   for (const connector of options.connectors ?? []) register(connector)
-
-  // Rendered base URLs per connector object (a re-registered connector starts afresh) and
-  // settings: the proxy asks on every request, and rendering checks every placeholder.
-  const baseUrls = new WeakMap<Connector, Map<string, string>>()
-  const baseUrlOf = (connectorId: string, settings: JsonObject) => {
-    const connector = registry.get(connectorId)
-    const template = connector.baseUrl
-    if (!template) return ''
-    let rendered = baseUrls.get(connector)
-    if (!rendered) baseUrls.set(connector, (rendered = new Map()))
-    const key = JSON.stringify(settings)
-    const known = rendered.get(key)
-    if (known !== undefined) return known
-    const url = renderUrlTemplate(template, [settings, { settings }], urlPolicyOf(connector))
-    if (rendered.size >= 1000) rendered.clear()
-    rendered.set(key, url)
-    return url
-  }
 
   const resolve = async (connection: Connection) => {
     const integration = await store.getIntegration(connection.integrationId)
@@ -265,58 +232,31 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     input: unknown,
     via: { connectionId?: string } = {},
   ): Promise<Envelope> {
+    if (!via.connectionId) return core.callInline(connectorId, capabilityName, input)
+    const connectionId = via.connectionId
     const raisedIn = `${connectorId}:${capabilityName}`
     let secrets: string[] = []
     try {
-      const parsed = parseOrThrow(callInputSchema, input, '')
-      const connector = registry.get(connectorId)
-      const capability = connector.capabilities[capabilityName]
-      if (!capability) {
-        throw new PatchbayError('not_implemented', `Connector "${connectorId}" has no capability "${capabilityName}"`)
+      const { input: parsed, connector, capability } = core.prepareCall(connectorId, capabilityName, input)
+      const connection = await requireConnection(connectionId)
+      const { connector: owner } = await resolve(connection)
+      if (owner.id !== connector.id) {
+        throw new PatchbayError(
+          'bad_request',
+          `Connection "${connection.id}" is not a ${connector.id} connection`,
+          { details: { problems: [`connectionId: a ${owner.id} connection, not ${connector.id}`] } },
+        )
       }
-      let ctx
-      if (via.connectionId) {
-        const connection = await requireConnection(via.connectionId)
-        const { connector: owner } = await resolve(connection)
-        if (owner.id !== connector.id) {
-          throw new PatchbayError(
-            'bad_request',
-            `Connection "${connection.id}" is not a ${connector.id} connection`,
-            { details: { problems: [`connectionId: a ${owner.id} connection, not ${connector.id}`] } },
-          )
-        }
-        const current = await credentials.getCredentials(connection.id)
-        secrets = secretValues(current)
-        ctx = capabilityContext({
-          settings: connection.settings,
-          credentials: current,
-          baseUrl: baseUrlOf(connector.id, connection.settings),
-          fetch: authorizedFetchFor(deps, connector, connection),
-          page: parsed.page ?? null,
-          connectionId: connection.id,
-        })
-      } else {
-        secrets = secretValues(parsed.auth as JsonObject | undefined)
-        const settings = parseSettings(connector, parsed.settings ?? {})
-        const baseUrl = baseUrlOf(connector.id, settings)
-        const issued =
-          capability.requiresAuth === false
-            ? { credentials: {}, expiresAt: null }
-            : await credentialsFromInput(deps, connector.auth, (parsed.auth ?? {}) as JsonObject, {
-                integration: null,
-                settings,
-                baseUrl,
-              })
-        secrets = [...secrets, ...secretValues(issued.credentials)]
-        ctx = capabilityContext({
-          settings,
-          credentials: issued.credentials,
-          baseUrl,
-          fetch: authorizedFetchFor(deps, connector, null, issued.credentials, settings),
-          page: parsed.page ?? null,
-          connectionId: null,
-        })
-      }
+      const current = await credentials.getCredentials(connection.id)
+      secrets = secretValues(current)
+      const ctx = capabilityContext({
+        settings: connection.settings,
+        credentials: current,
+        baseUrl: baseUrlOf(connector.id, connection.settings),
+        fetch: authorizedFetchFor(deps, connector, connection),
+        page: parsed.page ?? null,
+        connectionId: connection.id,
+      })
       const result = await runCapability(capability, ctx, parsed.request)
       return { response: result.response, page: result.page, error: null }
     } catch (error) {

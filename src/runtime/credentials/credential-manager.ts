@@ -10,6 +10,7 @@ import type { RuntimeEvent } from '../events.js'
 import type { CredentialManager, GetCredentialsOptions, ResolvedConnection } from './types.js'
 import { lostLeaseError, runRefreshAttempt } from './refresh-attempt.js'
 import { createRefreshCooldown } from './refresh-cooldown.js'
+import { createRefreshFlights } from './refresh-flights.js'
 import type { CooldownPolicy } from './refresh-cooldown.js'
 import { recoverInterruptedRefreshes } from './refresh-recovery.js'
 import type { RecoveryReport } from './refresh-recovery.js'
@@ -49,6 +50,13 @@ function marginOf(scheme: AuthScheme, fallback: number): number {
   return schemeRecordOf(scheme).margin(scheme) ?? fallback
 }
 
+/** What a refresh leaves: the stored row with fresh credentials, with its integration and connector. */
+interface Renewed {
+  connection: Connection
+  connector: Connector
+  integration: Integration
+}
+
 function sameCredentials(a: JsonObject, b: JsonObject): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
 }
@@ -66,7 +74,7 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
   if (!(timeoutMs > 0 && timeoutMs < leaseMs)) {
     throw new TypeError(`refreshTimeoutMs (${timeoutMs}) must be positive and below leaseMs (${leaseMs})`)
   }
-  const inFlight = new Map<string, Promise<JsonObject>>()
+  const flights = createRefreshFlights<Renewed>()
   const cooldown = createRefreshCooldown(options.cooldown)
   // The lease runs on the runtime's clock (epoch seconds), so tests move it without waiting.
   const nowMs = () => options.now() * 1000
@@ -104,7 +112,7 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
     }
   }
 
-  async function renewUnderLease(id: string, opts: GetCredentialsOptions): Promise<JsonObject> {
+  async function renewUnderLease(id: string, opts: GetCredentialsOptions): Promise<Renewed> {
     const deadline = Date.now() + leaseMs
     for (;;) {
       const { connection, connector, integration } = await options.resolve(id)
@@ -112,9 +120,9 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
       const settled = opts.force
         ? opts.stale !== undefined && !sameCredentials(opts.stale, connection.credentials)
         : isFresh(connection, connector.auth)
-      if (settled) return connection.credentials
-      const cooled = duringCooldown(connection, opts)
-      if (cooled) return cooled
+      const found = { connection, connector, integration }
+      if (settled) return found
+      if (duringCooldown(connection, opts)) return found
       if (await options.store.acquireRefreshLease(id, holder, leaseMs, nowMs())) {
         try {
           // Re-read under the lease: another process may have refreshed between our read and now.
@@ -123,14 +131,14 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
           const done = opts.force
             ? opts.stale !== undefined && !sameCredentials(opts.stale, current.credentials)
             : isFresh(current, connector.auth)
-          if (done) return current.credentials
-          return await renew(current, connector, integration)
+          if (done) return { connection: current, connector, integration }
+          return { connection: await renew(current, connector, integration), connector, integration }
         } finally {
           await options.store.releaseRefreshLease(id, holder)
         }
       }
       // Another holder is refreshing: credentials that still work need not wait for it.
-      if (!opts.force && isUnexpired(connection, options.now())) return connection.credentials
+      if (!opts.force && isUnexpired(connection, options.now())) return found
       if (Date.now() > deadline) {
         throw new PatchbayError('timeout', `Timed out waiting for another refresh of "${id}"`)
       }
@@ -142,11 +150,11 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
     connection: Connection,
     connector: Connector,
     integration: Integration,
-  ): Promise<JsonObject> {
+  ): Promise<Connection> {
     const record = schemeRecordOf(connector.auth)
     if (!record.canRenew(connector.auth, connection.credentials)) {
       if (connection.expiresAt !== null) return markNeedsReauth(connection, 'no way to renew')
-      return connection.credentials
+      return connection
     }
     // Stored as last_error and shown to callers: a provider may have echoed a token.
     const secrets = secretValues(connection.credentials)
@@ -188,13 +196,13 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
       // The lease was taken over: the newer holder's credentials win over ours.
       const current = result.current
       if (current?.status === 'active' && !sameCredentials(current.credentials, connection.credentials)) {
-        return current.credentials
+        return current
       }
       throw lostLeaseError(connection.id)
     }
     cooldown.succeeded(connection.id)
     options.emit({ type: 'connection.refreshed', connectionId: connection.id })
-    return result.connection.credentials
+    return result.connection
   }
 
   async function markNeedsReauth(connection: Connection, reason: string): Promise<never> {
@@ -207,35 +215,38 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
   }
 
   /** The refresh of a connection, shared by every caller in this process while it runs. */
-  function renewOnce(id: string, opts: GetCredentialsOptions): Promise<JsonObject> {
-    const pending = inFlight.get(id)
-    if (pending) return pending
-    const flight = renewUnderLease(id, opts).finally(() => inFlight.delete(id))
-    inFlight.set(id, flight)
-    return flight
+  function renewOnce(id: string, opts: GetCredentialsOptions): Promise<Renewed> {
+    return flights.run(id, opts.force === true, () => renewUnderLease(id, opts))
   }
 
   /** Fresh credentials for a connection, refreshing first when they are near expiry. */
   async function getCredentials(id: string, opts: GetCredentialsOptions = {}): Promise<JsonObject> {
     if (!opts.force) {
+      // A refresh is running: its answer is what a read would lead to, without the read.
+      const running = flights.joinable(id)
+      if (running) return (await running).connection.credentials
       const { connection, connector } = await options.resolve(id)
       assertUsable(connection)
       if (isFresh(connection, connector.auth)) return connection.credentials
     }
-    return renewOnce(id, opts)
+    return (await renewOnce(id, opts)).connection.credentials
   }
 
   /** The connection, its integration and connector, and fresh credentials, each read once. */
   async function resolve(id: string): Promise<ResolvedConnection> {
+    const running = flights.joinable(id)
+    if (running) return resolvedFrom(await running)
     const { connection, connector, integration } = await options.resolve(id)
     assertUsable(connection)
     if (isFresh(connection, connector.auth)) {
       return { connection, integration, connector, credentials: connection.credentials }
     }
-    const credentials = await renewOnce(id, {})
-    // Renewed: the stored row changed (expiry, status), so it is read again.
-    const current = await load(id)
-    return { connection: { ...current, credentials }, integration, connector, credentials }
+    // The refresh hands back the row it stored (or found stored by another process).
+    return resolvedFrom(await renewOnce(id, {}))
+  }
+
+  function resolvedFrom(renewed: Renewed): ResolvedConnection {
+    return { ...renewed, credentials: renewed.connection.credentials }
   }
 
   /**

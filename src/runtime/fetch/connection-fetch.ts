@@ -50,6 +50,29 @@ export function authorizedFetchFor(
 }
 
 /**
+ * The authenticated fetch of a call with inline credentials: they are used as they are (never
+ * renewed), so it needs neither the store nor the credential manager.
+ */
+export function inlineFetchFor(
+  deps: Pick<RuntimeDeps, 'baseUrlOf' | 'fetch'>,
+  connector: Connector,
+  credentials: JsonObject,
+  settings: JsonObject,
+) {
+  const record = schemeRecordOf(connector.auth)
+  const sign = record.signer?.(connector.auth, async () => clientOf(null, credentials))
+  return createAuthedFetch({
+    scheme: connector.auth,
+    settings,
+    baseUrl: deps.baseUrlOf(connector.id, settings),
+    fetch: deps.fetch,
+    canRenew: false,
+    credentials: async () => credentials,
+    ...(sign ? { sign } : {}),
+  })
+}
+
+/**
  * The fetch behind `patchbay.connection(id).fetch` and the HTTP proxy: the connection's
  * authenticated fetch, also kept under the connector's base URL (a path that would leave it is
  * refused) and retrying idempotent requests on 429/502/503/504 with backoff honouring

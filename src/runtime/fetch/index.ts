@@ -1,5 +1,5 @@
 export { confineUrl } from './confine-url.js'
-export { authorizedFetchFor, connectionFetchFor } from './connection-fetch.js'
+export { authorizedFetchFor, connectionFetchFor, inlineFetchFor } from './connection-fetch.js'
 export { forwardRequest } from './forward.js'
 export type { ForwardRequest, ForwardResponse } from './forward.js'
 export { fetchTransport, undiciTransport } from './forward-transport.js'

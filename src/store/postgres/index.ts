@@ -1,2 +1,2 @@
-export { openPostgresStore, parsePostgresUrl } from './postgres-store.js'
+export { openPostgresStore, parsePostgresUrl, readStoredPostgresConnectors } from './postgres-store.js'
 export type { PostgresStoreOptions } from './postgres-store.js'

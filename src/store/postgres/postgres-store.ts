@@ -945,3 +945,33 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
     },
   }
 }
+
+/**
+ * The connector definitions a PostgreSQL database stores, read without a key ring and without
+ * migrating or writing anything: none when the schema holds no `connectors` table yet. The
+ * PostgreSQL twin of `readStoredConnectors`, for `patchbay info` and an inline `patchbay call`.
+ * @throws PatchbayError `store_unavailable` when the server cannot be reached, `invalid_config`
+ *   when a stored definition is not a JSON object
+ */
+export async function readStoredPostgresConnectors(url: string): Promise<JsonObject[]> {
+  const { connectionString, schema } = parsePostgresUrl(url)
+  const db = await openDatabase({ connectionString, schema, maxConnections: 1 })
+  try {
+    const [found] = await db.query<{ table: string | null }>(
+      "SELECT to_regclass('connectors')::text AS table",
+    )
+    if (!found?.table) return []
+    const rows = await db.query<ConnectorRow>('SELECT * FROM connectors ORDER BY id')
+    return rows.map((row) => {
+      try {
+        return parseObject(row.definition, `definition of connector ${row.id}`)
+      } catch (cause) {
+        throw new PatchbayError('invalid_config', `The stored connector ${row.id} is not an object`, {
+          cause,
+        })
+      }
+    })
+  } finally {
+    await db.close()
+  }
+}

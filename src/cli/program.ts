@@ -1,0 +1,188 @@
+import { Command, CommanderError } from 'commander'
+import { PatchbayError } from '../errors.js'
+import { packageVersion } from './version.js'
+import type { ConnectionListFlags } from './commands-admin.js'
+
+/**
+ * Every command, its arguments and options, parsed before anything else is loaded. An action
+ * imports its own module when it runs, so `info` never loads the store and the server is loaded
+ * by `start` alone (issue 9).
+ */
+function buildProgram(): Command {
+  const program = new Command()
+    .name('patchbay')
+    .description('Connector framework and auth broker. Every command prints JSON.')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+
+  const calls = () => import('./commands-call.js')
+  program
+    .command('info')
+    .description('Print the connectors, their capabilities, and their settings and auth fields as JSON Schema')
+    .argument('[connector]', 'only this connector')
+    .option('--search <text>', 'only connectors whose id, name, description or category contains it')
+    .option('--category <name>', 'only connectors of this category (crm, support, dev-tools…)')
+    .action(async (connectorId: string | undefined, filter: { search?: string; category?: string }) =>
+      (await calls()).info(connectorId, filter),
+    )
+  program
+    .command('call')
+    .description('Call a capability; input {auth?, settings?, request, page?} or --connection')
+    .argument('<connector>', 'connector id')
+    .argument('<capability>', 'capability name, e.g. validate_credentials')
+    .option('--json <input>', 'the input as JSON, - for stdin, or @file')
+    .option('--connection <id>', 'use a stored connection instead of inline auth and settings')
+    .action(async (connectorId: string, capability: string, flags: { json?: string; connection?: string }) =>
+      (await calls()).call(connectorId, capability, flags),
+    )
+
+  const admin = () => import('./commands-admin.js')
+  const integrations = program.command('integrations').description('Manage integrations (connector + app credentials)')
+  integrations
+    .command('set')
+    .description('Create or update an integration')
+    .argument('<id>', 'integration id, e.g. github-prod')
+    .requiredOption('--connector <id>', 'the connector it installs')
+    .option('--client-id <id>', 'OAuth client id')
+    .option('--client-secret <secret>', 'OAuth client secret (prefer --client-secret-stdin)')
+    .option('--client-secret-stdin', 'read the client secret from stdin, keeping it out of ps')
+    .option('--webhook-secret-stdin', "read the key signing the provider's webhooks from stdin")
+    .option('--scopes <list>', 'comma-separated scopes overriding the connector\'s')
+    .option('--redirect-uri <url>', 'callback URL registered with the provider')
+    .action(async (id: string, flags) => (await admin()).setIntegration(id, flags))
+  integrations
+    .command('list')
+    .description('List integrations (client secrets are never shown)')
+    .action(async () => (await admin()).listIntegrations())
+  integrations
+    .command('delete')
+    .argument('<id>')
+    .description('Delete an integration that has no connections')
+    .action(async (id: string) => (await admin()).deleteIntegration(id))
+
+  const connections = program.command('connections').description('Inspect and delete connections')
+  connections
+    .command('list')
+    .option('--integration <id>', 'only this integration\'s connections')
+    .option('--status <status>', 'only active, needs_reauth or error connections')
+    .option('--limit <n>', 'connections per page, 1 to 1000', '100')
+    .option('--cursor <token>', 'the page after this one: the previous answer\'s page.token')
+    .description('List connections a page at a time, oldest first (credentials are never shown)')
+    .action(async (flags: ConnectionListFlags) => (await admin()).listConnections(flags))
+  connections
+    .command('import')
+    .argument('<file>', 'JSON Lines (one connection per line) or a JSON array; - for stdin')
+    .option('--batch-size <n>', 'connections per transaction', '1000')
+    .description(
+      'Import connections with their tokens: every line is checked first, nothing is written if one is bad',
+    )
+    .action(async (file: string, flags: { batchSize: string }) => (await admin()).importConnections(file, flags))
+  connections
+    .command('show')
+    .argument('<id>')
+    .description('Show one connection (credentials are never shown)')
+    .action(async (id: string) => (await admin()).showConnection(id))
+  connections
+    .command('delete')
+    .argument('<id>')
+    .description('Delete a connection')
+    .action(async (id: string) => (await admin()).deleteConnection(id))
+
+  program
+    .command('connect')
+    .description('Connect an account from the terminal: prints (and opens) the authorization URL')
+    .argument('<integration>', 'integration id')
+    .option('--connection <id>', 're-authorize this connection (or choose the new one\'s id)')
+    .option('--port <port>', 'loopback port for the callback (default: any free port)', '0')
+    .option('--no-open', 'only print the URL, do not open a browser')
+    .option('--timeout <seconds>', 'give up after this long', '300')
+    .action(async (integration: string, flags) => (await import('./commands-connect.js')).connect(integration, flags))
+
+  const keyCommands = () => import('./commands-keys.js')
+  const keys = program
+    .command('keys')
+    .description('Manage API keys for the HTTP API (stored hashed); rotate the encryption key')
+  keys
+    .command('create')
+    .description('Create an API key; its value is printed this once and never stored')
+    .option('--name <name>', 'what the key is for, e.g. ci or billing-service')
+    .action(async (flags: { name?: string }) => (await keyCommands()).createKey(flags))
+  keys
+    .command('list')
+    .description('List API keys, revoked ones included (values are never shown)')
+    .action(async () => (await keyCommands()).listKeys())
+  keys
+    .command('rotate')
+    .description(
+      'Seal every stored secret again with the first key of PATCHBAY_ENCRYPTION_KEY, so older ' +
+        'keys can leave it',
+    )
+    .action(async () => (await keyCommands()).rotateKeys())
+  keys
+    .command('revoke')
+    .argument('<id>', 'the key id, key_…')
+    .description('Revoke an API key; requests using it are refused from then on')
+    .action(async (id: string) => (await keyCommands()).revokeKey(id))
+
+  program
+    .command('spec')
+    .description('Print the OpenAPI 3.1 document of the HTTP API')
+    .action(async () => (await import('./commands-spec.js')).spec())
+
+  program
+    .command('start')
+    .description('Run the HTTP server (SQLite at ./.patchbay/patchbay.db, sandbox provider in development)')
+    .option('--port <port>', 'port to listen on (default 3000, or PATCHBAY_PORT)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .option('--no-sandbox', 'do not run the built-in sandbox provider')
+    .action(async (flags) => (await import('./commands-start.js')).start(flags))
+
+  const hooks = () => import('./commands-webhooks.js')
+  const webhooks = program
+    .command('webhooks')
+    .description('Manage the endpoints that receive signed event webhooks')
+  webhooks
+    .command('add')
+    .description('Add an endpoint; its whsec_ signing secret is printed this once, never again')
+    .argument('<url>', 'the http(s) URL to POST events to')
+    .option('--events <list>', 'comma-separated event types (default: all)')
+    .action(async (url: string, flags: { events?: string }) => (await hooks()).addWebhook(url, flags))
+  webhooks
+    .command('list')
+    .description('List endpoints (secrets are never shown)')
+    .action(async () => (await hooks()).listWebhooks())
+  webhooks
+    .command('remove')
+    .argument('<id>')
+    .description('Remove an endpoint and its pending deliveries')
+    .action(async (id: string) => (await hooks()).removeWebhook(id))
+  webhooks
+    .command('deliveries')
+    .description('Show the delivery queue: attempts, last answer, next attempt')
+    .option('--status <status>', 'pending, delivered or failed')
+    .option('--endpoint <id>', "only this endpoint's deliveries")
+    .action(async (flags: { status?: string; endpoint?: string }) => (await hooks()).listDeliveries(flags))
+
+  return program
+}
+
+/** Parses `argv` and runs the command it names; usage errors become `bad_request`, exit 2. */
+export async function runProgram(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv as string[])
+  } catch (error) {
+    const { EXIT, fail } = await import('./output.js')
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+        process.exitCode = EXIT.ok
+      } else {
+        const message = error.message.replace(/^error: /, '')
+        fail(new PatchbayError('bad_request', message, { details: { problems: [message] } }), 'cli:usage')
+        process.exitCode = EXIT.badInput
+      }
+    } else {
+      fail(error, 'cli')
+    }
+  }
+}
