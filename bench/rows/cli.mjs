@@ -10,7 +10,8 @@ function timeRuns(args, env, runs) {
   const times = []
   for (let i = 0; i < runs; i += 1) {
     const t = performance.now()
-    const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    // `info` prints every catalogue connector with its JSON Schemas (about 3 MB).
+    const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 })
     times.push(performance.now() - t)
     if (result.status !== 0) {
       throw new Error(`${args.join(' ')} exited with ${result.status}: ${result.stderr}${result.stdout}`)
