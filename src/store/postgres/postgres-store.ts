@@ -5,7 +5,6 @@ import { digestToken } from '../digest.js'
 import { open, seal, sealedValueProblem } from '../seal.js'
 import type { KeyRing } from '../seal.js'
 import type {
-  ApiKey,
   ApiKeyInput,
   AuthSession,
   Connection,
@@ -20,11 +19,12 @@ import type {
   IntegrationInput,
   PendingRefreshAttempt,
   Store,
-  StoredConnector,
 } from '../types.js'
 import { unreadableConnection, unreadableCredentials, unreadableIntegration } from '../unreadable.js'
 import { openDatabase } from './database.js'
 import type { Database, Queryable } from './database.js'
+import { aad, assertStatus, nowSeconds, parseObject, toApiKey, toConnector } from '../rows.js'
+import type { ApiKeyRow, ConnectorRow } from '../rows.js'
 import { migrate } from './migrations.js'
 import { assertSealingKeysConfigured, resealSecrets, upgradeLegacyKeyIds } from './sealing-keys.js'
 import {
@@ -52,12 +52,6 @@ export interface PostgresStoreOptions {
 
 type JsonObject = { [key: string]: JsonValue }
 
-interface ConnectorRow {
-  id: string
-  definition: string
-  created_at: number
-  updated_at: number
-}
 
 interface IntegrationRow {
   id: string
@@ -133,16 +127,7 @@ interface ConnectSessionRow {
   integration_ids: string | null
 }
 
-interface ApiKeyRow {
-  id: string
-  name: string | null
-  created_by: string | null
-  created_at: number
-  last_used_at: number | null
-  revoked_at: number | null
-}
 
-const STATUSES: readonly ConnectionStatus[] = ['active', 'needs_reauth', 'error']
 
 const API_KEY_COLUMNS = 'id, name, created_by, created_at, last_used_at, revoked_at'
 
@@ -171,31 +156,6 @@ const UPSERT_CONNECTION_ON_CONFLICT = `
 
 // A schema name goes into the connection's options and into DDL: plain identifiers only.
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
-
-// Associated data binds each sealed value to its row and column (DESIGN.md, security rules).
-const aad = {
-  clientSecret: (id: string) => `integrations:${id}:client_secret`,
-  credentials: (id: string) => `connections:${id}:credentials`,
-  authData: (stateHash: string) => `auth_sessions:${stateHash}:data`,
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000)
-}
-
-function assertStatus(status: string): void {
-  if (!STATUSES.includes(status as ConnectionStatus)) {
-    throw new TypeError(`connection status must be one of ${STATUSES.join(', ')}, got ${status}`)
-  }
-}
-
-function parseObject(text: string, what: string): JsonObject {
-  const value = JSON.parse(text) as JsonValue
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new PatchbayError('internal', `stored ${what} is not a JSON object`)
-  }
-  return value
-}
 
 function isViolation(error: unknown, sqlState: '23505' | '23503'): boolean {
   return (error as { code?: unknown }).code === sqlState
@@ -258,26 +218,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 }
 
 function postgresStore(db: Database, keyRing: KeyRing): Store {
-  function toApiKey(row: ApiKeyRow): ApiKey {
-    return {
-      id: row.id,
-      name: row.name,
-      createdBy: row.created_by,
-      createdAt: row.created_at,
-      lastUsedAt: row.last_used_at,
-      revokedAt: row.revoked_at,
-    }
-  }
-
-  function toConnector(row: ConnectorRow): StoredConnector {
-    return {
-      id: row.id,
-      definition: parseObject(row.definition, `definition of connector ${row.id}`),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    }
-  }
-
   function toIntegration(row: IntegrationRow): Integration {
     return {
       id: row.id,

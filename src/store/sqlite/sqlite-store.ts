@@ -2,7 +2,6 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Statement } from 'better-sqlite3'
 import { PatchbayError } from '../../errors.js'
-import type { JsonValue } from '../../errors.js'
 import { copyJson, createDecryptedCache, DEFAULT_DECRYPTED_CACHE_ENTRIES } from '../decrypted-cache.js'
 import type { DecryptedCache } from '../decrypted-cache.js'
 import { digestToken } from '../digest.js'
@@ -11,7 +10,6 @@ import { assertPageSize, decodeCursor, encodeCursor } from '../cursor.js'
 import { open, seal, sealedValueProblem } from '../seal.js'
 import type { KeyRing } from '../seal.js'
 import type {
-  ApiKey,
   ApiKeyInput,
   AuthSession,
   Connection,
@@ -26,8 +24,9 @@ import type {
   IntegrationInput,
   PendingRefreshAttempt,
   Store,
-  StoredConnector,
 } from '../types.js'
+import { aad, assertStatus, nowSeconds, parseObject, toApiKey, toConnector } from '../rows.js'
+import type { ApiKeyRow, ConnectorRow } from '../rows.js'
 import { migrate } from './migrations.js'
 import { assertSealingKeysConfigured, resealSecrets, upgradeLegacyKeyIds } from './sealing-keys.js'
 import { unreadableConnection, unreadableCredentials, unreadableIntegration } from '../unreadable.js'
@@ -56,8 +55,6 @@ export interface SqliteStoreOptions {
   cacheEntries?: number
 }
 
-type JsonObject = { [key: string]: JsonValue }
-
 interface IntegrationValues {
   id: string
   connectorId: string
@@ -83,12 +80,6 @@ interface ConnectionValues {
   now: number
 }
 
-interface ConnectorRow {
-  id: string
-  definition: string
-  created_at: number
-  updated_at: number
-}
 
 interface IntegrationRow {
   id: string
@@ -177,16 +168,7 @@ interface ConnectSessionRow {
   integration_ids: string | null
 }
 
-interface ApiKeyRow {
-  id: string
-  name: string | null
-  created_by: string | null
-  created_at: number
-  last_used_at: number | null
-  revoked_at: number | null
-}
 
-const STATUSES: readonly ConnectionStatus[] = ['active', 'needs_reauth', 'error']
 
 const API_KEY_COLUMNS = 'id, name, created_by, created_at, last_used_at, revoked_at'
 
@@ -222,31 +204,6 @@ const UPSERT_CONNECTION = `
     expires_at = excluded.expires_at, last_error = NULL, updated_at = excluded.updated_at,
     issued_at = excluded.issued_at, renewable = excluded.renewable, refresh_attempt_id = NULL,
     refresh_attempt_started_ms = NULL, refresh_attempt_token_digest = NULL`
-
-// Associated data binds each sealed value to its row and column (DESIGN.md, security rules).
-const aad = {
-  clientSecret: (id: string) => `integrations:${id}:client_secret`,
-  credentials: (id: string) => `connections:${id}:credentials`,
-  authData: (stateHash: string) => `auth_sessions:${stateHash}:data`,
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000)
-}
-
-function assertStatus(status: string): void {
-  if (!STATUSES.includes(status as ConnectionStatus)) {
-    throw new TypeError(`connection status must be one of ${STATUSES.join(', ')}, got ${status}`)
-  }
-}
-
-function parseObject(text: string, what: string): JsonObject {
-  const value = JSON.parse(text) as JsonValue
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new PatchbayError('internal', `stored ${what} is not a JSON object`)
-  }
-  return value
-}
 
 /** A copy sharing nothing mutable with `connection`. */
 function copyConnection(connection: Connection): Connection {
@@ -462,26 +419,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?
       RETURNING ${API_KEY_COLUMNS}`),
     ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
-  }
-
-  function toApiKey(row: ApiKeyRow): ApiKey {
-    return {
-      id: row.id,
-      name: row.name,
-      createdBy: row.created_by,
-      createdAt: row.created_at,
-      lastUsedAt: row.last_used_at,
-      revokedAt: row.revoked_at,
-    }
-  }
-
-  function toConnector(row: ConnectorRow): StoredConnector {
-    return {
-      id: row.id,
-      definition: parseObject(row.definition, `definition of connector ${row.id}`),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    }
   }
 
   function toIntegration(row: IntegrationRow): Integration {
