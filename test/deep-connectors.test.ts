@@ -14,8 +14,8 @@ import type { Exchange, ReplayServer } from '../src/testing/index.js'
  */
 const DEEP_CONNECTORS = {
   // deep-a
-  github: 'on', gitlab: 'todo', google: 'todo', microsoft: 'todo', slack: 'todo', notion: 'todo',
-  atlassian: 'todo', salesforce: 'todo', hubspot: 'todo', zoom: 'todo', dropbox: 'todo',
+  github: 'on', gitlab: 'todo', google: 'todo', microsoft: 'todo', slack: 'on', notion: 'todo',
+  atlassian: 'todo', salesforce: 'on', hubspot: 'todo', zoom: 'todo', dropbox: 'todo',
   discord: 'todo', linkedin: 'todo',
   // deep-b
   x: 'todo', trello: 'todo', asana: 'todo', intercom: 'todo', zendesk: 'todo', shopify: 'todo',
@@ -134,7 +134,11 @@ async function runCase(connectorId: string, testCase: Case): Promise<void> {
   const catalog = createConnectorCatalog({ catalogue, fetch: replayFetch(server), providerTimeoutMs: 10_000 })
   const envelope = await catalog.call(connectorId, testCase.capability, testCase.input)
   // An unexpected request or an unused exchange fails the case before its envelope is read.
-  server.assertDone()
+  try {
+    server.assertDone()
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n  envelope error: ${JSON.stringify(envelope.error)}`)
+  }
   if (testCase.expect.ok) {
     expect(envelope.error).toBeNull()
     if (testCase.expect.data !== undefined) expect(envelope.response).toMatchObject(testCase.expect.data as object)

@@ -1,3 +1,4 @@
+import type { BodyErrorSpec } from './body-error.js'
 import type {
   ApiKeyScheme,
   AuthField,
@@ -25,6 +26,8 @@ export type AuthFieldInput = Partial<AuthField>
 interface CommonInput {
   validate?: ProviderProperty<unknown>
   validateError?: (failure: ProviderFailure) => string | undefined
+  /** How a 2xx answer of `validate` or `profile` says it failed (Slack's `{"ok": false}`). */
+  bodyError?: BodyErrorSpec
   profile?: ProfileSpec
   /** Header templates, e.g. `{ Authorization: 'Token {{apiKey}}' }`. */
   headers?: Record<string, string>
@@ -165,11 +168,12 @@ export function basic(options: BasicOptions = {}): BasicScheme {
 function common(
   input: CommonInput,
   fallback: CredentialPlacement,
-): Pick<OAuth2Scheme, 'validate' | 'validateError' | 'profile' | 'apply'> {
+): Pick<OAuth2Scheme, 'validate' | 'validateError' | 'bodyError' | 'profile' | 'apply'> {
   const hasPlacement = input.headers !== undefined || input.query !== undefined
   return {
     ...(input.validate === undefined ? {} : { validate: input.validate }),
     ...(input.validateError === undefined ? {} : { validateError: input.validateError }),
+    ...(input.bodyError === undefined ? {} : { bodyError: structuredClone(input.bodyError) }),
     ...(input.profile === undefined ? {} : { profile: input.profile }),
     apply: hasPlacement ? { headers: { ...input.headers }, query: { ...input.query } } : fallback,
   }

@@ -63,6 +63,16 @@ export function defineConnector<S>(input: ConnectorInput<S>): Connector<S> {
   if (profileTrouble.length > 0) {
     throw new TypeError(`defineConnector(${input.id}): ${profileTrouble.join('; ')}`)
   }
+  const tokenSettings = 'tokenResponse' in input.auth ? input.auth.tokenResponse?.settings : undefined
+  const policy = urlPolicyFromSettings(input.settings, input.allowHttp)
+  for (const name of Object.keys(tokenSettings ?? {})) {
+    // Declared, so the schema's format and pattern check what the provider sends.
+    if (!(name in policy.settings)) {
+      throw new TypeError(
+        `defineConnector(${input.id}): tokenResponse.settings.${name} is not a declared setting`,
+      )
+    }
+  }
   const { webhooks, connectButton, ...rest } = input
   const button = connectButton ?? input.auth.connectButton
   if (input.allowHttp !== undefined && input.allowHttp !== 'loopback' && input.allowHttp !== 'any') {
@@ -72,7 +82,7 @@ export function defineConnector<S>(input: ConnectorInput<S>): Connector<S> {
     ...rest,
     // The settings schema says which settings may be host names or whole URLs; every URL the
     // runtime renders from this scheme is checked against it.
-    auth: { ...input.auth, urlPolicy: urlPolicyFromSettings(input.settings, input.allowHttp) },
+    auth: { ...input.auth, urlPolicy: policy },
     ...(button === undefined ? {} : { connectButton: { ...button } }),
     categories: [...(input.categories ?? [])],
     capabilities: { ...input.capabilities },

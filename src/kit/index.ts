@@ -21,6 +21,8 @@ export type {
   ConnectorCatalogue,
   ConnectorFilter,
 } from './catalogue.js'
+export { errorFromBody } from './body-error.js'
+export type { BodyErrorSpec } from './body-error.js'
 export { defineConnector } from './define-connector.js'
 export type { Duration, DurationUnit } from './duration.js'
 export type { ConnectorInput } from './define-connector.js'

@@ -183,6 +183,55 @@ describe('connectorFromJson', () => {
     expect(problems.join('\n')).toContain('headr')
   })
 
+  it('refuses token-response settings that the settings schema does not declare', () => {
+    const declaration = {
+      id: 'acme',
+      name: 'Acme',
+      baseUrl: '{{instanceUrl}}/api',
+      settings: { type: 'object', properties: {} },
+      auth: {
+        type: 'oauth2',
+        authorizationUrl: 'https://acme.test/authorize',
+        tokenUrl: 'https://acme.test/token',
+        tokenResponse: { settings: { instanceUrl: 'instance_url' } },
+      },
+    }
+    expect(() => connectorFromJson(declaration)).toThrow(/tokenResponse\.settings\.instanceUrl is not a declared setting/)
+  })
+
+  it('keeps format "uri" beside a pattern, so a declared instance URL may open the base URL', () => {
+    const connector = connectorFromJson({
+      id: 'acme',
+      name: 'Acme',
+      baseUrl: '{{instanceUrl}}/api',
+      settings: {
+        type: 'object',
+        properties: { instanceUrl: { type: 'string', format: 'uri', pattern: '^https://[a-z.]+\\.acme\\.test$' } },
+      },
+      auth: { type: 'api_key' },
+    })
+    expect(connector.auth.urlPolicy?.settings['instanceUrl']).toEqual({
+      format: 'uri',
+      pattern: '^https://[a-z.]+\\.acme\\.test$',
+    })
+  })
+
+  it('accepts a bodyError declaration and refuses an unknown Patchbay code in it', () => {
+    const slackLike = (code: string) => ({
+      id: 'acme',
+      name: 'Acme',
+      settings: { type: 'object' },
+      auth: { type: 'api_key', bodyError: { when: 'ok', equals: false, error: 'error', codes: { invalid_auth: code } } },
+    })
+    expect(connectorFromJson(slackLike('unauthorized')).auth.bodyError).toEqual({
+      when: 'ok',
+      equals: false,
+      error: 'error',
+      codes: { invalid_auth: 'unauthorized' },
+    })
+    expect(problemsOf(slackLike('nope')).join('\n')).toContain('auth.bodyError.codes.invalid_auth')
+  })
+
   it('names an unknown auth type', () => {
     const problems = problemsOf({
       id: 'acme',

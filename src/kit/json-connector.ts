@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { PatchbayError } from '../errors.js'
+import { ERROR_CODES, PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
 import { apiKey, basic, oauth2 } from './auth-schemes.js'
 import { defineConnector } from './define-connector.js'
@@ -7,6 +7,7 @@ import { oauth1 } from './oauth1-scheme.js'
 import { DURATION_UNITS } from './duration.js'
 import type { AuthScheme, Connector, JsonObject } from './types.js'
 import { SOCIAL_PICKERS } from './social-profile.js'
+import { urlPolicyFromJsonSchema } from './url-policy.js'
 import { webhooksJsonSchema } from './webhooks.js'
 
 const templatedString = z.string().min(1)
@@ -74,8 +75,17 @@ const authFieldSchema = z.strictObject({
   options: z.array(z.strictObject({ value: z.string(), label: z.string() })).optional(),
 })
 
+/** Slack's `200 {"ok": false, "error": "invalid_auth"}`: see docs/provider-quirks.md. */
+const bodyErrorSchema = z.strictObject({
+  when: z.string().min(1),
+  equals: z.json().optional(),
+  error: z.string().min(1).optional(),
+  codes: z.record(z.string(), z.enum(ERROR_CODES)).optional(),
+})
+
 const commonAuth = {
   validate: providerRequestSchema.optional(),
+  bodyError: bodyErrorSchema.optional(),
   profile: profileSchema.optional(),
   headers: stringMap.optional(),
   query: stringMap.optional(),
@@ -96,6 +106,7 @@ const tokenResponseSchema = z.strictObject({
   tokenType: dotPath.optional(),
   scope: dotPath.optional(),
   idToken: dotPath.optional(),
+  settings: z.record(z.string().regex(/^[A-Za-z0-9_]+$/), dotPath).optional(),
 })
 
 /** OpenID Connect, revocation and a profile whose request may come from OIDC (OAuth 2 only). */
@@ -253,7 +264,7 @@ export function connectorFromJson(json: unknown): Connector<JsonObject> {
       details: { problems: ['settings: not a usable JSON Schema'] },
     })
   }
-  return defineConnector<JsonObject>({
+  const connector = defineConnector<JsonObject>({
     id: definition.id,
     name: definition.name,
     ...(definition.description === undefined ? {} : { description: definition.description }),
@@ -270,6 +281,8 @@ export function connectorFromJson(json: unknown): Connector<JsonObject> {
     settings,
     auth: authFromJson(definition.auth),
   })
+  const urlPolicy = urlPolicyFromJsonSchema(definition.settings as JsonObject, definition.allowHttp)
+  return { ...connector, auth: { ...connector.auth, urlPolicy } }
 }
 
 function authFromJson(auth: z.output<typeof connectorJsonSchema>['auth']): AuthScheme {

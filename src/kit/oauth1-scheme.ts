@@ -1,3 +1,4 @@
+import type { BodyErrorSpec } from './body-error.js'
 import type {
   CredentialPlacement,
   OAuth1AuthUrl,
@@ -43,6 +44,8 @@ export interface OAuth1Options {
   /** Appmixer's name for `validate`. */
   validateAccessToken?: ProviderProperty<unknown>
   validateError?: (failure: ProviderFailure) => string | undefined
+  /** How a 2xx answer of `validate` or `profile` says it failed. */
+  bodyError?: BodyErrorSpec
   profile?: ProfileSpec
   /** Extra header templates; the signature goes in `Authorization` on its own. */
   headers?: Record<string, string>
@@ -88,6 +91,7 @@ export function oauth1(options: OAuth1Options): OAuth1Scheme {
     ...(options.requestAccessToken ? { requestAccessToken: options.requestAccessToken } : {}),
     ...(validate === undefined ? {} : { validate }),
     ...(options.validateError === undefined ? {} : { validateError: options.validateError }),
+    ...(options.bodyError === undefined ? {} : { bodyError: structuredClone(options.bodyError) }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
     apply,
   }

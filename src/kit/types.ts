@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import type { JsonValue } from '../errors.js'
 import type { HttpAllowance, UrlPolicy } from './url-template.js'
 import type { NormalizedWebhooks } from './webhooks.js'
+import type { BodyErrorSpec } from './body-error.js'
 
 /** A JSON object, the shape of settings, credentials and stored definitions. */
 export type JsonObject = { [key: string]: JsonValue }
@@ -119,6 +120,8 @@ interface SchemeCommon {
   validate?: ProviderProperty<unknown>
   /** Turns a provider's refusal into a clear message for the user. */
   validateError?: (failure: ProviderFailure) => string | undefined
+  /** How a 2xx answer of `validate` or `profile` says it failed (Slack's `{"ok": false}`). */
+  bodyError?: BodyErrorSpec
   /** Finds the account name (and email) that names the connection. */
   profile?: ProfileSpec
   /** How the credentials are put on provider requests. */
@@ -157,6 +160,14 @@ export interface TokenResponsePaths {
   tokenType?: string
   scope?: string
   idToken?: string
+  /**
+   * Settings the token response supplies, as setting name → dot path: Salesforce's
+   * `{"instanceUrl": "instance_url"}`. Read from the authorization code's token response and
+   * stored in the connection's settings (checked against the settings schema like any other), so
+   * `{{instanceUrl}}` fills the base URL and every request template. Each must be a declared
+   * setting.
+   */
+  settings?: Record<string, string>
 }
 export type TokenRequestEncoding = 'form' | 'json' | 'query'
 

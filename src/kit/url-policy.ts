@@ -12,7 +12,15 @@ export function urlPolicyFromSettings(
   settings: z.ZodType,
   allowHttp?: HttpAllowance,
 ): UrlPolicy {
-  const schema = jsonSchemaOf(settings)
+  return urlPolicyFromJsonSchema(jsonSchemaOf(settings), allowHttp)
+}
+
+/**
+ * The same from a settings JSON Schema as declared. A JSON connector's policy is read from its
+ * declaration: zod keeps only the `pattern` of a string that has both `format` and `pattern`
+ * (Salesforce's `instanceUrl`), and the format is what allows a whole base URL.
+ */
+export function urlPolicyFromJsonSchema(schema: JsonObject, allowHttp?: HttpAllowance): UrlPolicy {
   const properties = schema['properties']
   const rules: Record<string, SettingUrlRule> = {}
   if (properties !== null && typeof properties === 'object' && !Array.isArray(properties)) {

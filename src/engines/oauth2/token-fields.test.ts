@@ -6,6 +6,25 @@ import { readTokenResponse } from './token-response.js'
 const NOW = 1_700_000_000
 
 describe('readTokenFields', () => {
+  it('reads the settings a token response supplies (Salesforce instance_url)', () => {
+    const body = { access_token: 'at', instance_url: 'https://acme.my.salesforce.com', id: 'x' }
+    expect(readTokenFields(body, { settings: { instanceUrl: 'instance_url' } }, NOW)).toEqual({
+      accessToken: 'at',
+      tokenType: 'Bearer',
+      settings: { instanceUrl: 'https://acme.my.salesforce.com' },
+    })
+  })
+
+  it('refuses a response without a setting it must supply', () => {
+    let caught: unknown
+    try {
+      readTokenFields({ access_token: 'at' }, { settings: { instanceUrl: 'instance_url' } }, NOW)
+    } catch (error) {
+      caught = error
+    }
+    expect(isPatchbayError(caught, 'invalid_response')).toBe(true)
+  })
+
   it('reads the RFC 6749 names when no paths are declared', () => {
     const tokens = readTokenFields(
       {

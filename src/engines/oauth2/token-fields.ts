@@ -12,7 +12,7 @@ const STANDARD_TOKEN_PATHS = {
   tokenType: 'token_type',
   scope: 'scope',
   idToken: 'id_token',
-} as const satisfies Required<Omit<TokenResponsePaths, 'expiresAt'>>
+} as const satisfies Required<Omit<TokenResponsePaths, 'expiresAt' | 'settings'>>
 
 function text(value: unknown): string | undefined {
   if (typeof value === 'string' && value !== '') return value
@@ -40,6 +40,25 @@ function expiryOf(body: JsonObject, paths: TokenResponsePaths, now: number): num
   if (paths.expiresAt === undefined) return undefined
   const at = toEpochSeconds(getPath(body, paths.expiresAt))
   return at !== undefined && at > 0 ? at : undefined
+}
+
+/**
+ * The settings a token response supplies (`tokenResponse.settings`: name → dot path), as text;
+ * undefined when none are declared.
+ * @throws PatchbayError `invalid_response` when a declared one is missing: the connection would
+ *   have no usable base URL
+ */
+function settingsOf(body: JsonObject, paths: TokenResponsePaths): Record<string, string> | undefined {
+  if (paths.settings === undefined) return undefined
+  const settings: Record<string, string> = {}
+  for (const [name, path] of Object.entries(paths.settings)) {
+    const value = text(getPath(body, path))
+    if (!value) {
+      throw new PatchbayError('invalid_response', `Token response has no ${path}`, { details: { path } })
+    }
+    settings[name] = value
+  }
+  return settings
 }
 
 /**
@@ -72,5 +91,7 @@ export function readTokenFields(
   if (scope) tokens.scope = scope
   const idToken = text(getPath(body, paths.idToken ?? STANDARD_TOKEN_PATHS.idToken))
   if (idToken) tokens.idToken = idToken
+  const settings = settingsOf(body, paths)
+  if (settings) tokens.settings = settings
   return tokens
 }

@@ -7,4 +7,6 @@ export interface TokenSet {
   expiresAt?: number
   scope?: string
   idToken?: string
+  /** Values for settings read from the response (`tokenResponse.settings`), as text. */
+  settings?: Record<string, string>
 }

@@ -245,7 +245,13 @@ async function exchangeAndStore(
   const { integration, connector, scheme } = await oauthIntegration(deps, integrationId)
   const settings = (session.data['settings'] ?? {}) as JsonObject
   const issued = await exchangeCode(deps, { integration, connector, scheme }, code, session.data)
-  return finishAuthorizedConnection(deps, { connector, integration, settings, issued, session })
+  return finishAuthorizedConnection(deps, {
+    connector,
+    integration,
+    settings: issued.settings ?? settings,
+    issued,
+    session,
+  })
 }
 
 /**
@@ -269,7 +275,7 @@ export async function exchangeCode(
     {
       settings,
       urlPolicy: scheme.urlPolicy,
-      baseUrl: deps.baseUrlOf(connector.id, settings),
+      baseUrl: baseUrlBeforeTokens(deps, connector, scheme, settings),
       fetch: deps.fetch,
       now: deps.now(),
     },
@@ -292,5 +298,22 @@ export async function exchangeCode(
   )
   // An OIDC ID token must verify before anything is stored.
   await verifyIdToken(deps, scheme, client, tokens, data)
-  return credentialsFromTokens(tokens)
+  const issued = credentialsFromTokens(tokens)
+  if (!tokens.settings) return issued
+  // Checked like settings a user typed: the schema's pattern and the URL template rules.
+  return { ...issued, settings: parseSettings(connector, { ...settings, ...tokens.settings }) }
+}
+
+/**
+ * The base URL for the code exchange: empty while it waits for a setting only the token response
+ * brings (Salesforce's `{{instanceUrl}}`), since a token URL is absolute for such providers.
+ */
+function baseUrlBeforeTokens(
+  deps: RuntimeDeps,
+  connector: Connector,
+  scheme: OAuth2Scheme,
+  settings: JsonObject,
+): string {
+  const awaited = Object.keys(scheme.tokenResponse?.settings ?? {})
+  return awaited.some((name) => settings[name] === undefined) ? '' : deps.baseUrlOf(connector.id, settings)
 }

@@ -18,6 +18,11 @@ import type { FetchLike } from '../fetch/fetch-like.js'
 export interface IssuedCredentials {
   credentials: JsonObject
   expiresAt: number | null
+  /**
+   * The connection's settings completed by the token response (`tokenResponse.settings`,
+   * Salesforce's instance URL), checked; absent when it supplies none.
+   */
+  settings?: JsonObject
 }
 
 /** What renewing one connection's credentials needs. */

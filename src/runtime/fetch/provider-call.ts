@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../errors.js'
 import { readProviderBody } from '../../engines/index.js'
-import { buildSpecRequest, getPath, resolveUrl } from '../../kit/index.js'
+import { buildSpecRequest, errorFromBody, getPath, resolveUrl } from '../../kit/index.js'
 import type {
   AuthScheme,
   JsonObject,
@@ -87,6 +87,11 @@ export async function callProvider(
       parsed,
       options.describeFailure?.(failure),
     )
+  }
+  if (env.scheme.bodyError) {
+    const where = new URL(request.url)
+    const failed = errorFromBody(env.scheme.bodyError, parsed, `${request.method} ${where.origin}${where.pathname}`)
+    if (failed) throw failed
   }
   return parsed
 }

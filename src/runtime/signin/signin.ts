@@ -148,7 +148,7 @@ export async function completeSignIn(
     secrets = [...secrets, target.integration.clientSecret ?? '']
     const issued = await exchangeCode(deps, target, callback.code, session.data)
     secrets = [...secrets, ...secretValues(issued.credentials)]
-    const settings = (session.data['settings'] ?? {}) as JsonObject
+    const settings = issued.settings ?? ((session.data['settings'] ?? {}) as JsonObject)
     const profile = await readSocialProfile(deps, target.connector, settings, issued.credentials)
     let connectionId: string | null = null
     if (signin['createConnection'] === true) {
