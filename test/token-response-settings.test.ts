@@ -127,7 +127,7 @@ describe('settings from the token response (Salesforce instance_url)', () => {
     expect(result.connection.accountName).toBe('ada@acme.example')
 
     const stored = await pb.connections.get(result.connection.id)
-    expect(stored.settings).toEqual({ instanceUrl: INSTANCE })
+    expect(stored?.settings).toEqual({ instanceUrl: INSTANCE })
 
     // A later call takes the instance from the stored settings.
     const envelope = await pb.call('salesforce', 'get_user_info', { request: {} }, { connectionId: result.connection.id })
