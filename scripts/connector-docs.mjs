@@ -78,10 +78,19 @@ function quirks(auth) {
   if (auth.clientAuth) lines.push(`- Client authentication: ${code(auth.clientAuth)}.`)
   if (auth.tokenRequest && auth.tokenRequest !== 'form') lines.push(`- Token request body: ${code(auth.tokenRequest)}.`)
   if (auth.tokenMethod && auth.tokenMethod !== 'POST') lines.push(`- Token request method: ${code(auth.tokenMethod)}.`)
-  if (auth.tokenResponse) {
+  const { settings: tokenSettings, ...tokenPaths } = auth.tokenResponse ?? {}
+  if (Object.keys(tokenPaths).length) {
     lines.push(
-      `- Token response read from: ${Object.entries(auth.tokenResponse).map(([k, v]) => `${k} ${code(v)}`).join(', ')}.`,
+      `- Token response read from: ${Object.entries(tokenPaths).map(([k, v]) => `${k} ${code(v)}`).join(', ')}.`,
     )
+  }
+  for (const [name, path] of Object.entries(tokenSettings ?? {})) {
+    lines.push(`- The setting ${code(name)} is filled from the token response's ${code(path)} when an account is connected.`)
+  }
+  if (auth.bodyError) {
+    const { when, equals, error } = auth.bodyError
+    const test = equals === undefined ? `${code(when)} is present` : `${code(when)} is ${code(JSON.stringify(equals))}`
+    lines.push(`- A 2xx answer fails when ${test}${error ? `; its error code is at ${code(error)}` : ''}.`)
   }
   if (auth.refreshUrl) lines.push(`- Refresh requests go to ${code(auth.refreshUrl)}.`)
   if (auth.revocationUrl) lines.push(`- Tokens are revoked at ${code(auth.revocationUrl)} when a connection is deleted.`)
@@ -149,9 +158,21 @@ export function renderConnectorPage(d) {
     lines.push('', '## Account', '')
     if (auth.validate) lines.push(`- Credentials checked with ${code(typeof auth.validate === 'string' ? auth.validate : auth.validate.url)}`)
     if (profile?.request) lines.push(`- Profile read from ${code(typeof profile.request === 'string' ? profile.request : profile.request.url)}`)
-    if (auth.oidc && !profile?.request) lines.push('- Profile read from the ID token')
+    if (auth.oidc && !profile?.request) {
+      lines.push(auth.oidc.profile === 'userinfo' ? "- Profile read from the issuer's userinfo endpoint" : '- Profile read from the ID token')
+      lines.push('- Sign-in profile: the standard claims, id `sub`; email only when `email_verified` is true')
+    }
     if (profile?.accountName) lines.push(`- Account name: ${code(profile.accountName)}`)
+    if (auth.tenantId) lines.push(`- Tenant id: ${code(auth.tenantId)} of the check's answer`)
     if (profile?.email) lines.push(`- Email: ${code(profile.email)}`)
+    if (profile?.id) {
+      const verified = profile.emails
+        ? `the primary verified address of ${code(typeof profile.emails.request === 'string' ? profile.emails.request : profile.emails.request.url)}`
+        : profile.emailVerified === undefined
+          ? 'none (the provider does not say an address is verified)'
+          : `only when ${code(String(profile.emailVerified))} says it is verified`
+      lines.push(`- Sign-in profile: id ${code(profile.id)}; email ${verified}`)
+    }
   }
   lines.push('', '_Generated from the declaration by `npm run docs:connectors`; do not edit._', '')
   return lines.join('\n')

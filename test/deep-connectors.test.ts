@@ -14,8 +14,8 @@ import type { Exchange, ReplayServer } from '../src/testing/index.js'
  */
 const DEEP_CONNECTORS = {
   // deep-a
-  github: 'on', gitlab: 'todo', google: 'todo', microsoft: 'todo', slack: 'on', notion: 'todo',
-  atlassian: 'todo', salesforce: 'on', hubspot: 'todo', zoom: 'todo', dropbox: 'todo',
+  github: 'on', gitlab: 'on', google: 'on', microsoft: 'on', slack: 'on', notion: 'on',
+  atlassian: 'on', salesforce: 'on', hubspot: 'todo', zoom: 'todo', dropbox: 'todo',
   discord: 'todo', linkedin: 'todo',
   // deep-b
   x: 'todo', trello: 'todo', asana: 'todo', intercom: 'todo', zendesk: 'todo', shopify: 'todo',

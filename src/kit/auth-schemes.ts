@@ -14,6 +14,7 @@ import type {
   TokenRequestOverride,
   TokenResponsePaths,
   UrlProperty,
+  ValuePicker,
 } from './types.js'
 import { oidcSchemeParts } from './oidc.js'
 import type { OidcOptions, ProfileInput } from './oidc.js'
@@ -28,6 +29,8 @@ interface CommonInput {
   validateError?: (failure: ProviderFailure) => string | undefined
   /** How a 2xx answer of `validate` or `profile` says it failed (Slack's `{"ok": false}`). */
   bodyError?: BodyErrorSpec
+  /** Where `validate`'s answer names the tenant (`unique_tenant_id`). */
+  tenantId?: ValuePicker
   profile?: ProfileSpec
   /** Header templates, e.g. `{ Authorization: 'Token {{apiKey}}' }`. */
   headers?: Record<string, string>
@@ -168,12 +171,13 @@ export function basic(options: BasicOptions = {}): BasicScheme {
 function common(
   input: CommonInput,
   fallback: CredentialPlacement,
-): Pick<OAuth2Scheme, 'validate' | 'validateError' | 'bodyError' | 'profile' | 'apply'> {
+): Pick<OAuth2Scheme, 'validate' | 'validateError' | 'bodyError' | 'tenantId' | 'profile' | 'apply'> {
   const hasPlacement = input.headers !== undefined || input.query !== undefined
   return {
     ...(input.validate === undefined ? {} : { validate: input.validate }),
     ...(input.validateError === undefined ? {} : { validateError: input.validateError }),
     ...(input.bodyError === undefined ? {} : { bodyError: structuredClone(input.bodyError) }),
+    ...(input.tenantId === undefined ? {} : { tenantId: input.tenantId }),
     ...(input.profile === undefined ? {} : { profile: input.profile }),
     apply: hasPlacement ? { headers: { ...input.headers }, query: { ...input.query } } : fallback,
   }

@@ -86,6 +86,7 @@ const bodyErrorSchema = z.strictObject({
 const commonAuth = {
   validate: providerRequestSchema.optional(),
   bodyError: bodyErrorSchema.optional(),
+  tenantId: z.string().min(1).optional(),
   profile: profileSchema.optional(),
   headers: stringMap.optional(),
   query: stringMap.optional(),

@@ -9,6 +9,7 @@ import type {
   ProviderFailure,
   ProviderProperty,
   UrlProperty,
+  ValuePicker,
 } from './types.js'
 
 const SIGNATURE_METHODS: readonly OAuth1SignatureMethod[] = [
@@ -46,6 +47,8 @@ export interface OAuth1Options {
   validateError?: (failure: ProviderFailure) => string | undefined
   /** How a 2xx answer of `validate` or `profile` says it failed. */
   bodyError?: BodyErrorSpec
+  /** Where `validate`'s answer names the tenant (`unique_tenant_id`). */
+  tenantId?: ValuePicker
   profile?: ProfileSpec
   /** Extra header templates; the signature goes in `Authorization` on its own. */
   headers?: Record<string, string>
@@ -92,6 +95,7 @@ export function oauth1(options: OAuth1Options): OAuth1Scheme {
     ...(validate === undefined ? {} : { validate }),
     ...(options.validateError === undefined ? {} : { validateError: options.validateError }),
     ...(options.bodyError === undefined ? {} : { bodyError: structuredClone(options.bodyError) }),
+    ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
     apply,
   }

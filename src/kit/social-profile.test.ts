@@ -23,6 +23,12 @@ describe('normalizeProfile', () => {
     })
   })
 
+  it("counts a verified flag of 1 (Zoom's verified) and not one of 0", () => {
+    const spec = { request, id: 'id', email: 'email', emailVerified: 'verified' }
+    expect(normalizeProfile(spec, { id: 'z1', email: 'a@b.test', verified: 1 }).email).toBe('a@b.test')
+    expect(normalizeProfile(spec, { id: 'z1', email: 'a@b.test', verified: 0 }).email).toBeUndefined()
+  })
+
   it('drops an email or phone without a verified claim, or with a false one', () => {
     const body = { sub: 's', email: 'a@b.test', phone: '+1555', email_verified: false }
     const profile = normalizeProfile({ request, id: 'sub', email: 'email', emailVerified: 'email_verified', phone: 'phone' }, body)

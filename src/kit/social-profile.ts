@@ -69,15 +69,16 @@ function pickText(picker: ValuePicker | undefined, body: JsonValue): string | un
 }
 
 /**
- * Whether the provider says a value is verified: a claim read by path (`true`, or the string
- * `"true"` as some providers send it), `true` for providers that only ever return verified
+ * Whether the provider says a value is verified: a claim read by path (`true`, the string
+ * `"true"` or the number 1, as some providers send it), `true` for providers that only ever return verified
  * values, or a function. Absent: not verified.
  */
 function isVerified(picker: VerifiedPicker | undefined, body: JsonValue): boolean {
   if (picker === undefined || picker === false) return false
   if (picker === true) return true
   const value = typeof picker === 'function' ? picker(body) : getPath(body, picker)
-  return value === true || value === 'true'
+  // Zoom's `verified` is 1 or 0.
+  return value === true || value === 'true' || value === 1
 }
 
 /**

@@ -122,6 +122,12 @@ interface SchemeCommon {
   validateError?: (failure: ProviderFailure) => string | undefined
   /** How a 2xx answer of `validate` or `profile` says it failed (Slack's `{"ok": false}`). */
   bodyError?: BodyErrorSpec
+  /**
+   * Where `validate`'s answer names the tenant, `validate_credentials`'s `unique_tenant_id`
+   * (Atlassian's cloud id at `0.id` of its accessible resources). Without it, the profile's
+   * account name when the profile request is the check.
+   */
+  tenantId?: ValuePicker
   /** Finds the account name (and email) that names the connection. */
   profile?: ProfileSpec
   /** How the credentials are put on provider requests. */

@@ -43,7 +43,12 @@ export function withDefaultCapabilities(
         const options = auth.validateError ? { describeFailure: auth.validateError } : {}
         const body = await callProvider(check, env, options)
         // The tenant id comes from the profile only when the profile request is what was checked.
-        const tenant = !auth.validate && auth.profile ? pickValue(auth.profile.accountName, body) : null
+        const tenant =
+          auth.tenantId !== undefined
+            ? pickValue(auth.tenantId, body)
+            : !auth.validate && auth.profile
+              ? pickValue(auth.profile.accountName, body)
+              : null
         return { valid: true, unique_tenant_id: tenant }
       },
     } satisfies Capability
