@@ -319,6 +319,11 @@ export interface CapabilityContext<S = JsonObject> {
   fetch: (input: string | URL, init?: RequestInit) => Promise<Response>
   /** `fetch`, then the JSON body; a non-2xx answer throws a PatchbayError named after its status. */
   fetchJson: <T = JsonValue>(input: string | URL, init?: RequestInit) => Promise<T>
+  /** `fetchJson` with the answer's status and headers (a `Link` header, a rate limit). */
+  fetchJsonResponse: <T = JsonValue>(
+    input: string | URL,
+    init?: RequestInit,
+  ) => Promise<{ body: T; status: number; headers: Headers }>
   page: PageInfo | null
   connectionId: string | null
 }
