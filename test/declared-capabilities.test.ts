@@ -83,7 +83,7 @@ function declaredConnector(url: string) {
     id: 'declared',
     name: 'Declared API',
     baseUrl: url,
-    settings: { type: 'object', properties: { org: { type: 'string', pattern: '^[a-z]+$' } } },
+    settings: { type: 'object', properties: { org: { type: 'string' } } },
     auth: { type: 'api_key', header: 'X-Key' },
     capabilities: {
       list_accounts: {
@@ -203,6 +203,16 @@ describe('declared capabilities', () => {
     expect(found).toMatchObject({ response: [{ id: 'u2' }, { id: 'u4' }, { id: 'u6' }], error: null })
     const arrival = upstream.arrivals.at(-1)
     expect(arrival?.url).toBe('/orgs/acme/users/search?state=suspended')
+
+    // A setting that would move the declared URL (`..` as a segment) is refused before anything is sent.
+    const count = upstream.arrivals.length
+    const moved = await catalog.call('declared', 'search_accounts', {
+      auth: { apiKey: KEY },
+      settings: { org: '..' },
+      request: { state: 'active' },
+    })
+    expect(moved.error).toMatchObject({ code: 'bad_request' })
+    expect(upstream.arrivals.length).toBe(count)
 
     const wrong = await catalog.call('declared', 'search_accounts', { auth: { apiKey: KEY }, settings: { org: 'acme' }, request: { state: 'gone' } })
     expect(wrong.error).toMatchObject({ code: 'bad_request' })

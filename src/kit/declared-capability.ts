@@ -163,6 +163,7 @@ export function declaredCapability(declared: DeclaredCapability, policy?: UrlPol
     ...(declared.scopes === undefined ? {} : { scopes: declared.scopes }),
     request,
     response,
+    declaredUrl: declared.http.url,
     run: async (ctx: CapabilityContext, input: unknown) => {
       const pagination = declared.pagination
       const size = ctx.page?.size ?? declared.defaultPageSize ?? DEFAULT_PAGE_SIZE

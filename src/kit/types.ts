@@ -340,6 +340,8 @@ export interface Capability<Req = any, Res = any, S = any> {
    * `get_authorization_url`, `handle_authorization_callback`…): called with no `auth`.
    */
   requiresAuth?: boolean
+  /** A declared capability's URL template, so settings that fill it are checked on arrival. */
+  declaredUrl?: string
   run: (ctx: CapabilityContext<S>, request: Req) => Promise<Res | Paginated<Res>>
 }
 
