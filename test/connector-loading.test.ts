@@ -116,7 +116,7 @@ async function waitForConnector(api: Awaited<ReturnType<typeof startServer>>['ap
   throw new Error(`connector ${id} never appeared`)
 }
 
-describe('connectors loaded at run time', () => {
+describe('connectors loaded at run time', { timeout: 60_000 }, () => {
   it('runs a TypeScript file from the connectors directory in info and call, with no build step', async () => {
     const ws = workspace()
     ws.writeConnector('greeter.ts', typescriptConnector('greeter', 'hello'))
