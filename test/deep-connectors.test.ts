@@ -15,8 +15,8 @@ import type { Exchange, ReplayServer } from '../src/testing/index.js'
 const DEEP_CONNECTORS = {
   // deep-a
   github: 'on', gitlab: 'on', google: 'on', microsoft: 'on', slack: 'on', notion: 'on',
-  atlassian: 'on', salesforce: 'on', hubspot: 'todo', zoom: 'todo', dropbox: 'todo',
-  discord: 'todo', linkedin: 'todo',
+  atlassian: 'on', salesforce: 'on', hubspot: 'on', zoom: 'on', dropbox: 'on',
+  discord: 'on', linkedin: 'on',
   // deep-b
   x: 'todo', trello: 'todo', asana: 'todo', intercom: 'todo', zendesk: 'todo', shopify: 'todo',
   stripe: 'todo', freshdesk: 'todo', twilio: 'todo', airtable: 'todo', linear: 'todo', figma: 'todo',
