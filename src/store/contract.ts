@@ -466,10 +466,13 @@ export function runStoreContract(
         await withIntegration()
         const now = Date.now()
         const at = (seconds: number) => Math.floor(now / 1000) + seconds
-        await store.saveConnection(connectionInput({ id: 'soon', expiresAt: at(300), renewable: true }))
+        const hourOld = { issuedAt: at(-3600), renewable: true }
+        await store.saveConnection(connectionInput({ id: 'soon', expiresAt: at(300), ...hourOld }))
         await store.saveConnection(connectionInput({ id: 'expired', expiresAt: at(-60), renewable: true }))
-        await store.saveConnection(connectionInput({ id: 'late', expiresAt: at(3600), renewable: true }))
+        await store.saveConnection(connectionInput({ id: 'late', expiresAt: at(3600), ...hourOld }))
         await store.saveConnection(connectionInput({ id: 'stuck', expiresAt: at(100), renewable: false }))
+        // A five-minute token issued now is not due before half its life has passed.
+        await store.saveConnection(connectionInput({ id: 'young', expiresAt: at(300), renewable: true }))
         expect(await store.countDueForRefresh(600_000, 100, now)).toBe(2)
         expect(await store.countDueForRefresh(600_000, 1, now)).toBe(1)
         expect(await store.claimDueForRefresh(600_000, 10, 60_000, now)).toEqual([
@@ -479,8 +482,13 @@ export function runStoreContract(
         // Claimed: no one takes them again while the claim lasts; they are still due.
         expect(await store.claimDueForRefresh(600_000, 10, 60_000, now + 1000)).toEqual([])
         expect(await store.countDueForRefresh(600_000, 100, now + 1000)).toBe(2)
-        expect((await store.claimDueForRefresh(600_000, 1, 60_000, now + 60_000)).map((d) => d.id)).toEqual([
+        expect((await store.claimDueForRefresh(600_000, 1, 60_000, now + 160_000)).map((d) => d.id)).toEqual([
           'expired',
+        ])
+        // Past half its life, the young token is due too.
+        expect((await store.claimDueForRefresh(600_000, 10, 60_000, now + 161_000)).map((d) => d.id)).toEqual([
+          'soon',
+          'young',
         ])
         // A claim does not change the connection a reader sees.
         expect((await store.getConnection('soon'))?.expiresAt).toBe(at(300))
@@ -1139,6 +1147,7 @@ function runSharedStoreContract(name: string, openPair: () => Promise<[Store, St
           settings: {},
           credentials: { access_token: `at-${i}`, refresh_token: `rt-${i}` },
           expiresAt: Math.floor(now / 1000) + 30,
+          issuedAt: Math.floor(now / 1000) - 3600,
           renewable: true,
         })),
       )

@@ -395,12 +395,13 @@ export interface RefreshLeaseStore {
 export interface RefreshScheduleStore {
   /**
    * Claims up to `limit` of the connections {@link ConnectionStore.dueForRefresh} would answer
-   * (through the same expiry index, soonest first) whose earlier claim, if any, has run out at
+   * (through the same expiry index, soonest first) that are past half their credentials'
+   * lifetime (as the runtime caps its margin) and whose earlier claim, if any, has run out at
    * `now` (epoch ms, the store's clock by default), and marks them claimed until `now + claimMs`.
    * Concurrent calls never return the same connection (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
    */
   claimDueForRefresh(withinMs: number, limit: number, claimMs: number, now?: number): Promise<DueConnection[]>
-  /** How many connections {@link ConnectionStore.dueForRefresh} would answer, counted up to `cap`. */
+  /** How many connections {@link claimDueForRefresh} would find due, claimed or not, counted up to `cap`. */
   countDueForRefresh(withinMs: number, cap: number, now?: number): Promise<number>
   /**
    * Claims up to `limit` active connections whose credentials do not expire and were last

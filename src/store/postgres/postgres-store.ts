@@ -162,6 +162,14 @@ function isViolation(error: unknown, sqlState: '23505' | '23503'): boolean {
 }
 
 /**
+ * A refresh ahead of expiry waits for half the credentials' lifetime to pass (as the runtime's
+ * margin does, refresh-timing.ts), so short-lived tokens are not claimed again and again.
+ */
+function pastHalfLife(nowSeconds: string): string {
+  return `(issued_at IS NULL OR expires_at <= issued_at OR expires_at + issued_at <= 2 * ${nowSeconds}::bigint)`
+}
+
+/**
  * Splits a PostgreSQL URL into the driver's connection string and the schema to use.
  * @throws TypeError when it is not a postgres:// URL or the schema is not a plain identifier;
  *   the message never repeats the URL, which may hold a password.
@@ -577,12 +585,13 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
            SELECT id FROM connections
            WHERE expires_at IS NOT NULL AND status <> 'needs_reauth'
              AND renewable IS DISTINCT FROM false AND expires_at <= $1
+             AND ${pastHalfLife('$5')}
              AND (refresh_claim_until_ms IS NULL OR refresh_claim_until_ms <= $3)
            ORDER BY expires_at, id LIMIT $2
            FOR UPDATE SKIP LOCKED)
          AND (refresh_claim_until_ms IS NULL OR refresh_claim_until_ms <= $3)
          RETURNING id, expires_at`,
-        [Math.floor((now + withinMs) / 1000), limit, now, now + claimMs],
+        [Math.floor((now + withinMs) / 1000), limit, now, now + claimMs, Math.floor(now / 1000)],
       )
       return rows
         .map((row) => ({ id: row.id, expiresAt: row.expires_at }))
@@ -595,8 +604,9 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
            SELECT 1 FROM connections
            WHERE expires_at IS NOT NULL AND status <> 'needs_reauth'
              AND renewable IS DISTINCT FROM false AND expires_at <= $1
+             AND ${pastHalfLife('$3')}
            LIMIT $2) AS due`,
-        [Math.floor((now + withinMs) / 1000), cap],
+        [Math.floor((now + withinMs) / 1000), cap, Math.floor(now / 1000)],
       )
       return rows[0]?.due ?? 0
     },
