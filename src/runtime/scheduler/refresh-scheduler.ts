@@ -150,7 +150,7 @@ export function createRefreshScheduler(deps: RefreshSchedulerDeps): RefreshSched
     } catch (error) {
       status.lastPassError = isPatchbayError(error) ? error.message : 'the pass failed'
     } finally {
-      status.lastPassAt = deps.nowMs()
+      status.lastPassAt = Date.now()
     }
   }
 
