@@ -63,6 +63,8 @@ export {
 } from './social-profile.js'
 export type { SocialProfile } from './social-profile.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
+export { declaredCapability, isDeclaredCapability, nextLink } from './declared-capability.js'
+export type { DeclaredCapability, DeclaredPagination, DeclaredResult } from './declared-capability.js'
 export { renderTemplate } from '../common/index.js'
 export type { TemplateScopes } from '../common/index.js'
 export { checkUrlSettings, urlPolicyOf } from './url-policy.js'
@@ -119,3 +121,5 @@ export type {
   ValuePicker,
   VerifiedPicker,
 } from './types.js'
+export { applyErrorHandlers, codeForHttpStatus, errorHandler, httpErrorHandler, httpStatusOf } from './error-handlers.js'
+export type { ErrorHandler, ErrorMapping } from './error-handlers.js'

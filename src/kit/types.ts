@@ -1,3 +1,4 @@
+import type { ErrorHandler } from './error-handlers.js'
 import type { z } from 'zod'
 import type { JsonValue } from '../errors.js'
 import type { HttpAllowance, UrlPolicy } from './url-template.js'
@@ -319,6 +320,11 @@ export interface CapabilityContext<S = JsonObject> {
   fetch: (input: string | URL, init?: RequestInit) => Promise<Response>
   /** `fetch`, then the JSON body; a non-2xx answer throws a PatchbayError named after its status. */
   fetchJson: <T = JsonValue>(input: string | URL, init?: RequestInit) => Promise<T>
+  /** `fetchJson` with the answer's status and headers (a `Link` header, a rate limit). */
+  fetchJsonResponse: <T = JsonValue>(
+    input: string | URL,
+    init?: RequestInit,
+  ) => Promise<{ body: T; status: number; headers: Headers }>
   page: PageInfo | null
   connectionId: string | null
 }
@@ -335,6 +341,8 @@ export interface Capability<Req = any, Res = any, S = any> {
    * `get_authorization_url`, `handle_authorization_callback`…): called with no `auth`.
    */
   requiresAuth?: boolean
+  /** A declared capability's URL template, so settings that fill it are checked on arrival. */
+  declaredUrl?: string
   run: (ctx: CapabilityContext<S>, request: Req) => Promise<Res | Paginated<Res>>
 }
 
@@ -348,6 +356,8 @@ export class Paginated<T> {
 
 /** A connector: metadata, settings schema, auth scheme, base URL and capabilities. */
 export interface Connector<S = any> {
+  /** Map errors its capabilities throw to envelope errors (before the default HTTP handler). */
+  errorHandlers?: ErrorHandler[]
   id: string
   name: string
   description?: string
