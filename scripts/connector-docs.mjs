@@ -119,6 +119,7 @@ export function renderConnectorPage(d) {
     if (auth.tokenUrl) lines.push(`- Token URL: ${code(auth.tokenUrl)}`)
     if (auth.oidc) lines.push(`- OpenID Connect issuer: ${code(auth.oidc.issuer)}`)
     lines.push(`- Default scopes: ${auth.scopes?.length ? auth.scopes.map(code).join(', ') : 'none'}`)
+    if (auth.availableScopes?.length) lines.push(`- Documented scopes: ${auth.availableScopes.map(code).join(', ')}`)
     lines.push(`- Scope delimiter: ${code(JSON.stringify(auth.scopeDelimiter ?? ' '))}`)
     lines.push(`- PKCE: ${auth.pkce ? 'yes (S256)' : 'no'}`)
   } else if (auth.type === 'oauth1' || auth.type === 'oauth') {
