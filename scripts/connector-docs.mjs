@@ -153,6 +153,19 @@ export function renderConnectorPage(d) {
     if (auth.oidc && !profile?.request) lines.push('- Profile read from the ID token')
     if (profile?.accountName) lines.push(`- Account name: ${code(profile.accountName)}`)
     if (profile?.email) lines.push(`- Email: ${code(profile.email)}`)
+    if (profile?.id) {
+      const verified =
+        profile.emails
+          ? 'the primary verified address of the email list'
+          : profile.emailVerified === true
+            ? 'the provider only returns verified addresses'
+            : profile.emailVerified
+              ? `only when ${code(profile.emailVerified)} is true`
+              : 'never (the provider does not say it is verified)'
+      lines.push(`- Sign-in profile: id ${code(profile.id)}${profile.name ? `, name ${code(profile.name)}` : ''}${profile.avatar ? `, avatar ${code(profile.avatar)}` : ''}; email: ${verified}`)
+    }
+    const bodyErrors = [auth.validate, profile?.request].find((request) => request && typeof request === 'object' && request.errors)?.errors
+    if (bodyErrors) lines.push(`- Errors reported in the answer body at ${code(bodyErrors.path)}, even with status 200`)
   }
   lines.push('', '_Generated from the declaration by `npm run docs:connectors`; do not edit._', '')
   return lines.join('\n')
