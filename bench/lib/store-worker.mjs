@@ -161,6 +161,9 @@ process.stdout.write(
       subject: due.subject,
       api: due.api,
       matched: due.matched,
+      claim: due.claim,
+      count: due.count,
+      claimed: due.claimed,
     },
   }),
 )
