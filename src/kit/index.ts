@@ -25,6 +25,8 @@ export { errorFromBody } from './body-error.js'
 export type { BodyErrorSpec } from './body-error.js'
 export { defineConnector } from './define-connector.js'
 export type { Duration, DurationUnit } from './duration.js'
+export { EXPIRES_IN_UNITS } from '../common/index.js'
+export type { ExpiresInUnit } from '../common/index.js'
 export type { ConnectorInput } from './define-connector.js'
 export {
   apiKeyFacts,
@@ -115,6 +117,8 @@ export type {
   ProviderFailure,
   ProviderProperty,
   RequestSpec,
+  ResponseErrorCode,
+  ResponseErrorsSpec,
   TokenRequestEncoding,
   TokenRequestOverride,
   TokenResponsePaths,
