@@ -16,6 +16,7 @@ import { mountAuthRoutes } from './auth-routes.js'
 import { DEFAULT_BODY_LIMITS, limitBodies } from './body-limit.js'
 import type { BodyLimits } from './body-limit.js'
 import { mountConnectPage } from './connect-page/index.js'
+import { createNodeCredentials, credentialsRequestId } from './credentials-node.js'
 import { mountKeyRoutes } from './key-routes.js'
 import { createLogger, requestLogging } from './logging.js'
 import type { Logger } from './logging.js'
@@ -123,11 +124,17 @@ export function createServerApp(options: ServerAppOptions): Hono {
   mountProxyRoute(app, patchbay, api, limits.proxyBytes)
   // Proxy requests the Node adapter made skip Hono and its web streams: the Node proxy does what
   // the middleware above and the route do, on the Node request and response (issue 9).
+  // So does the hot read of a stored credential (credentials-node.ts), for the plain GET.
   const nodeProxy = createNodeProxy({ patchbay, authenticate, logger, maxBodyBytes: limits.proxyBytes })
+  const nodeCredentials = createNodeCredentials({ patchbay, authenticate, logger })
   const dispatch = app.fetch
   app.fetch = (request, env, executionCtx) => {
     const exchange = nodeExchangeOf(request)
-    if (exchange && proxyPathOf(exchange.incoming.url ?? '') !== null) return nodeProxy(exchange, request)
+    if (exchange) {
+      if (proxyPathOf(exchange.incoming.url ?? '') !== null) return nodeProxy(exchange, request)
+      const connectionId = credentialsRequestId(exchange.incoming)
+      if (connectionId !== null) return nodeCredentials(exchange, connectionId)
+    }
     return dispatch(request, env, executionCtx)
   }
   mountWebhookRoutes(app, patchbay, api)
