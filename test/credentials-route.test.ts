@@ -79,7 +79,8 @@ describe('GET /connections/:id/credentials on the Node fast path', () => {
 
   it('refuses a missing, a malformed and a wrong API key with the same 401, challenge and envelope', async () => {
     const id = await connectViaBrowser(h)
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer not-a-key' }]) {
+    const refused: Record<string, string>[] = [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer not-a-key' }]
+    for (const headers of refused) {
       const { node, hono } = await both(`/connections/${id}/credentials`, headers)
       expect(node.status).toBe(401)
       expect(node.headers['www-authenticate']).toMatch(/^Bearer realm="patchbay"/)
