@@ -46,8 +46,9 @@ await build({
   // Names kept: error envelopes report an exception's class name.
   keepNames: true,
   legalComments: 'none',
-  // Native modules, worker-thread transports and optional drivers stay in node_modules.
-  external: ['better-sqlite3', 'pg', 'pino', 'nodemailer', 'undici'],
+  // Native modules, worker-thread transports, optional drivers and the connector-module loader
+  // (jiti, loaded only when a connector module is met) stay in node_modules.
+  external: ['better-sqlite3', 'pg', 'pino', 'nodemailer', 'undici', 'jiti'],
   plugins: [serverFromDist, englishOnly],
   // commander is CommonJS: its `require` of Node's modules needs a real `require`.
   banner: {
