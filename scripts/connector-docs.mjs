@@ -119,6 +119,7 @@ export function renderConnectorPage(d) {
     if (auth.tokenUrl) lines.push(`- Token URL: ${code(auth.tokenUrl)}`)
     if (auth.oidc) lines.push(`- OpenID Connect issuer: ${code(auth.oidc.issuer)}`)
     lines.push(`- Default scopes: ${auth.scopes?.length ? auth.scopes.map(code).join(', ') : 'none'}`)
+    if (auth.availableScopes?.length) lines.push(`- Documented scopes: ${auth.availableScopes.map(code).join(', ')}`)
     lines.push(`- Scope delimiter: ${code(JSON.stringify(auth.scopeDelimiter ?? ' '))}`)
     lines.push(`- PKCE: ${auth.pkce ? 'yes (S256)' : 'no'}`)
   } else if (auth.type === 'oauth1' || auth.type === 'oauth') {
@@ -152,6 +153,19 @@ export function renderConnectorPage(d) {
     if (auth.oidc && !profile?.request) lines.push('- Profile read from the ID token')
     if (profile?.accountName) lines.push(`- Account name: ${code(profile.accountName)}`)
     if (profile?.email) lines.push(`- Email: ${code(profile.email)}`)
+    if (profile?.id) {
+      const verified =
+        profile.emails
+          ? 'the primary verified address of the email list'
+          : profile.emailVerified === true
+            ? 'the provider only returns verified addresses'
+            : profile.emailVerified
+              ? `only when ${code(profile.emailVerified)} is true`
+              : 'never (the provider does not say it is verified)'
+      lines.push(`- Sign-in profile: id ${code(profile.id)}${profile.name ? `, name ${code(profile.name)}` : ''}${profile.avatar ? `, avatar ${code(profile.avatar)}` : ''}; email: ${verified}`)
+    }
+    const bodyErrors = [auth.validate, profile?.request].find((request) => request && typeof request === 'object' && request.errors)?.errors
+    if (bodyErrors) lines.push(`- Errors reported in the answer body at ${code(bodyErrors.path)}, even with status 200`)
   }
   lines.push('', '_Generated from the declaration by `npm run docs:connectors`; do not edit._', '')
   return lines.join('\n')

@@ -18,8 +18,8 @@ const DEEP_CONNECTORS = {
   atlassian: 'todo', salesforce: 'todo', hubspot: 'todo', zoom: 'todo', dropbox: 'todo',
   discord: 'todo', linkedin: 'todo',
   // deep-b
-  x: 'todo', trello: 'todo', asana: 'todo', intercom: 'todo', zendesk: 'todo', shopify: 'todo',
-  stripe: 'todo', freshdesk: 'todo', twilio: 'todo', airtable: 'todo', linear: 'todo', figma: 'todo',
+  x: 'on', trello: 'on', asana: 'on', intercom: 'on', zendesk: 'on', shopify: 'on',
+  stripe: 'on', freshdesk: 'on', twilio: 'on', airtable: 'on', linear: 'on', figma: 'on',
 } as const satisfies Record<string, 'on' | 'todo'>
 
 const json: z.ZodType<unknown> = z.json()

@@ -1,3 +1,5 @@
 export { getPath } from './json-path.js'
 export { renderDeep, renderRecord, renderTemplate, templateValue } from './template.js'
 export type { TemplateScopes } from './template.js'
+export { EXPIRES_IN_UNITS, lifetimeSeconds } from './lifetime.js'
+export type { ExpiresInUnit } from './lifetime.js'

@@ -48,6 +48,8 @@ export interface OAuth2Options extends Omit<CommonInput, 'profile'> {
   tokenUrl?: UrlProperty
   refreshUrl?: UrlProperty
   scopes?: string[]
+  /** The provider's documented scopes, published by `info` beside the defaults. */
+  availableScopes?: string[]
   scopeDelimiter?: string
   /** PKCE S256; on unless turned off for a provider that rejects it. */
   pkce?: boolean
@@ -82,6 +84,7 @@ export function oauth2(options: OAuth2Options): OAuth2Scheme {
     tokenUrl: oidcParts.tokenUrl,
     ...(options.refreshUrl === undefined ? {} : { refreshUrl: options.refreshUrl }),
     scopes: [...(options.scopes ?? [])],
+    ...(options.availableScopes === undefined ? {} : { availableScopes: [...options.availableScopes] }),
     scopeDelimiter: options.scopeDelimiter ?? ' ',
     pkce: options.pkce ?? true,
     clientAuth: options.clientAuth ?? 'client_secret_post',

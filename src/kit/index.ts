@@ -23,6 +23,8 @@ export type {
 } from './catalogue.js'
 export { defineConnector } from './define-connector.js'
 export type { Duration, DurationUnit } from './duration.js'
+export { EXPIRES_IN_UNITS } from '../common/index.js'
+export type { ExpiresInUnit } from '../common/index.js'
 export type { ConnectorInput } from './define-connector.js'
 export {
   apiKeyFacts,
@@ -113,6 +115,8 @@ export type {
   ProviderFailure,
   ProviderProperty,
   RequestSpec,
+  ResponseErrorCode,
+  ResponseErrorsSpec,
   TokenRequestEncoding,
   TokenRequestOverride,
   TokenResponsePaths,

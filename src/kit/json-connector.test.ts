@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isPatchbayError } from '../errors.js'
+import { describeConnector } from './info.js'
 import { connectorFromJson, isJsonObject } from './json-connector.js'
 
 function thrown(run: () => unknown): unknown {
@@ -218,5 +219,65 @@ describe('isJsonObject', () => {
     expect(isJsonObject([])).toBe(false)
     expect(isJsonObject(null)).toBe(false)
     expect(isJsonObject('x')).toBe(false)
+  })
+})
+
+describe('declaration fields for the catalogue', () => {
+  const base = acme as { auth: Record<string, unknown> } & Record<string, unknown>
+
+  it('publishes availableScopes beside the default scopes in info', () => {
+    const connector = connectorFromJson({
+      ...base,
+      auth: { ...base.auth, availableScopes: ['openid', 'profile', 'email', 'offline_access'] },
+    })
+    expect(describeConnector(connector)['auth']).toMatchObject({
+      scopes: ['openid', 'profile'],
+      availableScopes: ['openid', 'profile', 'email', 'offline_access'],
+    })
+    expect(describeConnector(connectorFromJson(acme))['auth']).not.toHaveProperty('availableScopes')
+    expect(problemsOf({ ...base, auth: { ...base.auth, availableScopes: [''] } })).toEqual([
+      expect.stringMatching(/^auth\.availableScopes\.0:/),
+    ])
+  })
+
+  it('takes tokenResponse.expiresInUnit and login.expiresInUnit from a fixed list', () => {
+    const connector = connectorFromJson({
+      ...base,
+      auth: { ...base.auth, tokenResponse: { expiresInUnit: 'milliseconds' } },
+    })
+    expect(connector.auth.type === 'oauth2' && connector.auth.tokenResponse).toEqual({
+      expiresInUnit: 'milliseconds',
+    })
+    expect(problemsOf({ ...base, auth: { ...base.auth, tokenResponse: { expiresInUnit: 'fortnights' } } })).toEqual([
+      expect.stringMatching(/^auth\.tokenResponse\.expiresInUnit:/),
+    ])
+    const login = connectorFromJson({
+      ...base,
+      auth: { type: 'basic', login: { request: '/login', tokenPath: 'token', expiresInPath: 'ttl', expiresInUnit: 'minutes' } },
+    })
+    expect(login.auth.type === 'basic' && login.auth.login?.expiresInUnit).toBe('minutes')
+  })
+
+  it('takes errors on a provider request, not on a token request', () => {
+    const graphql = {
+      url: '/graphql',
+      method: 'POST',
+      body: { query: '{ viewer { id } }' },
+      errors: { path: 'errors', code: 'extensions.code', codes: { AUTHENTICATION_ERROR: 'unauthorized' } },
+    }
+    const connector = connectorFromJson({
+      ...base,
+      auth: { ...base.auth, profile: { request: graphql, id: 'data.viewer.id' } },
+    })
+    expect(connector.auth.profile?.request).toEqual(graphql)
+    expect(problemsOf({ ...base, auth: { ...base.auth, requestAccessToken: graphql } })).toEqual([
+      expect.stringMatching(/^auth\.requestAccessToken:/),
+    ])
+    expect(
+      problemsOf({
+        ...base,
+        auth: { ...base.auth, validate: { ...graphql, errors: { path: 'errors', codes: { X: 'internal' } } } },
+      }).length,
+    ).toBeGreaterThan(0)
   })
 })

@@ -5,15 +5,34 @@ import { apiKey, basic, oauth2 } from './auth-schemes.js'
 import { defineConnector } from './define-connector.js'
 import { oauth1 } from './oauth1-scheme.js'
 import { DURATION_UNITS } from './duration.js'
+import { EXPIRES_IN_UNITS } from '../common/index.js'
 import type { AuthScheme, Connector, JsonObject } from './types.js'
 import type { DeclaredCapability } from './declared-capability.js'
 import { SOCIAL_PICKERS } from './social-profile.js'
+import { settingsFromJsonSchema } from './json-settings.js'
 import { webhooksJsonSchema } from './webhooks.js'
 
 import { declaredCapabilitiesSchema } from './declared-capability-schema.js'
 import { requestSpecSchema, stringMap, templatedString } from './request-spec-schema.js'
 
-const providerRequestSchema = z.union([templatedString, requestSpecSchema])
+/** GraphQL-style errors in an answer's body (`ResponseErrorsSpec`). */
+const responseErrorsSchema = z.strictObject({
+  path: z.string().min(1),
+  message: z.string().min(1).optional(),
+  code: z.string().min(1).optional(),
+  codes: z
+    .record(
+      z.string(),
+      z.enum(['unauthorized', 'not_found', 'rate_limited', 'bad_request', 'timeout', 'provider_error']),
+    )
+    .optional(),
+})
+
+/** A request to the provider (validate, profile, login): may say where its body reports errors. */
+const providerRequestSchema = z.union([
+  templatedString,
+  requestSpecSchema.extend({ errors: responseErrorsSchema.optional() }),
+])
 
 /**
  * The profile's pickers. `id` makes it a social profile (sign-in); `emailVerified` and
@@ -88,6 +107,7 @@ const tokenResponseSchema = z.strictObject({
   tokenType: dotPath.optional(),
   scope: dotPath.optional(),
   idToken: dotPath.optional(),
+  expiresInUnit: z.enum(EXPIRES_IN_UNITS).optional(),
 })
 
 /** OpenID Connect, revocation and a profile whose request may come from OIDC (OAuth 2 only). */
@@ -115,6 +135,7 @@ const oauth2Schema = z
     tokenUrl: templatedString.optional(),
     refreshUrl: templatedString.optional(),
     scopes: z.array(z.string()).optional(),
+    availableScopes: z.array(z.string().min(1)).optional(),
     scopeDelimiter: z.string().optional(),
     pkce: z.boolean().optional(),
     clientAuth: z
@@ -173,6 +194,7 @@ const basicSchema = z.strictObject({
       request: providerRequestSchema,
       tokenPath: z.string(),
       expiresInPath: z.string().optional(),
+      expiresInUnit: z.enum(EXPIRES_IN_UNITS).optional(),
       expiresAtPath: z.string().optional(),
       refreshBeforeExpiry: z.number().int().nonnegative().optional(),
     })
@@ -240,7 +262,7 @@ export function connectorFromJson(json: unknown): Connector<JsonObject> {
   const definition = parsed.data
   let settings: z.ZodType<JsonObject>
   try {
-    settings = z.fromJSONSchema(definition.settings as never) as z.ZodType<JsonObject>
+    settings = settingsFromJsonSchema(definition.settings)
   } catch (cause) {
     throw new PatchbayError('invalid_config', 'Invalid connector: settings is not a usable JSON Schema', {
       cause,

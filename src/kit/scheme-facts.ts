@@ -63,6 +63,7 @@ export const oauth2Facts: SchemeFacts<OAuth2Scheme> = {
     tokenUrl: declaredUrl(scheme.tokenUrl),
     ...(scheme.oidc ? { issuer: scheme.oidc.issuer } : {}),
     scopes: scheme.scopes,
+    ...(scheme.availableScopes ? { availableScopes: scheme.availableScopes } : {}),
     scopeDelimiter: scheme.scopeDelimiter,
     pkce: scheme.pkce,
   }),

@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import type { JsonValue } from '../errors.js'
 import type { HttpAllowance, UrlPolicy } from './url-template.js'
 import type { NormalizedWebhooks } from './webhooks.js'
+import type { ExpiresInUnit } from '../common/index.js'
 
 /** A JSON object, the shape of settings, credentials and stored definitions. */
 export type JsonObject = { [key: string]: JsonValue }
@@ -19,7 +20,40 @@ export interface RequestSpec {
   body?: JsonValue
   /** How `body` is encoded; JSON unless `form`. */
   bodyType?: 'json' | 'form'
+  /**
+   * Where the answer reports errors in its body, for APIs that answer 200 with them (GraphQL's
+   * `errors`). Read on provider requests (`validate`, `profile`, `login`), not token requests.
+   */
+  errors?: ResponseErrorsSpec
 }
+
+/**
+ * Errors carried in a provider's answer body, GraphQL style: `{"data": null, "errors":
+ * [{"message": "…", "extensions": {"code": "AUTHENTICATION_ERROR"}}]}`. A non-empty value at
+ * `path` makes the request a failure, even with a 2xx status.
+ */
+export interface ResponseErrorsSpec {
+  /** Dot path of the errors in the body (`errors`). */
+  path: string
+  /** Dot path of the message inside the first error; `message` when absent. */
+  message?: string
+  /** Dot path of the provider's error code inside the first error (`extensions.code`). */
+  code?: string
+  /**
+   * Provider codes mapped to Patchbay codes (`{"AUTHENTICATION_ERROR": "unauthorized"}`); an
+   * unmapped error is `provider_error` in a 2xx answer, else coded by the HTTP status.
+   */
+  codes?: Record<string, ResponseErrorCode>
+}
+
+/** The Patchbay codes a provider's own error code may map to. */
+export type ResponseErrorCode =
+  | 'unauthorized'
+  | 'not_found'
+  | 'rate_limited'
+  | 'bad_request'
+  | 'timeout'
+  | 'provider_error'
 
 /** What a provider-facing function receives. */
 export interface ProviderContext {
@@ -158,6 +192,8 @@ export interface TokenResponsePaths {
   tokenType?: string
   scope?: string
   idToken?: string
+  /** The unit of `expires_in` when a provider does not answer seconds (RFC 6749's unit). */
+  expiresInUnit?: ExpiresInUnit
 }
 export type TokenRequestEncoding = 'form' | 'json' | 'query'
 
@@ -192,6 +228,11 @@ export interface OAuth2Scheme extends SchemeCommon {
   /** OpenID Connect: endpoints from the issuer's discovery, a verified ID token, its profile. */
   oidc?: OidcSpec
   scopes: string[]
+  /**
+   * Every scope the provider documents (when the list is short enough to keep), published by
+   * `info` beside the default `scopes` so users can pick; never requested by itself.
+   */
+  availableScopes?: string[]
   scopeDelimiter: string
   pkce: boolean
   clientAuth: ClientAuthMethod
@@ -228,8 +269,10 @@ export interface LoginSpec {
   request: ProviderProperty<JsonValue>
   /** Where the token is in the login response. */
   tokenPath: string
-  /** Where a lifetime in seconds is in the response. */
+  /** Where a lifetime in seconds (or `expiresInUnit`) is in the response. */
   expiresInPath?: string
+  /** The unit of the lifetime at `expiresInPath`; seconds when absent. */
+  expiresInUnit?: ExpiresInUnit
   /** Where an absolute expiry (epoch seconds or ISO date) is, when `expiresInPath` gives none. */
   expiresAtPath?: string
   /** Seconds before expiry at which to log in again; the runtime's default when absent. */

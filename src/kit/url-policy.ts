@@ -5,8 +5,8 @@ import { checkUrlTemplateValues } from './url-template.js'
 import type { HttpAllowance, SettingUrlRule, UrlPolicy } from './url-template.js'
 
 /**
- * Reads from a settings schema what URL rendering needs: each top-level setting's `format` and
- * `pattern` (zod's `z.url()` publishes `format: "uri"`, `z.hostname()` `format: "hostname"`).
+ * Reads from a settings schema what URL rendering needs: each top-level setting's `format`,
+ * `pattern` and `enum` (zod's `z.url()` publishes `format: "uri"`, `z.hostname()` `format: "hostname"`).
  */
 export function urlPolicyFromSettings(
   settings: z.ZodType,
@@ -21,6 +21,10 @@ export function urlPolicyFromSettings(
       if (property !== null && typeof property === 'object' && !Array.isArray(property)) {
         if (typeof property['format'] === 'string') rule.format = property['format']
         if (typeof property['pattern'] === 'string') rule.pattern = property['pattern']
+        const listed = property['enum']
+        if (Array.isArray(listed) && listed.every((value) => typeof value === 'string')) {
+          rule.enum = listed as string[]
+        }
       }
       rules[name] = rule
     }

@@ -16,6 +16,11 @@ export interface SettingUrlRule {
   format?: string
   /** JSON Schema `pattern`: a setting with one may fill a host position with a dotted name. */
   pattern?: string
+  /**
+   * JSON Schema `enum`: the values the connector's author listed; one of them may fill a host
+   * position even when dotted (`eu.west`), since the author chose it, not whoever connects.
+   */
+  enum?: readonly string[]
 }
 
 /**
@@ -125,6 +130,7 @@ function isHostName(value: string): boolean {
 function dottedAllowed(name: string, value: string, policy: UrlPolicy): boolean {
   const rule = policy.settings[settingName(name)]
   if (rule?.format === 'hostname') return true
+  if (rule?.enum?.includes(value)) return true
   if (rule?.pattern === undefined) return false
   try {
     return new RegExp(rule.pattern, 'u').test(value)

@@ -124,7 +124,13 @@ export function createCatalogCore(options: ConnectorCatalogOptions = {}): Catalo
         settings,
         credentials: issued.credentials,
         baseUrl,
-        fetch: inlineFetchFor({ fetch: fetchImpl, baseUrlOf }, connector, issued.credentials, settings),
+        fetch: inlineFetchFor(
+          { fetch: fetchImpl, baseUrlOf },
+          connector,
+          issued.credentials,
+          settings,
+          inlineClientContext(parsed.auth),
+        ),
         page: parsed.page ?? null,
         connectionId: null,
       })
@@ -145,6 +151,15 @@ export function createCatalogCore(options: ConnectorCatalogOptions = {}): Catalo
     prepareCall,
     callInline,
   }
+}
+
+/**
+ * `{{clientId}}` for a call with inline credentials: the `client_id` given beside the tokens
+ * (Twitch wants it in a `Client-Id` header on every request).
+ */
+function inlineClientContext(auth: JsonObject | undefined): JsonObject | undefined {
+  const clientId = auth?.['client_id']
+  return typeof clientId === 'string' && clientId !== '' ? { clientId } : undefined
 }
 
 /**

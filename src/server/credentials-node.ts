@@ -41,6 +41,8 @@ export interface NodeCredentialsOptions {
   patchbay: Patchbay
   authenticate: ApiAuthenticator
   logger: Logger
+  /** Called with each answer's status (the metrics' credential request count). */
+  onAnswered?: (status: number) => void
 }
 
 const JSON_TYPE = 'application/json'
@@ -108,6 +110,7 @@ export function createNodeCredentials(
     }
     const path = (incoming.url ?? '').split('?', 1)[0] as string
     logRequest(lines, { requestId, method: 'GET', path, status, started, caller, error: failure })
+    options.onAnswered?.(status)
     // The adapter's shared marker: a Response of our own would be built in full to be read.
     return RESPONSE_ALREADY_SENT
   }

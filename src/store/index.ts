@@ -21,6 +21,7 @@ export type {
   RefreshAttemptRecord,
   RefreshFence,
   RefreshLeaseStore,
+  RefreshScheduleStore,
   SessionStore,
   Store,
   StoredConnector,

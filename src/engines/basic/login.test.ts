@@ -35,6 +35,11 @@ describe('readLoginResponse', () => {
     )
   })
 
+  it('reads the lifetime in the declared unit', () => {
+    const spec = { request, tokenPath: 'token', expiresInPath: 'ttl', expiresInUnit: 'minutes' as const }
+    expect(readLoginResponse({ token: 't', ttl: 15 }, spec, NOW).expiresAt).toBe(NOW + 900)
+  })
+
   it('leaves the expiry out when the lifetime is absent or not positive', () => {
     const spec = { request, tokenPath: 'token', expiresInPath: 'ttl' }
     const bodies: JsonValue[] = [

@@ -1,6 +1,6 @@
 import { PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
-import { getPath } from '../../common/index.js'
+import { getPath, lifetimeSeconds } from '../../common/index.js'
 import type { LoginSpec } from '../../kit/index.js'
 import { toEpochSeconds } from '../shared/epoch-seconds.js'
 
@@ -12,7 +12,7 @@ export interface LoginToken {
 
 /**
  * Reads a login response: the token at `tokenPath` and an expiry from `expiresInPath`
- * (seconds from `now`) or, when that gives no lifetime, `expiresAtPath` (epoch seconds,
+ * (seconds, or `expiresInUnit`, from `now`) or, when that gives no lifetime, `expiresAtPath` (epoch seconds,
  * milliseconds or an ISO date).
  * @throws PatchbayError `invalid_response` when the token is not where the connector says
  */
@@ -25,7 +25,7 @@ export function readLoginResponse(body: JsonValue, spec: LoginSpec, now: number)
   // Both paths may name one field (Appmixer's `expires`: seconds, or a date when not a number).
   const seconds = spec.expiresInPath ? Number(getPath(body, spec.expiresInPath)) : Number.NaN
   if (Number.isFinite(seconds) && seconds > 0) {
-    result.expiresAt = now + Math.floor(seconds)
+    result.expiresAt = now + lifetimeSeconds(seconds, spec.expiresInUnit)
   } else if (spec.expiresAtPath) {
     const at = toEpochSeconds(getPath(body, spec.expiresAtPath))
     if (at !== undefined) result.expiresAt = at

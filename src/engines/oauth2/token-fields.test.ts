@@ -27,6 +27,16 @@ describe('readTokenFields', () => {
     })
   })
 
+  it('reads expires_in in the unit the connector declares', () => {
+    const body = { access_token: 'at', expires_in: 3_600_000 }
+    expect(readTokenFields(body, { expiresInUnit: 'milliseconds' }, NOW).expiresAt).toBe(NOW + 3600)
+    expect(readTokenFields({ access_token: 'at', expires_in: 30 }, { expiresInUnit: 'minutes' }, NOW).expiresAt).toBe(
+      NOW + 1800,
+    )
+    // Without a unit, the same answer is seconds: a thousand hours.
+    expect(readTokenFields(body, {}, NOW).expiresAt).toBe(NOW + 3_600_000)
+  })
+
   it('reads a Slack-style response nested in authed_user by dot paths', () => {
     const body = {
       ok: true,

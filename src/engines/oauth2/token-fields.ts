@@ -1,5 +1,5 @@
 import { PatchbayError } from '../../errors.js'
-import { getPath } from '../../common/index.js'
+import { getPath, lifetimeSeconds } from '../../common/index.js'
 import type { JsonObject, TokenResponsePaths } from '../../kit/index.js'
 import { toEpochSeconds } from '../shared/epoch-seconds.js'
 import type { TokenSet } from './token-set.js'
@@ -12,7 +12,7 @@ const STANDARD_TOKEN_PATHS = {
   tokenType: 'token_type',
   scope: 'scope',
   idToken: 'id_token',
-} as const satisfies Required<Omit<TokenResponsePaths, 'expiresAt'>>
+} as const satisfies Required<Omit<TokenResponsePaths, 'expiresAt' | 'expiresInUnit'>>
 
 function text(value: unknown): string | undefined {
   if (typeof value === 'string' && value !== '') return value
@@ -21,7 +21,8 @@ function text(value: unknown): string | undefined {
 }
 
 /**
- * The absolute expiry of a token response: `expiresIn` seconds from `now` when present, else the
+ * The absolute expiry of a token response: `expiresIn` (seconds, or the declared
+ * `expiresInUnit`) from `now` when present, else the
  * `expiresAt` path's value (epoch seconds, milliseconds or an ISO date) when one is declared;
  * undefined when the provider gave neither, and the token is then taken not to expire.
  */
@@ -35,7 +36,7 @@ function expiryOf(body: JsonObject, paths: TokenResponsePaths, now: number): num
     Number.isFinite(seconds) &&
     seconds > 0
   ) {
-    return now + Math.floor(seconds)
+    return now + lifetimeSeconds(seconds, paths.expiresInUnit)
   }
   if (paths.expiresAt === undefined) return undefined
   const at = toEpochSeconds(getPath(body, paths.expiresAt))

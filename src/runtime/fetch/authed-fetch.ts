@@ -15,7 +15,11 @@ export interface AuthedFetchOptions {
   settings: JsonObject
   baseUrl: string
   fetch: FetchLike
-  context?: JsonObject
+  /**
+   * Extra template variables for the placement (`{{clientId}}` for Twitch's `Client-Id`), or a
+   * lookup of them run on the first request that needs it.
+   */
+  context?: JsonObject | (() => Promise<JsonObject>)
   /** Current credentials; with `force`, renewed ones (given the ones that failed). */
   credentials: (force?: { stale: JsonObject }) => Promise<JsonObject>
   /** Whether a 401 may be cured by renewing the credentials. */
@@ -39,6 +43,12 @@ export interface AuthedFetchOptions {
  * through once, and its 401 or 503 comes back to the caller as it is.
  */
 export function createAuthedFetch(options: AuthedFetchOptions) {
+  let context: JsonObject | undefined
+  const contextOf = async (): Promise<JsonObject> => {
+    if (typeof options.context !== 'function') return options.context ?? {}
+    context ??= await options.context()
+    return context
+  }
   return async (input: string | URL, init: RequestInit = {}): Promise<Response> => {
     const url = options.confine
       ? confineUrl(String(input), options.baseUrl)
@@ -49,7 +59,7 @@ export function createAuthedFetch(options: AuthedFetchOptions) {
       const target = applyPlacement(
         { url, headers: new Headers(init.headers) },
         options.scheme.apply,
-        templateScopes({ ...options, credentials }),
+        templateScopes({ ...options, credentials, context: await contextOf() }),
       )
       const sent = body.init()
       const outgoing = { method, url: target.url, headers: target.headers, body: sent.body }

@@ -7,6 +7,36 @@ import type { ClientSource } from './request-signer.js'
 import { clientOf } from '../credentials/token-endpoint.js'
 import { schemeRecordOf } from '../schemes/index.js'
 
+/** Whether a scheme's placement names the OAuth client (Twitch's `Client-Id: {{clientId}}`). */
+function placementNamesClient(connector: Connector): boolean {
+  const { headers, query } = connector.auth.apply
+  return [...Object.values(headers), ...Object.values(query)].some((value) =>
+    /\{\{\s*clientId\s*\}\}/.test(value),
+  )
+}
+
+/**
+ * The placement's `{{clientId}}`: the one given inline (`auth.client_id`, or the caller's
+ * context), else the stored connection's integration, looked up only when the placement names it.
+ */
+function clientContext(
+  deps: RuntimeDeps,
+  connector: Connector,
+  connection: Connection | null,
+  inline: JsonObject,
+  given: JsonObject | undefined,
+): JsonObject | (() => Promise<JsonObject>) | undefined {
+  if (given !== undefined) return given
+  if (!placementNamesClient(connector)) return undefined
+  const own = inline['client_id']
+  if (typeof own === 'string' && own !== '') return { clientId: own }
+  if (!connection) return undefined
+  return async (): Promise<JsonObject> => {
+    const integration = await deps.store.getIntegration(connection.integrationId)
+    return integration?.clientId ? { clientId: integration.clientId } : {}
+  }
+}
+
 /**
  * What every connection-bound fetch shares: credentials from the manager for a stored connection
  * (refreshed ahead of expiry and once on a 401), or inline credentials used as they are.
@@ -17,10 +47,12 @@ function baseOptions(
   connection: Connection | null,
   inline: JsonObject,
   inlineSettings: JsonObject,
+  givenContext?: JsonObject,
 ): AuthedFetchOptions {
   const settings = connection?.settings ?? inlineSettings
   const record = schemeRecordOf(connector.auth)
   const sign = record.signer?.(connector.auth, consumerOf(deps, connection, inline))
+  const context = clientContext(deps, connector, connection, inline, givenContext)
   return {
     scheme: connector.auth,
     settings,
@@ -35,18 +67,23 @@ function baseOptions(
       )
     },
     ...(sign ? { sign } : {}),
+    ...(context ? { context } : {}),
   }
 }
 
-/** The authenticated fetch a capability gets: a stored connection's, or inline credentials'. */
+/**
+ * The authenticated fetch a capability gets: a stored connection's, or inline credentials'.
+ * @param context template variables the caller knows (the sign-in integration's `clientId`)
+ */
 export function authorizedFetchFor(
   deps: RuntimeDeps,
   connector: Connector,
   connection: Connection | null,
   inline: JsonObject = {},
   inlineSettings: JsonObject = {},
+  context?: JsonObject,
 ) {
-  return createAuthedFetch(baseOptions(deps, connector, connection, inline, inlineSettings))
+  return createAuthedFetch(baseOptions(deps, connector, connection, inline, inlineSettings, context))
 }
 
 /**
@@ -58,6 +95,7 @@ export function inlineFetchFor(
   connector: Connector,
   credentials: JsonObject,
   settings: JsonObject,
+  context?: JsonObject,
 ) {
   const record = schemeRecordOf(connector.auth)
   const sign = record.signer?.(connector.auth, async () => clientOf(null, credentials))
@@ -69,6 +107,7 @@ export function inlineFetchFor(
     canRenew: false,
     credentials: async () => credentials,
     ...(sign ? { sign } : {}),
+    ...(context ? { context } : {}),
   })
 }
 

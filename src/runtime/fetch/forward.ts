@@ -140,12 +140,14 @@ export async function forwardRequest(
   const sign = record.signer?.(scheme, () => clientOf(integration, resolved.credentials))
   const canRenew = record.canRenew(scheme, connection.credentials)
   const transport = deps.forward
+  // `{{clientId}}` for placements that name the OAuth client (Twitch's `Client-Id` header).
+  const context: JsonObject = integration?.clientId ? { clientId: integration.clientId } : {}
 
   const send = async (credentials: JsonObject) => {
     const placed = applyPlacement(
       { url, headers: new Headers() },
       scheme.apply,
-      templateScopes({ scheme, settings, credentials }),
+      templateScopes({ scheme, settings, credentials, context }),
     )
     let headers: ForwardHeaders = { ...request.headers }
     placed.headers.forEach((value, name) => {

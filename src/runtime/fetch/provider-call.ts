@@ -10,6 +10,7 @@ import type {
 } from '../../kit/index.js'
 import { createAuthedFetch } from './authed-fetch.js'
 import type { FetchLike } from './fetch-like.js'
+import { errorInBody } from './body-errors.js'
 import { errorFromProviderResponse } from './provider-errors.js'
 import type { RequestSigner } from './request-signer.js'
 import { templateScopes } from './template-scopes.js'
@@ -41,7 +42,8 @@ export interface ProviderCallOptions {
 
 /**
  * Runs a provider-facing property: a URL string or request object is sent (with credentials
- * applied) and must answer 2xx, its body returned; a function is called with a context.
+ * applied) and must answer 2xx without errors in its body (when the request object says where
+ * they are), its body returned; a function is called with a context.
  * @throws PatchbayError coded by the provider's status, worded by `describeFailure` when given
  */
 export async function callProvider(
@@ -78,6 +80,11 @@ export async function callProvider(
     ...(body === undefined ? {} : { body }),
   })
   const parsed = await readProviderBody(response)
+  const reported =
+    typeof property === 'object' && property.errors
+      ? errorInBody(property.errors, request, response.status, parsed)
+      : undefined
+  if (reported) throw reported
   if (!response.ok) {
     const failure: ProviderFailure = { status: response.status, body: parsed }
     throw errorFromProviderResponse(

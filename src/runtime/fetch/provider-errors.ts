@@ -1,7 +1,8 @@
 import { PatchbayError } from '../../errors.js'
 import type { JsonValue, PatchbayErrorCode } from '../../errors.js'
 
-function codeForStatus(status: number): PatchbayErrorCode {
+/** The Patchbay code of a provider's HTTP status. */
+export function codeForStatus(status: number): PatchbayErrorCode {
   if (status === 401 || status === 403) return 'unauthorized'
   if (status === 404) return 'not_found'
   if (status === 408 || status === 504) return 'timeout'

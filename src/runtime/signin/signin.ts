@@ -149,7 +149,9 @@ export async function completeSignIn(
     const issued = await exchangeCode(deps, target, callback.code, session.data)
     secrets = [...secrets, ...secretValues(issued.credentials)]
     const settings = (session.data['settings'] ?? {}) as JsonObject
-    const profile = await readSocialProfile(deps, target.connector, settings, issued.credentials)
+    const profile = await readSocialProfile(deps, target.connector, settings, issued.credentials, {
+      clientId: target.integration.clientId ?? '',
+    })
     let connectionId: string | null = null
     if (signin['createConnection'] === true) {
       const connection = await finishConnection(deps, {
@@ -193,6 +195,7 @@ async function readSocialProfile(
   connector: Parameters<typeof authorizedFetchFor>[1],
   settings: JsonObject,
   credentials: JsonObject,
+  context: JsonObject,
 ): Promise<SocialProfile> {
   const capability = connector.capabilities['get_user_info']
   if (!capability) {
@@ -202,7 +205,7 @@ async function readSocialProfile(
     settings,
     credentials,
     baseUrl: deps.baseUrlOf(connector.id, settings),
-    fetch: authorizedFetchFor(deps, connector, null, credentials, settings),
+    fetch: authorizedFetchFor(deps, connector, null, credentials, settings, context),
     page: null,
     connectionId: null,
   })
