@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPatchbay } from '../src/runtime/index.js'
 import { startSandbox } from '../src/sandbox/index.js'
@@ -79,6 +80,33 @@ describe('CLI commands that need no database (issue 9)', () => {
     expect(existsSync(ws.dbPath)).toBe(false)
     // No development encryption key was generated either: nothing was sealed.
     expect(filesUnder(ws.home)).toEqual([])
+  })
+
+  it('loads no SQLite driver for info and an inline call', async () => {
+    const ws = workspace()
+    // A preload that reports, at exit, every CommonJS module the process loaded (better-sqlite3
+    // is one, loaded through `require` when a database is opened).
+    const preload = join(ws.dir, 'report-modules.cjs')
+    writeFileSync(
+      preload,
+      "process.on('exit', () => process.stderr.write('\\nMODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'))",
+    )
+    const env = { NODE_OPTIONS: `--require ${preload}` }
+    const token = await sandboxAccessToken(sandbox)
+    const runs = await Promise.all([
+      ws.run(['info'], { env }),
+      ws.run(['call', 'sandbox', 'get_user_info', '--json', JSON.stringify({ auth: { access_token: token }, request: {} })], { env }),
+    ])
+    // The control, after them: a command that opens (and creates) the database does load it. Run
+    // beside them, the database it creates would make `info` read its stored connectors.
+    runs.push(await ws.run(['integrations', 'list'], { env }))
+    const loaded = runs.map((run) => {
+      expect(run.code, run.stderr).toBe(0)
+      const line = /\nMODULES (.*)\n/.exec(run.stderr)?.[1]
+      expect(line, run.stderr).toBeDefined()
+      return (JSON.parse(line as string) as string[]).some((path) => path.includes('better-sqlite3'))
+    })
+    expect(loaded).toEqual([false, false, true])
   })
 
   it('prints the version alone, as package.json says', async () => {

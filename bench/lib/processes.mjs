@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const CLI = join(ROOT, 'dist/cli/main.js')
+export const CLI = join(ROOT, 'dist/bin/patchbay.js')
 const here = (name) => fileURLToPath(new URL(name, import.meta.url))
 
 /** Every process started here, so that the driver can stop them all on the way out. */

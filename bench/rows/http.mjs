@@ -6,9 +6,24 @@ import { apiOk } from '../lib/processes.mjs'
 import { row } from '../lib/row.mjs'
 import { median } from '../lib/stats.mjs'
 
+/**
+ * One answered request per target before any trial: a first request pays one-off costs (the
+ * proxy loads undici and opens its pool on its first call), which under load can outlast a
+ * quick trial's warm-up and leave a one-connection trial with nothing answered.
+ */
+async function warm(requests) {
+  for (const { url, headers } of requests) {
+    const response = await fetch(url, { headers })
+    await response.arrayBuffer()
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status} while warming up`)
+  }
+}
+
 async function compare(ctx, label, baselineRequests, subjectRequests, connections) {
   const trial = (requests) =>
     runLoad({ requests, connections, durationMs: ctx.trialMs, warmupMs: ctx.warmupMs })
+  await warm(baselineRequests)
+  await warm(subjectRequests)
   const measured = { baseline: [], subject: [] }
   for (let round = 0; round < ctx.rounds; round += 1) {
     measured.baseline.push(await trial(baselineRequests))

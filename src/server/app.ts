@@ -16,6 +16,7 @@ import { mountAuthRoutes } from './auth-routes.js'
 import { DEFAULT_BODY_LIMITS, limitBodies } from './body-limit.js'
 import type { BodyLimits } from './body-limit.js'
 import { mountConnectPage } from './connect-page/index.js'
+import { createNodeCredentials, credentialsRequestId } from './credentials-node.js'
 import { mountKeyRoutes } from './key-routes.js'
 import { countAnswers } from './answer-counter.js'
 import { createServerMetrics } from './metrics.js'
@@ -134,6 +135,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
   mountProxyRoute(app, patchbay, api, limits.proxyBytes)
   // Proxy requests the Node adapter made skip Hono and its web streams: the Node proxy does what
   // the middleware above and the route do, on the Node request and response (issue 9).
+  // So does the hot read of a stored credential (credentials-node.ts), for the plain GET.
   const nodeProxy = createNodeProxy({
     patchbay,
     authenticate,
@@ -141,10 +143,20 @@ export function createServerApp(options: ServerAppOptions): Hono {
     maxBodyBytes: limits.proxyBytes,
     onAnswered: (status, seconds) => metrics.observeProxy(status, seconds),
   })
+  const nodeCredentials = createNodeCredentials({
+    patchbay,
+    authenticate,
+    logger,
+    onAnswered: (status) => metrics.countCredentialRequest(status),
+  })
   const dispatch = app.fetch
   app.fetch = (request, env, executionCtx) => {
     const exchange = nodeExchangeOf(request)
-    if (exchange && proxyPathOf(exchange.incoming.url ?? '') !== null) return nodeProxy(exchange, request)
+    if (exchange) {
+      if (proxyPathOf(exchange.incoming.url ?? '') !== null) return nodeProxy(exchange, request)
+      const connectionId = credentialsRequestId(exchange.incoming)
+      if (connectionId !== null) return nodeCredentials(exchange, connectionId)
+    }
     return dispatch(request, env, executionCtx)
   }
   mountWebhookRoutes(app, patchbay, api)

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** The built binary: tests run what users run, so `npm run build` comes first. */
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
+export const CLI = fileURLToPath(new URL('../../dist/bin/patchbay.js', import.meta.url))
 
 export interface CliResult {
   code: number | null

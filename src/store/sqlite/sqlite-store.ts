@@ -1,6 +1,7 @@
 import { dirname } from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import type { Statement } from 'better-sqlite3'
+import { sqliteDriver } from './driver.js'
 import { PatchbayError } from '../../errors.js'
 import { copyJson, createDecryptedCache, DEFAULT_DECRYPTED_CACHE_ENTRIES } from '../decrypted-cache.js'
 import type { DecryptedCache } from '../decrypted-cache.js'
@@ -249,7 +250,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (warning) options.warn?.(warning)
     }
   }
-  const db = new Database(path)
+  const db = new (sqliteDriver())(path)
   try {
     // The timeout first: switching to WAL takes a lock another process may be holding.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)

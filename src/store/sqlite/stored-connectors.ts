@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
+import { sqliteDriver } from './driver.js'
 
 /**
  * The JSON connectors stored in a SQLite file, read without opening the store: read-only, no
@@ -12,7 +13,7 @@ import type { JsonValue } from '../../errors.js'
 export function readStoredConnectors(path: string): { [key: string]: JsonValue }[] {
   let db: Database.Database
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true })
+    db = new (sqliteDriver())(path, { readonly: true, fileMustExist: true })
   } catch (cause) {
     throw new PatchbayError('invalid_config', `Cannot open the database ${path}`, { cause })
   }
