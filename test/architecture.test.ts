@@ -23,6 +23,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   connectors: ['errors', 'kit'],
   // The sandbox is a separate program: nothing of Patchbay.
   sandbox: [],
+  // The replay harness (`patchbay/testing`) is a provider stand-in too: nothing of Patchbay.
+  testing: [],
   // Shells: through the runtime only, never the store, never another shell.
   server: ['errors', 'kit', 'runtime'],
   cli: ['errors', 'kit', 'runtime', 'config'],
