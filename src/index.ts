@@ -1,3 +1,5 @@
+// The zod Patchbay is built with, so a connector file needs nothing installed beside it.
+export { z } from 'zod'
 export { ERROR_CODES, isPatchbayError, PatchbayError, statusForCode } from './errors.js'
 export type { JsonValue, PatchbayErrorCode, PatchbayErrorOptions } from './errors.js'
 export {
@@ -33,6 +35,9 @@ export type {
   ConnectorInput,
   ConnectorJson,
   ConnectorWebhooks,
+  DeclaredCapability,
+  DeclaredPagination,
+  DeclaredResult,
   HmacWebhookVerifier,
   JsonObject,
   OAuth1Options,

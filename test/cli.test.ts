@@ -156,7 +156,7 @@ describe('patchbay CLI (the built binary)', () => {
       expect(error.message).toContain('nope')
     })
 
-    it('refuses to run with a broken connector file, naming the file and the wrong field', async () => {
+    it('skips a broken connector file, naming the file and the wrong field, and loads the others', async () => {
       const broken = createWorkspace({ PATCHBAY_SANDBOX_URL: sandbox.url })
       const garbled = createWorkspace({ PATCHBAY_SANDBOX_URL: sandbox.url })
       others.push(broken, garbled)
@@ -168,21 +168,25 @@ describe('patchbay CLI (the built binary)', () => {
       })
       garbled.writeConnector('garbled.json', '{"id": "garbled", ')
 
-      const results = await Promise.all([
+      const [listed, integrations, called] = await Promise.all([
         broken.run(['info']),
         broken.run(['integrations', 'list']),
-        broken.run(['call', 'keyed', 'validate_credentials', '--json', '{"request": {}}']),
+        broken.run(['call', 'keyed', 'validate_credentials', '--json', JSON.stringify({ auth: { apiKey: sandbox.apiKey }, request: {} })]),
       ])
-      for (const result of results) {
-        const error = expectError(result, 2, 'invalid_config')
-        expect(error.message).toContain('broken.json')
-        expect(problemsOf(result).some((problem) => problem.startsWith('auth.queryParam:'))).toBe(
-          true,
-        )
+      const ids = (expectSuccess(listed).response.connectors as { id: string }[]).map((c) => c.id)
+      expect(ids).toContain('keyed')
+      expect(ids).not.toContain('broken')
+      expectSuccess(integrations)
+      expect(expectSuccess(called).response).toMatchObject({ valid: true })
+      for (const result of [listed, integrations, called]) {
+        expect(result.stderr).toMatch(/connector skipped: \S*broken\.json: .*auth\.queryParam/)
       }
+      const missing = await broken.run(['call', 'broken', 'validate_credentials', '--json', '{"request": {}}'])
+      expectError(missing, 2, 'not_found')
 
       const garbledInfo = await garbled.run(['info'])
-      expect(expectError(garbledInfo, 2, 'invalid_config').message).toContain('garbled.json')
+      expectSuccess(garbledInfo)
+      expect(garbledInfo.stderr).toMatch(/connector skipped: \S*garbled\.json: not valid JSON/)
     })
   })
 

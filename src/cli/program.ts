@@ -40,6 +40,18 @@ function buildProgram(): Command {
       (await calls()).call(connectorId, capability, flags),
     )
 
+  const connectorsGroup = program
+    .command('connectors')
+    .description('Add connectors to the connectors directory (PATCHBAY_CONNECTORS_DIR)')
+  connectorsGroup
+    .command('add')
+    .argument('<path-or-package>', 'a .json, .js or .ts connector file, a folder, a tarball or an npm package')
+    .option('--force', 'replace a file of the same name or a connector of the same id')
+    .description('Check a connector and install it; a running server loads it without a restart')
+    .action(async (spec: string, flags: { force?: boolean }) =>
+      (await import('./commands-connectors.js')).addConnector(spec, flags),
+    )
+
   const admin = () => import('./commands-admin.js')
   const integrations = program.command('integrations').description('Manage integrations (connector + app credentials)')
   integrations

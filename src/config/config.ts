@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ConfiguredWebhookEndpoint } from '../runtime/index.js'
 import { parsePostgresUrl } from '../store/index.js'
@@ -20,8 +21,16 @@ export interface PatchbayConfig {
   publicUrl: string
   /** `PATCHBAY_API_KEY`, comma-separated for several; empty means generate a dev key. */
   apiKeys: string[]
-  /** `PATCHBAY_CONNECTORS_DIR`, or `./connectors`: JSON connector files loaded at start. */
+  /**
+   * `PATCHBAY_CONNECTORS_DIR`, or `./connectors`: connector files (`.json`, `.js`, `.ts`) and the
+   * packages `patchbay connectors add` installed there.
+   */
   connectorsDir: string
+  /**
+   * `PATCHBAY_CONFIG`, or the first of `patchbay.config.{ts,mts,js,mjs,json}` in the working
+   * directory: lists more connector files and npm packages. Null when there is none.
+   */
+  configFile: string | null
   /** `PATCHBAY_SANDBOX_URL`: where the sandbox connector points. */
   sandboxUrl: string | null
   /** `PATCHBAY_SANDBOX_PORT`: where `start` runs the sandbox provider (default 3001). */
@@ -181,6 +190,7 @@ export function readConfig(
     publicUrl: (env['PATCHBAY_PUBLIC_URL'] || `http://${shownHost}:${listenPort}`).replace(/\/+$/, ''),
     apiKeys: list(env['PATCHBAY_API_KEY']),
     connectorsDir: resolve(cwd, env['PATCHBAY_CONNECTORS_DIR'] || 'connectors'),
+    configFile: configFile(env['PATCHBAY_CONFIG'], cwd),
     sandboxUrl: env['PATCHBAY_SANDBOX_URL'] || null,
     sandboxPort,
     sandboxEnabled:
@@ -214,4 +224,17 @@ export function describeDatabase(config: Pick<PatchbayConfig, 'dbPath' | 'postgr
     if (/pass|secret|key/i.test(name)) url.searchParams.set(name, '***')
   }
   return `PostgreSQL ${url.href}`
+}
+
+const CONFIG_FILE_NAMES = ['ts', 'mts', 'js', 'mjs', 'json'].map((ext) => `patchbay.config.${ext}`)
+
+/** `PATCHBAY_CONFIG` must name a file that exists; otherwise the first config file found in `cwd`. */
+function configFile(value: string | undefined, cwd: string): string | null {
+  if (value) {
+    const path = resolve(cwd, value)
+    if (!existsSync(path)) throw new TypeError(`PATCHBAY_CONFIG: no file at ${path}`)
+    return path
+  }
+  const found = CONFIG_FILE_NAMES.map((name) => resolve(cwd, name)).find((path) => existsSync(path))
+  return found ?? null
 }

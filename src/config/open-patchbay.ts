@@ -8,19 +8,30 @@ import { createConnectorCatalog, createPatchbay } from '../runtime/index.js'
 import type { ConnectorCatalog, Patchbay, RuntimeEventListener } from '../runtime/index.js'
 import type { PatchbayConfig } from './config.js'
 import { loadCatalogue } from './catalogue.js'
-import { loadConnectorFiles } from './connector-files.js'
+import { describeLoadProblem, loadConnectorSources } from './connector-files.js'
 import { webhookOptions } from './webhook-config.js'
 
 // The store (and better-sqlite3 with it) is imported when a command opens it, not before: `info`
 // and a call with inline credentials never do (issue 9).
 const loadStore = () => import('../store/index.js')
 
-/** The built-in connectors (the sandbox, the messaging ones) and the JSON connectors directory's. */
-function configuredConnectors(config: PatchbayConfig, sandboxUrl: string | undefined): Connector[] {
+const toStderr = (message: string) => process.stderr.write(`warning: ${message}\n`)
+
+/**
+ * The built-in connectors (the sandbox, the messaging ones), then the connectors directory's and
+ * the config file's. A broken connector source is reported through `warn` and skipped.
+ */
+export async function configuredConnectors(
+  config: PatchbayConfig,
+  sandboxUrl: string | undefined,
+  warn: (message: string) => void = toStderr,
+): Promise<Connector[]> {
+  const loaded = await loadConnectorSources({ dir: config.connectorsDir, configFile: config.configFile })
+  for (const problem of loaded.problems) warn(describeLoadProblem(problem))
   return [
     createSandboxConnector({ url: sandboxUrl ?? config.sandboxUrl ?? undefined }),
     ...messageConnectors(),
-    ...loadConnectorFiles(config.connectorsDir),
+    ...loaded.connectors,
   ]
 }
 
@@ -38,7 +49,7 @@ export async function openCatalog(config: PatchbayConfig): Promise<ConnectorCata
         : []
   const stored = definitions.map((json) => connectorFromJson(json))
   return createConnectorCatalog({
-    connectors: [...stored, ...configuredConnectors(config, undefined)],
+    connectors: [...stored, ...(await configuredConnectors(config, undefined))],
     catalogue: loadCatalogue(),
     logoUrl: (id) => `${config.publicUrl}/connectors/${encodeURIComponent(id)}/logo`,
     ...(config.providerTimeoutMs === null ? {} : { providerTimeoutMs: config.providerTimeoutMs }),
@@ -63,9 +74,8 @@ export async function openPatchbay(
   config: PatchbayConfig,
   options: OpenOptions = {},
 ): Promise<Patchbay> {
-  const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`))
-  // A broken connector file stops the command before the database is opened.
-  const connectors = configuredConnectors(config, options.sandboxUrl)
+  const warn = options.warn ?? toStderr
+  const connectors = await configuredConnectors(config, options.sandboxUrl, warn)
   const { loadKeyRing, looseModeWarning, openPostgresStore, openSqliteStore } = await loadStore()
   const looseHome = looseModeWarning(config.home, 'the Patchbay data directory')
   if (looseHome) warn(looseHome)

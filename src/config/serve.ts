@@ -4,6 +4,7 @@ import type { Patchbay } from '../runtime/index.js'
 import type { Sandbox } from '../sandbox/index.js'
 import { describeDatabase, readConfig } from './config.js'
 import type { PatchbayConfig } from './config.js'
+import { watchConnectorSources } from './connector-watch.js'
 import { openPatchbay, resolveApiKeys } from './open-patchbay.js'
 
 // The server and the sandbox are loaded here, by the composition root, through their public
@@ -94,6 +95,16 @@ export async function servePatchbay(
     ...(config.oidc ? { oidc: createOidcVerifier({ ...config.oidc, discovery: patchbay.oidc }) } : {}),
   })
   patchbay.webhooks.start()
+  // `patchbay connectors add` (or an edited file) reaches this server without a restart.
+  const connectorWatcher = watchConnectorSources(
+    { dir: config.connectorsDir, configFile: config.configFile },
+    {
+      onLoad: (connectors) => {
+        for (const connector of connectors) patchbay.connectors.register(connector)
+      },
+      warn: (message) => process.stderr.write(`warning: ${message}\n`),
+    },
+  )
   const lines = [`Patchbay listening on ${server.url}`, `Database: ${describeDatabase(config)}`]
   if (generated) lines.push(`Development API key: ${generated}  (set PATCHBAY_API_KEY in production)`)
   if (sandbox) {
@@ -111,6 +122,7 @@ export async function servePatchbay(
   return {
     lines,
     async stop() {
+      connectorWatcher.close()
       await server.close()
       await sandbox?.close()
       await patchbay.close()

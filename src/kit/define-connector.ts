@@ -1,5 +1,7 @@
 import type { z } from 'zod'
 import type { AuthScheme, Capability, ConnectButton, Connector } from './types.js'
+import { declaredCapability, isDeclaredCapability } from './declared-capability.js'
+import type { DeclaredCapability } from './declared-capability.js'
 import { profileProblems } from './social-profile.js'
 import { urlPolicyFromSettings } from './url-policy.js'
 import type { HttpAllowance } from './url-template.js'
@@ -20,7 +22,8 @@ export interface ConnectorInput<S> {
   allowHttp?: HttpAllowance
   settings: z.ZodType<S>
   auth: AuthScheme
-  capabilities?: Record<string, Capability<any, any, S>>
+  /** Capabilities with code (`run`), or declared as a templated request with no code. */
+  capabilities?: Record<string, Capability<any, any, S> | DeclaredCapability>
   /** Incoming webhooks: a declared HMAC verifier or a function, and an optional handler. */
   webhooks?: ConnectorWebhooks
   /** The Connect page's sign-in button; the auth scheme's (`fromAppmixer`) when absent. */
@@ -68,14 +71,21 @@ export function defineConnector<S>(input: ConnectorInput<S>): Connector<S> {
   if (input.allowHttp !== undefined && input.allowHttp !== 'loopback' && input.allowHttp !== 'any') {
     throw new TypeError(`defineConnector(${input.id}): allowHttp must be "loopback" or "any"`)
   }
+  const urlPolicy = urlPolicyFromSettings(input.settings, input.allowHttp)
+  const capabilities: Record<string, Capability<any, any, S>> = {}
+  for (const [name, capability] of Object.entries(input.capabilities ?? {})) {
+    capabilities[name] = isDeclaredCapability(capability)
+      ? declaredCapability(capability, urlPolicy)
+      : (capability as Capability<any, any, S>)
+  }
   return {
     ...rest,
     // The settings schema says which settings may be host names or whole URLs; every URL the
     // runtime renders from this scheme is checked against it.
-    auth: { ...input.auth, urlPolicy: urlPolicyFromSettings(input.settings, input.allowHttp) },
+    auth: { ...input.auth, urlPolicy },
     ...(button === undefined ? {} : { connectButton: { ...button } }),
     categories: [...(input.categories ?? [])],
-    capabilities: { ...input.capabilities },
+    capabilities,
     ...(webhooks === undefined ? {} : { webhooks: normalizeWebhooks(input.id, webhooks) }),
   }
 }

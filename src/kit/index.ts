@@ -63,6 +63,8 @@ export {
 } from './social-profile.js'
 export type { SocialProfile } from './social-profile.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
+export { declaredCapability, isDeclaredCapability, nextLink } from './declared-capability.js'
+export type { DeclaredCapability, DeclaredPagination, DeclaredResult } from './declared-capability.js'
 export { renderTemplate } from '../common/index.js'
 export type { TemplateScopes } from '../common/index.js'
 export { checkUrlSettings, urlPolicyOf } from './url-policy.js'

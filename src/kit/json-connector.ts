@@ -6,20 +6,12 @@ import { defineConnector } from './define-connector.js'
 import { oauth1 } from './oauth1-scheme.js'
 import { DURATION_UNITS } from './duration.js'
 import type { AuthScheme, Connector, JsonObject } from './types.js'
+import type { DeclaredCapability } from './declared-capability.js'
 import { SOCIAL_PICKERS } from './social-profile.js'
 import { webhooksJsonSchema } from './webhooks.js'
 
-const templatedString = z.string().min(1)
-const stringMap = z.record(z.string(), z.string())
-
-const requestSpecSchema = z.strictObject({
-  url: templatedString,
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).optional(),
-  headers: stringMap.optional(),
-  query: stringMap.optional(),
-  body: z.json().optional(),
-  bodyType: z.enum(['json', 'form']).optional(),
-})
+import { declaredCapabilitiesSchema } from './declared-capability-schema.js'
+import { requestSpecSchema, stringMap, templatedString } from './request-spec-schema.js'
 
 const providerRequestSchema = z.union([templatedString, requestSpecSchema])
 
@@ -215,6 +207,8 @@ export const connectorJsonSchema = z.strictObject({
     message: 'settings must be a JSON Schema of type "object"',
   }),
   auth: z.discriminatedUnion('type', [oauth2Schema, apiKeySchema, basicSchema, oauth1Schema]),
+  /** Capabilities declared as templated requests (`http`), with mapping and pagination. */
+  capabilities: declaredCapabilitiesSchema.optional(),
   webhooks: webhooksJsonSchema.optional(),
   connectButton: z
     .strictObject({ image: z.string().optional(), label: z.string().optional() })
@@ -263,6 +257,9 @@ export function connectorFromJson(json: unknown): Connector<JsonObject> {
     ...(definition.baseUrl === undefined ? {} : { baseUrl: definition.baseUrl }),
     ...(definition.allowHttp === undefined ? {} : { allowHttp: definition.allowHttp }),
     ...(definition.webhooks === undefined ? {} : { webhooks: definition.webhooks }),
+    ...(definition.capabilities === undefined
+      ? {}
+      : { capabilities: declaredCapabilitiesOf(definition.capabilities) }),
     ...(definition.connectButton === undefined
       ? {}
       : { connectButton: dropUndefined(definition.connectButton) }),
@@ -270,6 +267,27 @@ export function connectorFromJson(json: unknown): Connector<JsonObject> {
     settings,
     auth: authFromJson(definition.auth),
   })
+}
+
+/** The declared capabilities, each request and response schema checked where it is written. */
+function declaredCapabilitiesOf(
+  capabilities: z.output<typeof declaredCapabilitiesSchema>,
+): Record<string, DeclaredCapability> {
+  const problems: string[] = []
+  for (const [name, capability] of Object.entries(capabilities)) {
+    for (const part of ['request', 'response'] as const) {
+      if (capability[part] === undefined) continue
+      try {
+        z.fromJSONSchema(capability[part] as never)
+      } catch {
+        problems.push(`capabilities.${name}.${part}: not a usable JSON Schema`)
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new PatchbayError('invalid_config', `Invalid connector: ${problems.join('; ')}`, { details: { problems } })
+  }
+  return capabilities as Record<string, DeclaredCapability>
 }
 
 function authFromJson(auth: z.output<typeof connectorJsonSchema>['auth']): AuthScheme {

@@ -319,6 +319,11 @@ export interface CapabilityContext<S = JsonObject> {
   fetch: (input: string | URL, init?: RequestInit) => Promise<Response>
   /** `fetch`, then the JSON body; a non-2xx answer throws a PatchbayError named after its status. */
   fetchJson: <T = JsonValue>(input: string | URL, init?: RequestInit) => Promise<T>
+  /** `fetchJson` with the answer's status and headers (a `Link` header, a rate limit). */
+  fetchJsonResponse: <T = JsonValue>(
+    input: string | URL,
+    init?: RequestInit,
+  ) => Promise<{ body: T; status: number; headers: Headers }>
   page: PageInfo | null
   connectionId: string | null
 }
@@ -335,6 +340,8 @@ export interface Capability<Req = any, Res = any, S = any> {
    * `get_authorization_url`, `handle_authorization_callback`…): called with no `auth`.
    */
   requiresAuth?: boolean
+  /** A declared capability's URL template, so settings that fill it are checked on arrival. */
+  declaredUrl?: string
   run: (ctx: CapabilityContext<S>, request: Req) => Promise<Res | Paginated<Res>>
 }
 

@@ -48,9 +48,16 @@ function collectUrlTemplates(value: unknown, key: string, into: string[], depth:
 }
 
 /** Every URL template a connector declares as text: its base URL and its scheme's endpoints. */
-function urlTemplatesOf(connector: { baseUrl?: string; auth: AuthScheme }): string[] {
+function urlTemplatesOf(connector: {
+  baseUrl?: string
+  auth: AuthScheme
+  capabilities?: Record<string, { declaredUrl?: string }>
+}): string[] {
   const templates: string[] = connector.baseUrl ? [connector.baseUrl] : []
   collectUrlTemplates(connector.auth, 'auth', templates, 0)
+  for (const capability of Object.values(connector.capabilities ?? {})) {
+    if (capability.declaredUrl !== undefined) templates.push(capability.declaredUrl)
+  }
   return templates
 }
 

@@ -52,16 +52,18 @@ export function capabilityContext(base: {
   page: PageInfo | null
   connectionId: string | null
 }): CapabilityContext<JsonObject> {
+  const fetchJsonResponse = async <T>(input: string | URL, init?: RequestInit) => {
+    const response = await base.fetch(input, init)
+    const body = await readProviderBody(response)
+    if (!response.ok) {
+      throw errorFromProviderResponse(init?.method ?? 'GET', response.url || String(input), response.status, body)
+    }
+    return { body: body as T, status: response.status, headers: response.headers }
+  }
   return {
     ...base,
-    fetchJson: async <T>(input: string | URL, init?: RequestInit) => {
-      const response = await base.fetch(input, init)
-      const body = await readProviderBody(response)
-      if (!response.ok) {
-        throw errorFromProviderResponse(init?.method ?? 'GET', response.url || String(input), response.status, body)
-      }
-      return body as T
-    },
+    fetchJsonResponse,
+    fetchJson: async <T>(input: string | URL, init?: RequestInit) => (await fetchJsonResponse<T>(input, init)).body,
   }
 }
 
