@@ -162,7 +162,9 @@ async function writeLocked(
   const byColumn = new Map<number, ResealItem[]>()
   for (const item of items) {
     sealedColumnAt(item.column)
-    byColumn.set(item.column, [...(byColumn.get(item.column) ?? []), item])
+    const group = byColumn.get(item.column)
+    if (group) group.push(item)
+    else byColumn.set(item.column, [item])
   }
   for (const [index, columnItems] of [...byColumn].sort(([a], [b]) => a - b)) {
     const column = sealedColumnAt(index)
