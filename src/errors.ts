@@ -35,6 +35,8 @@ export interface PatchbayErrorOptions {
   appErrorCode?: string
   /** The HTTP status the failure maps to, when the default for the code is not right. */
   status?: number
+  /** The class of the error this one stands for (a connector's own, mapped by a handler). */
+  raisedBy?: string
 }
 
 const DEFAULT_STATUS: Record<PatchbayErrorCode, number> = {
@@ -61,6 +63,7 @@ export class PatchbayError extends Error {
   readonly details?: Readonly<Record<string, JsonValue>>
   readonly appErrorCode?: string
   readonly status: number
+  readonly raisedBy?: string
 
   constructor(code: PatchbayErrorCode, message: string, options: PatchbayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -69,6 +72,7 @@ export class PatchbayError extends Error {
     if (options.details) this.details = options.details
     if (options.appErrorCode) this.appErrorCode = options.appErrorCode
     this.status = options.status ?? DEFAULT_STATUS[code]
+    if (options.raisedBy) this.raisedBy = options.raisedBy
   }
 }
 

@@ -29,7 +29,7 @@ function workspace(): CliWorkspace {
 
 /** A TypeScript connector, typed, importing Patchbay by its package name: no build step. */
 function typescriptConnector(id: string, greeting: string): string {
-  return `import { apiKey, defineConnector, z } from 'patchbay'
+  return `import { apiKey, defineConnector, z } from '@patchbay/core'
 
 interface Greeting {
   greeting: string

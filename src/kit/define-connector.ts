@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import type { AuthScheme, Capability, ConnectButton, Connector } from './types.js'
 import { declaredCapability, isDeclaredCapability } from './declared-capability.js'
 import type { DeclaredCapability } from './declared-capability.js'
+import type { ErrorHandler } from './error-handlers.js'
 import { profileProblems } from './social-profile.js'
 import { urlPolicyFromSettings } from './url-policy.js'
 import type { HttpAllowance } from './url-template.js'
@@ -24,6 +25,12 @@ export interface ConnectorInput<S> {
   auth: AuthScheme
   /** Capabilities with code (`run`), or declared as a templated request with no code. */
   capabilities?: Record<string, Capability<any, any, S> | DeclaredCapability>
+  /**
+   * Turn errors the capabilities throw into envelope errors, first match wins; errors carrying an
+   * HTTP status that no handler takes get the default mapping (401/403 unauthorized, 404
+   * not_found, 429 rate_limited, others provider_error).
+   */
+  errorHandlers?: ErrorHandler[]
   /** Incoming webhooks: a declared HMAC verifier or a function, and an optional handler. */
   webhooks?: ConnectorWebhooks
   /** The Connect page's sign-in button; the auth scheme's (`fromAppmixer`) when absent. */

@@ -121,3 +121,5 @@ export type {
   ValuePicker,
   VerifiedPicker,
 } from './types.js'
+export { applyErrorHandlers, codeForHttpStatus, errorHandler, httpErrorHandler, httpStatusOf } from './error-handlers.js'
+export type { ErrorHandler, ErrorMapping } from './error-handlers.js'

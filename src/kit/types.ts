@@ -1,3 +1,4 @@
+import type { ErrorHandler } from './error-handlers.js'
 import type { z } from 'zod'
 import type { JsonValue } from '../errors.js'
 import type { HttpAllowance, UrlPolicy } from './url-template.js'
@@ -355,6 +356,8 @@ export class Paginated<T> {
 
 /** A connector: metadata, settings schema, auth scheme, base URL and capabilities. */
 export interface Connector<S = any> {
+  /** Map errors its capabilities throw to envelope errors (before the default HTTP handler). */
+  errorHandlers?: ErrorHandler[]
   id: string
   name: string
   description?: string

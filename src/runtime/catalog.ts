@@ -128,7 +128,7 @@ export function createCatalogCore(options: ConnectorCatalogOptions = {}): Catalo
         page: parsed.page ?? null,
         connectionId: null,
       })
-      const result = await runCapability(capability, ctx, parsed.request)
+      const result = await runCapability(capability, ctx, parsed.request, connector.errorHandlers)
       return { response: result.response, page: result.page, error: null }
     } catch (error) {
       return errorEnvelope(error, raisedIn, secrets)

@@ -259,7 +259,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
         page: parsed.page ?? null,
         connectionId: connection.id,
       })
-      const result = await runCapability(capability, ctx, parsed.request)
+      const result = await runCapability(capability, ctx, parsed.request, connector.errorHandlers)
       return { response: result.response, page: result.page, error: null }
     } catch (error) {
       return errorEnvelope(error, raisedIn, secrets)

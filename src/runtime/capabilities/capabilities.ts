@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
-import { checkUrlSettings, describeIssues, isJsonObject, Paginated } from '../../kit/index.js'
-import type { Capability, CapabilityContext, Connector, JsonObject, PageInfo } from '../../kit/index.js'
+import { applyErrorHandlers, checkUrlSettings, describeIssues, isJsonObject, Paginated } from '../../kit/index.js'
+import type { Capability, CapabilityContext, Connector, ErrorHandler, JsonObject, PageInfo } from '../../kit/index.js'
 import { readProviderBody } from '../../engines/index.js'
 import { errorFromProviderResponse } from '../fetch/provider-errors.js'
 
@@ -75,9 +75,15 @@ export async function runCapability(
   capability: Capability,
   ctx: CapabilityContext<JsonObject>,
   request: unknown,
+  errorHandlers: readonly ErrorHandler[] = [],
 ): Promise<{ response: JsonValue; page: PageInfo | null }> {
   const parsedRequest = parseOrThrow(capability.request, request, 'request')
-  const result = await capability.run(ctx, parsedRequest)
+  let result: Awaited<ReturnType<Capability['run']>>
+  try {
+    result = await capability.run(ctx, parsedRequest)
+  } catch (error) {
+    throw applyErrorHandlers(errorHandlers, error)
+  }
   const [response, page] = result instanceof Paginated ? [result.response, result.page] : [result, null]
   const checked = capability.response.safeParse(response)
   if (!checked.success) {

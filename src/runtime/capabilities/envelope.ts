@@ -45,7 +45,7 @@ export function errorEnvelope(
         code: error.code,
         app_error_code: error.appErrorCode ?? null,
         status_code: error.status,
-        raised_by: error.name,
+        raised_by: error.raisedBy ?? error.name,
         raised_in: raisedIn,
         ...(error.details
           ? { details: JSON.parse(redactText(JSON.stringify(error.details), secrets)) }
