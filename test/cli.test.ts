@@ -546,7 +546,7 @@ describe('patchbay CLI (the built binary)', () => {
 
       const health = await fetch(`${url}/health`)
       expect(health.status).toBe(200)
-      expect(await health.json()).toEqual({ status: 'ok' })
+      expect(await health.json()).toMatchObject({ status: 'ok', store: 'ok', scheduler: { running: true } })
 
       const { authorizeUrl, callbackUrl, cookie } = await consent(connectUrl)
       expect(authorizeUrl.origin).toBe(sandboxUrl)

@@ -139,6 +139,9 @@ describe('GET /ready', () => {
     const down = await app.fetch(new Request('http://patchbay.test/ready'))
     expect(down.status).toBe(503)
     expect(((await down.json()) as { error: { code: string } }).error.code).toBe('store_unavailable')
-    expect((await app.fetch(new Request('http://patchbay.test/health'))).status).toBe(200)
+    // /health reports the store too (issue 11): 503, with no detail beyond "unreachable".
+    const health = await app.fetch(new Request('http://patchbay.test/health'))
+    expect(health.status).toBe(503)
+    expect(await health.json()).toMatchObject({ status: 'unavailable', store: 'unreachable' })
   })
 })

@@ -79,6 +79,9 @@ describe('the OpenAPI document', () => {
 
   it('describes what the server really answers, route by route', async () => {
     await conforms('get', '/health', await h.api('GET', '/health'))
+    await conforms('get', '/metrics', await h.api('GET', '/metrics'))
+    const anonymousMetrics = await fetch(`${h.server.url}/metrics`)
+    await conforms('get', '/metrics', { status: anonymousMetrics.status, body: await anonymousMetrics.json() })
     await conforms('get', '/ready', await h.api('GET', '/ready'))
     const key = await h.api('POST', '/keys', { name: 'doc' })
     h.secrets.push(key.body.key)

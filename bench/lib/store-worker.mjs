@@ -129,6 +129,22 @@ for (let round = 0; round < rounds; round += 1) {
   }
 }
 due.api = summary(apiTimes)
+
+// The background refresh's pass: a claim of one batch (40, the default at concurrency 4) on the
+// same index, and the backlog count. Each claim lasts 1 ms, so every round finds rows to claim.
+const claimTimes = []
+const countTimes = []
+for (let round = 0; round < rounds; round += 1) {
+  let t = performance.now()
+  const claimed = await store.claimDueForRefresh(600_000, 40, 1, Date.now() + round * 10)
+  claimTimes.push(performance.now() - t)
+  t = performance.now()
+  const backlog = await store.countDueForRefresh(600_000, 100_000)
+  countTimes.push(performance.now() - t)
+  due.claimed = { batch: claimed.length, backlog }
+}
+due.claim = summary(claimTimes)
+due.count = summary(countTimes)
 due.subject = listTimes.length > 0 ? summary(listTimes) : null
 db.close()
 await patchbay.close()

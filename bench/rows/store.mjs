@@ -116,6 +116,26 @@ export async function storeRows(ctx) {
       extra: { matched: scale.due.matched },
       target: 'at the index’s speed',
     }),
+    row({
+      path: `store: the scheduler's claim of 40 due connections, ${label}`,
+      baselineLabel: 'indexed WHERE expires_at <= ?',
+      unit: 'ms',
+      higherIsBetter: false,
+      baseline: dueBaseline,
+      subject: scale.due.claim,
+      extra: { claimed: scale.due.claimed },
+      target: 'grows with the connections due, not those stored',
+    }),
+    row({
+      path: `store: the due backlog count (GET /health, /metrics), ${label}`,
+      baselineLabel: 'indexed WHERE expires_at <= ?',
+      unit: 'ms',
+      higherIsBetter: false,
+      baseline: dueBaseline,
+      subject: scale.due.count,
+      extra: { claimed: scale.due.claimed },
+      target: 'grows with the connections due, not those stored',
+    }),
     scale.due.subject
       ? row({
           path: `store: due within 10 min before dueForRefresh (connections.list() + filter), ${label}`,

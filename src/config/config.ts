@@ -77,6 +77,24 @@ export interface PatchbayConfig {
   maxImportBodyBytes: number | null
   /** `PATCHBAY_PROVIDER_TIMEOUT_MS` (default 30000): how long a provider has to answer. */
   providerTimeoutMs: number | null
+  /**
+   * The background refresh every server runs (docs/deploying.md); null with
+   * `PATCHBAY_REFRESH_SCHEDULER=off`. `PATCHBAY_REFRESH_AHEAD` (seconds before expiry, default
+   * 600), `PATCHBAY_REFRESH_INTERVAL_MS` (between passes, default 30000),
+   * `PATCHBAY_REFRESH_CONCURRENCY` (default 4), `PATCHBAY_CHECK_INTERVAL` (seconds between checks
+   * of credentials that do not expire, default 86400, 0 for none).
+   */
+  refreshScheduler: {
+    aheadSeconds: number
+    intervalMs: number
+    concurrency: number
+    checkIntervalSeconds: number
+  } | null
+  /**
+   * `PATCHBAY_METRICS_TOKEN`: a bearer token that may read `GET /metrics` (and nothing else),
+   * for a scraper that should not hold an API key; null: only API keys may.
+   */
+  metricsToken: string | null
 }
 
 /** The levels pino knows, most severe first. */
@@ -135,6 +153,31 @@ function wholeNumber(value: string | undefined, fallback: number, name: string):
     throw new TypeError(`${name} must be a whole number of at least 0, got "${value}"`)
   }
   return parsed
+}
+
+function positiveNumber(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value.trim() === '') return fallback
+  const parsed = Number(value)
+  if (!Number.isFinite(parsed) || parsed <= 0) {
+    throw new TypeError(`${name} must be a number above 0, got "${value}"`)
+  }
+  return parsed
+}
+
+function refreshScheduler(env: NodeJS.ProcessEnv): PatchbayConfig['refreshScheduler'] {
+  const switched = (env['PATCHBAY_REFRESH_SCHEDULER'] ?? 'on').trim().toLowerCase()
+  if (!['on', 'off', ''].includes(switched)) {
+    throw new TypeError(`PATCHBAY_REFRESH_SCHEDULER must be on or off, got "${switched}"`)
+  }
+  const concurrency = positiveOrNull(env['PATCHBAY_REFRESH_CONCURRENCY'], 'PATCHBAY_REFRESH_CONCURRENCY') ?? 4
+  const settings = {
+    aheadSeconds: positiveNumber(env['PATCHBAY_REFRESH_AHEAD'], 600, 'PATCHBAY_REFRESH_AHEAD'),
+    intervalMs: positiveNumber(env['PATCHBAY_REFRESH_INTERVAL_MS'], 30_000, 'PATCHBAY_REFRESH_INTERVAL_MS'),
+    concurrency,
+    checkIntervalSeconds: wholeNumber(env['PATCHBAY_CHECK_INTERVAL'], 86_400, 'PATCHBAY_CHECK_INTERVAL'),
+  }
+  // Checked even when off, so a typo shows the day it is made rather than the day it is used.
+  return switched === 'off' ? null : settings
 }
 
 function positiveOrNull(value: string | undefined, name: string): number | null {
@@ -208,6 +251,8 @@ export function readConfig(
     maxProxyBodyBytes: positiveOrNull(env['PATCHBAY_MAX_PROXY_BODY_BYTES'], 'PATCHBAY_MAX_PROXY_BODY_BYTES'),
     maxImportBodyBytes: positiveOrNull(env['PATCHBAY_MAX_IMPORT_BYTES'], 'PATCHBAY_MAX_IMPORT_BYTES'),
     providerTimeoutMs: positiveOrNull(env['PATCHBAY_PROVIDER_TIMEOUT_MS'], 'PATCHBAY_PROVIDER_TIMEOUT_MS'),
+    refreshScheduler: refreshScheduler(env),
+    metricsToken: env['PATCHBAY_METRICS_TOKEN']?.trim() || null,
   }
 }
 

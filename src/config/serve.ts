@@ -93,8 +93,10 @@ export async function servePatchbay(
       ...(config.maxImportBodyBytes === null ? {} : { importBytes: config.maxImportBodyBytes }),
     },
     ...(config.oidc ? { oidc: createOidcVerifier({ ...config.oidc, discovery: patchbay.oidc }) } : {}),
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
   })
   patchbay.webhooks.start()
+  if (config.refreshScheduler) patchbay.scheduler.start(config.refreshScheduler)
   // `patchbay connectors add` (or an edited file) reaches this server without a restart.
   const connectorWatcher = watchConnectorSources(
     { dir: config.connectorsDir, configFile: config.configFile },
@@ -106,6 +108,11 @@ export async function servePatchbay(
     },
   )
   const lines = [`Patchbay listening on ${server.url}`, `Database: ${describeDatabase(config)}`]
+  lines.push(
+    config.refreshScheduler
+      ? `Background refresh: ${config.refreshScheduler.aheadSeconds} s ahead of expiry, every ${config.refreshScheduler.intervalMs} ms`
+      : 'Background refresh: off (PATCHBAY_REFRESH_SCHEDULER=off)',
+  )
   if (generated) lines.push(`Development API key: ${generated}  (set PATCHBAY_API_KEY in production)`)
   if (sandbox) {
     const client = sandbox.defaultClient

@@ -65,6 +65,7 @@ export type { FetchLike, ForwardBody, ForwardHeaders, ForwardRequest, ForwardRes
 export { RECORD_ID } from './connections/index.js'
 export { createPatchbay } from './patchbay.js'
 export type { Patchbay, PatchbayOptions, PatchbaySignIn } from './patchbay.js'
+export type { RefreshScheduler, RefreshSchedulerOptions, RefreshSchedulerStatus } from './scheduler/index.js'
 export { SIGNIN_RESULT_SECONDS } from './signin/index.js'
 export type { BeginSignInOptions, SignInCompletion, SignInResult } from './signin/index.js'
 export { compileCatalogue } from './catalogue.js'

@@ -38,6 +38,7 @@ import type { ForwardRequest, ForwardResponse } from './fetch/index.js'
 import type { RuntimeEventListener } from './events.js'
 import type { OidcDiscovery } from './oidc/index.js'
 import type { BeginSignInOptions, SignInCompletion, SignInResult } from './signin/index.js'
+import type { RefreshScheduler } from './scheduler/index.js'
 import type { WebhookService } from './webhooks/index.js'
 
 /** Connectors this runtime knows: built in, loaded from files, or registered at run time. */
@@ -189,6 +190,13 @@ export interface Patchbay {
   oidc: OidcDiscovery
   /** Resolves when the store answers. */
   ping(): Promise<void>
+  /**
+   * The background refresh (docs/deploying.md): a server calls `start(options)`; connections
+   * due within the window are refreshed ahead of requests, of several instances by one each, and
+   * credentials that do not expire are checked on a schedule. `status()` feeds `/health` and
+   * `/metrics`; `close()` stops it.
+   */
+  scheduler: RefreshScheduler
   /**
    * The encryption keys sealing stored secrets (`patchbay encryption-keys`): `status()` counts
    * the secrets per key; `rotate(options)` seals them all again with the first key of the ring,

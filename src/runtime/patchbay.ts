@@ -59,6 +59,7 @@ import {
 import type { FetchLike, ForwardRequest, RetryPolicy } from './fetch/index.js'
 import type { Patchbay } from './patchbay-types.js'
 import { secretValues } from './redact.js'
+import { createRefreshScheduler } from './scheduler/index.js'
 import { schemeRecordOf } from './schemes/index.js'
 import { checkSigninRedirectUris, beginSignIn, completeSignIn, exchangeSignInCode } from './signin/index.js'
 import type { BeginSignInOptions } from './signin/index.js'
@@ -266,8 +267,27 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     }
   }
 
+  // Started by servers (`scheduler.start()`); a CLI command's runtime never refreshes in the background.
+  const scheduler = createRefreshScheduler({
+    store,
+    refreshAhead: (id, aheadSeconds) => credentials.refreshAhead(id, aheadSeconds),
+    async validate(id) {
+      const connection = await requireConnection(id)
+      const { connector } = await resolve(connection)
+      if (!connector.capabilities['validate_credentials']) return null
+      return callConnector(connector.id, 'validate_credentials', { request: {} }, { connectionId: id })
+    },
+    emit,
+    nowMs: () => now() * 1000,
+  })
+
   return {
     publicUrl,
+    /**
+     * The background refresh: `start(options)` in a server process, `status()` for health and
+     * metrics, `stop()`; `close()` stops it.
+     */
+    scheduler,
     /** Subscribes to connection events; returns the unsubscribe function (`events.on`). */
     on: events.on,
     /** Connection events as they happen. */
@@ -431,6 +451,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
      * worker, closes the proxy's idle provider connections, then closes the store.
      */
     async close(): Promise<void> {
+      await scheduler.stop()
       recovery.abort()
       await recovered
       await dispatcher.close()

@@ -62,6 +62,12 @@ function matchesEnvKey(token: string, keyDigests: readonly Buffer[]): boolean {
   return found
 }
 
+/** Whether an `Authorization` header carries `Bearer <one of these digests' values>`, in constant time. */
+export function bearerMatches(authorization: string | undefined, digests: readonly Buffer[]): boolean {
+  const token = bearerToken(authorization)
+  return token !== null && matchesEnvKey(token, digests)
+}
+
 /** Digests of the accepted API keys; only digests are kept in memory past start-up. */
 export function apiKeyDigests(keys: readonly string[]): Buffer[] {
   return keys.filter((key) => key !== '').map(digest)

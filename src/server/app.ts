@@ -17,6 +17,9 @@ import { DEFAULT_BODY_LIMITS, limitBodies } from './body-limit.js'
 import type { BodyLimits } from './body-limit.js'
 import { mountConnectPage } from './connect-page/index.js'
 import { mountKeyRoutes } from './key-routes.js'
+import { countAnswers } from './answer-counter.js'
+import { createServerMetrics } from './metrics.js'
+import { mountOperationsRoutes } from './operations-routes.js'
 import { createLogger, requestLogging } from './logging.js'
 import type { Logger } from './logging.js'
 import type { OidcVerifier } from './oidc-verifier.js'
@@ -68,6 +71,11 @@ export interface ServerAppOptions {
   logger?: Logger
   /** Body limits per kind of route; {@link DEFAULT_BODY_LIMITS} for those left out. */
   limits?: Partial<BodyLimits>
+  /**
+   * A bearer token that may read `GET /metrics` besides API keys (`PATCHBAY_METRICS_TOKEN`), so a
+   * scraper need not hold a key that opens the API.
+   */
+  metricsToken?: string
 }
 
 /**
@@ -100,7 +108,6 @@ export function createServerApp(options: ServerAppOptions): Hono {
     return c.body(PAGE_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' })
   })
 
-  app.get('/health', (c) => c.json({ status: 'ok' }))
   app.get('/ready', async (c) => {
     const ready = await patchbay.ping().then(() => true, () => false)
     if (ready) return c.json({ status: 'ready' })
@@ -119,11 +126,21 @@ export function createServerApp(options: ServerAppOptions): Hono {
   })
 
   const api = requireApiAuth(authenticate)
+  const metrics = createServerMetrics(patchbay)
+  mountOperationsRoutes(app, patchbay, api, metrics, options.metricsToken)
   mountKeyRoutes(app, patchbay.apiKeys, api)
+  app.use('/proxy/*', countAnswers((status, seconds) => metrics.observeProxy(status, seconds)))
+  app.use('/connections/:id/credentials', countAnswers((status) => metrics.countCredentialRequest(status)))
   mountProxyRoute(app, patchbay, api, limits.proxyBytes)
   // Proxy requests the Node adapter made skip Hono and its web streams: the Node proxy does what
   // the middleware above and the route do, on the Node request and response (issue 9).
-  const nodeProxy = createNodeProxy({ patchbay, authenticate, logger, maxBodyBytes: limits.proxyBytes })
+  const nodeProxy = createNodeProxy({
+    patchbay,
+    authenticate,
+    logger,
+    maxBodyBytes: limits.proxyBytes,
+    onAnswered: (status, seconds) => metrics.observeProxy(status, seconds),
+  })
   const dispatch = app.fetch
   app.fetch = (request, env, executionCtx) => {
     const exchange = nodeExchangeOf(request)

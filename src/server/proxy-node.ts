@@ -18,6 +18,8 @@ export interface NodeProxyOptions {
   authenticate: ApiAuthenticator
   logger: Logger
   maxBodyBytes: number
+  /** Told each answer's status and its time to headers (seconds), for `/metrics`. */
+  onAnswered?: (status: number, seconds: number) => void
 }
 
 /** Answers with the error envelope (as `errorResponse` does); returns the status sent. */
@@ -111,6 +113,7 @@ export function createNodeProxy(
       status = sendError(outgoing, shown, method, requestId)
     }
     logRequest(lines, { requestId, method, path: getPath(request), status, started, caller, error: failure })
+    options.onAnswered?.(status, (performance.now() - started) / 1000)
     // The adapter's shared marker: a Response of our own would be built in full to be read.
     return RESPONSE_ALREADY_SENT
   }

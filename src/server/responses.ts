@@ -51,7 +51,21 @@ export const importReportBody = z.object({
   batches: z.int().min(0),
 })
 
-export const healthBody = z.object({ status: z.literal('ok') })
+/** `GET /health`: the store, the background refresh and its backlog; nothing secret. */
+export const healthBody = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  store: z.enum(['ok', 'unreachable']),
+  scheduler: z.object({
+    running: z.boolean().describe('Whether this process runs the background refresh'),
+    last_pass_at: z.string().nullable().describe('When its last pass finished (ISO 8601)'),
+    last_pass_error: z.string().nullable().describe('Why its last pass failed, if it did'),
+    due_backlog: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Connections due for a refresh now, across every instance (up to 100000)'),
+  }),
+})
 
 export const readyBody = z.object({ status: z.literal('ready') })
 

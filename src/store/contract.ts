@@ -491,6 +491,60 @@ export function runStoreContract(
       })
     })
 
+    describe('the refresh scheduler\'s claims', () => {
+      it('claims due connections once until the claim runs out, soonest first, and counts them', async () => {
+        await withIntegration()
+        const now = Date.now()
+        const at = (seconds: number) => Math.floor(now / 1000) + seconds
+        const hourOld = { issuedAt: at(-3600), renewable: true }
+        await store.saveConnection(connectionInput({ id: 'soon', expiresAt: at(300), ...hourOld }))
+        await store.saveConnection(connectionInput({ id: 'expired', expiresAt: at(-60), renewable: true }))
+        await store.saveConnection(connectionInput({ id: 'late', expiresAt: at(3600), ...hourOld }))
+        await store.saveConnection(connectionInput({ id: 'stuck', expiresAt: at(100), renewable: false }))
+        // A five-minute token issued now is not due before half its life has passed.
+        await store.saveConnection(connectionInput({ id: 'young', expiresAt: at(300), renewable: true }))
+        expect(await store.countDueForRefresh(600_000, 100, now)).toBe(2)
+        expect(await store.countDueForRefresh(600_000, 1, now)).toBe(1)
+        expect(await store.claimDueForRefresh(600_000, 10, 60_000, now)).toEqual([
+          { id: 'expired', expiresAt: at(-60) },
+          { id: 'soon', expiresAt: at(300) },
+        ])
+        // Claimed: no one takes them again while the claim lasts; they are still due.
+        expect(await store.claimDueForRefresh(600_000, 10, 60_000, now + 1000)).toEqual([])
+        expect(await store.countDueForRefresh(600_000, 100, now + 1000)).toBe(2)
+        expect((await store.claimDueForRefresh(600_000, 1, 60_000, now + 160_000)).map((d) => d.id)).toEqual([
+          'expired',
+        ])
+        // Past half its life, the young token is due too.
+        expect((await store.claimDueForRefresh(600_000, 10, 60_000, now + 161_000)).map((d) => d.id)).toEqual([
+          'soon',
+          'young',
+        ])
+        // A claim does not change the connection a reader sees.
+        expect((await store.getConnection('soon'))?.expiresAt).toBe(at(300))
+        await expect(store.claimDueForRefresh(600_000, 0, 60_000)).rejects.toThrow(TypeError)
+        await expect(store.claimDueForRefresh(600_000, 1, 0)).rejects.toThrow(TypeError)
+      })
+
+      it('claims unchecked non-expiring active connections once per interval and records the check', async () => {
+        await withIntegration()
+        const now = Date.now()
+        await store.saveConnection(connectionInput({ id: 'key-a', expiresAt: null }))
+        await store.saveConnection(connectionInput({ id: 'key-b', expiresAt: null }))
+        await store.saveConnection(connectionInput({ id: 'key-gone', expiresAt: null, status: 'needs_reauth' }))
+        await store.saveConnection(connectionInput({ id: 'expiring', expiresAt: Math.floor(now / 1000) + 60 }))
+        expect(await store.lastCheckedAt('key-a')).toBeNull()
+        expect(await store.claimDueForCheck(3_600_000, 1, now)).toHaveLength(1)
+        expect(await store.claimDueForCheck(3_600_000, 10, now)).toHaveLength(1)
+        expect(await store.claimDueForCheck(3_600_000, 10, now)).toEqual([])
+        expect(await store.lastCheckedAt('key-a')).toBe(Math.floor(now / 1000))
+        expect(await store.lastCheckedAt('key-gone')).toBeNull()
+        // An hour later both are due again.
+        expect(await store.claimDueForCheck(3_600_000, 10, now + 3_600_000)).toEqual(['key-a', 'key-b'])
+        expect(await store.lastCheckedAt('key-b')).toBe(Math.floor(now / 1000) + 3600)
+      })
+    })
+
     describe('saving many connections', () => {
       it('saves them all in one call, replacing those with the same id', async () => {
         await withIntegration()
@@ -1112,6 +1166,30 @@ function runSharedStoreContract(name: string, openPair: () => Promise<[Store, St
         refresh_token: 'rt-1',
       })
       expect((await reader.getIntegration('github-prod'))?.clientSecret).toBe('cs-1')
+    })
+
+    it('gives each due connection to exactly one of two schedulers claiming at once', async () => {
+      const now = Date.now()
+      await writer.saveConnections(
+        Array.from({ length: 60 }, (_, i) => ({
+          id: `due-${String(i).padStart(2, '0')}`,
+          integrationId: 'github-prod',
+          settings: {},
+          credentials: { access_token: `at-${i}`, refresh_token: `rt-${i}` },
+          expiresAt: Math.floor(now / 1000) + 30,
+          issuedAt: Math.floor(now / 1000) - 3600,
+          renewable: true,
+        })),
+      )
+      const rounds = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          (i % 2 === 0 ? reader : writer).claimDueForRefresh(600_000, 7, 60_000, now),
+        ),
+      )
+      const claimed = rounds.flat().map((due) => due.id)
+      expect(new Set(claimed).size).toBe(claimed.length)
+      // conn-1 (expired long ago) is due too.
+      expect(claimed.length).toBe(61)
     })
 
     it('hands out copies: changing what a read returned changes no later read', async () => {

@@ -22,6 +22,7 @@ export type {
   RefreshAttemptRecord,
   RefreshFence,
   RefreshLeaseStore,
+  RefreshScheduleStore,
   ResealBatch,
   ResealCursor,
   ResealItem,

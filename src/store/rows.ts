@@ -69,3 +69,13 @@ export function toConnector(row: ConnectorRow): StoredConnector {
     updatedAt: row.updated_at,
   }
 }
+
+/**
+ * Checks the arguments of the scheduler's queries (`dueForRefresh` and its claims): a finite
+ * window in ms and a positive integer limit.
+ */
+export function assertWindow(method: string, windowMs: number, limit: number): void {
+  if (!Number.isFinite(windowMs) || !Number.isInteger(limit) || limit < 1) {
+    throw new TypeError(`${method} takes a finite window (ms) and a positive integer limit`)
+  }
+}

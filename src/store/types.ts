@@ -472,6 +472,32 @@ export interface RefreshLeaseStore {
   listRefreshAttempts(): Promise<PendingRefreshAttempt[]>
 }
 
+/**
+ * The background refresh scheduler's work list: due connections claimed so that, of every
+ * scheduler sharing the store, exactly one takes each (docs/deploying.md, "Background refresh").
+ * A claim is a time, not a lock held open: a scheduler that dies leaves it to run out.
+ */
+export interface RefreshScheduleStore {
+  /**
+   * Claims up to `limit` of the connections {@link ConnectionStore.dueForRefresh} would answer
+   * (through the same expiry index, soonest first) that are past half their credentials'
+   * lifetime (as the runtime caps its margin) and whose earlier claim, if any, has run out at
+   * `now` (epoch ms, the store's clock by default), and marks them claimed until `now + claimMs`.
+   * Concurrent calls never return the same connection (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
+   */
+  claimDueForRefresh(withinMs: number, limit: number, claimMs: number, now?: number): Promise<DueConnection[]>
+  /** How many connections {@link claimDueForRefresh} would find due, claimed or not, counted up to `cap`. */
+  countDueForRefresh(withinMs: number, cap: number, now?: number): Promise<number>
+  /**
+   * Claims up to `limit` active connections whose credentials do not expire and were last
+   * checked `intervalMs` or more before `now` (or never), longest unchecked first, recording `now`
+   * as their check time (`lastCheckedAt`): the claim and the record are one write.
+   */
+  claimDueForCheck(intervalMs: number, limit: number, now?: number): Promise<string[]>
+  /** When the scheduler last checked a connection's non-expiring credentials (epoch s), null: never. */
+  lastCheckedAt(connectionId: string): Promise<number | null>
+}
+
 /** Auth sessions (a flow in progress) and connect sessions (a browser's ticket to connect). */
 export interface SessionStore {
   createAuthSession(session: AuthSession): Promise<void>
@@ -542,6 +568,7 @@ export interface Store
     IntegrationStore,
     ConnectionStore,
     RefreshLeaseStore,
+    RefreshScheduleStore,
     SessionStore,
     ApiKeyStore,
     WebhookStore,

@@ -147,5 +147,5 @@ export function spawnUntil(
       )
     })
   })
-  return { child, output: () => stdout, ready, exited }
+  return { child, output: () => `${stdout}${stderr}`, ready, exited }
 }

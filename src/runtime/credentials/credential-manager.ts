@@ -50,6 +50,12 @@ function marginOf(scheme: AuthScheme, fallback: number): number {
   return schemeRecordOf(scheme).margin(scheme) ?? fallback
 }
 
+/** How a refresh is asked for: by a caller (forced after a 401), or ahead by the scheduler. */
+interface RenewOptions extends GetCredentialsOptions {
+  /** Seconds before expiry the background scheduler refreshes at. */
+  ahead?: number
+}
+
 /** What a refresh leaves: the stored row with fresh credentials, with its integration and connector. */
 interface Renewed {
   connection: Connection
@@ -85,11 +91,13 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
     return connection
   }
 
-  function isFresh(connection: Connection, scheme: AuthScheme): boolean {
+  function isFresh(connection: Connection, scheme: AuthScheme, ahead = 0): boolean {
     // A connector's own margin (Appmixer's refreshBeforeExp) is its author's call; the default
     // one must not make every call a refresh for short-lived tokens.
     const declared = marginOf(scheme, -1)
     const margin = declared >= 0 ? declared : options.refreshMargin
+    // The background scheduler looks further ahead, capped at half the lifetime like the default.
+    if (ahead > margin) return !isDueForRefresh(connection, ahead, options.now(), true)
     return !isDueForRefresh(connection, margin, options.now(), declared < 0)
   }
 
@@ -112,14 +120,14 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
     }
   }
 
-  async function renewUnderLease(id: string, opts: GetCredentialsOptions): Promise<Renewed> {
+  async function renewUnderLease(id: string, opts: RenewOptions): Promise<Renewed> {
     const deadline = Date.now() + leaseMs
     for (;;) {
       const { connection, connector, integration } = await options.resolve(id)
       assertUsable(connection)
       const settled = opts.force
         ? opts.stale !== undefined && !sameCredentials(opts.stale, connection.credentials)
-        : isFresh(connection, connector.auth)
+        : isFresh(connection, connector.auth, opts.ahead)
       const found = { connection, connector, integration }
       if (settled) return found
       if (duringCooldown(connection, opts)) return found
@@ -130,9 +138,10 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
           assertUsable(current)
           const done = opts.force
             ? opts.stale !== undefined && !sameCredentials(opts.stale, current.credentials)
-            : isFresh(current, connector.auth)
+            : isFresh(current, connector.auth, opts.ahead)
           if (done) return { connection: current, connector, integration }
-          return { connection: await renew(current, connector, integration), connector, integration }
+          const renewed = await renew(current, connector, integration, opts)
+          return { connection: renewed, connector, integration }
         } finally {
           await options.store.releaseRefreshLease(id, holder)
         }
@@ -150,9 +159,12 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
     connection: Connection,
     connector: Connector,
     integration: Integration,
+    opts: RenewOptions,
   ): Promise<Connection> {
     const record = schemeRecordOf(connector.auth)
     if (!record.canRenew(connector.auth, connection.credentials)) {
+      // Ahead of expiry, credentials that cannot renew still work: only their expiry ends them.
+      if (opts.ahead !== undefined && isUnexpired(connection, options.now())) return connection
       if (connection.expiresAt !== null) return markNeedsReauth(connection, 'no way to renew')
       return connection
     }
@@ -215,7 +227,7 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
   }
 
   /** The refresh of a connection, shared by every caller in this process while it runs. */
-  function renewOnce(id: string, opts: GetCredentialsOptions): Promise<Renewed> {
+  function renewOnce(id: string, opts: RenewOptions): Promise<Renewed> {
     return flights.run(id, opts.force === true, () => renewUnderLease(id, opts))
   }
 
@@ -267,6 +279,20 @@ export function createCredentialManager(options: CredentialManagerOptions): Cred
     })
   }
 
-  return { getCredentials, resolve, recoverInterrupted }
+  /**
+   * Refreshes a connection whose credentials expire within `aheadSeconds` (at most half their
+   * lifetime), for the background scheduler: the same flight, lease, cooldown and events as a
+   * request's refresh, so a request arriving meanwhile joins it. Credentials that are not due, a
+   * refresh another process holds, or a cooldown leave it as it is.
+   * @returns whether the stored credentials changed
+   * @throws PatchbayError `needs_reauth` (after `invalid_grant`), or the refresh's error
+   */
+  async function refreshAhead(id: string, aheadSeconds: number): Promise<boolean> {
+    const before = flights.joinable(id) ? null : await options.store.getConnection(id)
+    const renewed = await flights.run(id, false, () => renewUnderLease(id, { ahead: aheadSeconds }))
+    return before === null || !sameCredentials(before.credentials, renewed.connection.credentials)
+  }
+
+  return { getCredentials, resolve, recoverInterrupted, refreshAhead }
 }
 

@@ -46,4 +46,11 @@ export interface CredentialManager {
    * (docs/reliability.md); stops early when `signal` aborts.
    */
   recoverInterrupted(signal?: AbortSignal): Promise<RecoveryReport>
+  /**
+   * Refreshes a connection whose credentials expire within `aheadSeconds` (capped at half
+   * their lifetime), through the same single flight, lease and cooldown as a request's refresh;
+   * for the background scheduler. Resolves to whether the stored credentials changed.
+   * @throws PatchbayError `needs_reauth` (the provider said `invalid_grant`), or the refresh's error
+   */
+  refreshAhead(id: string, aheadSeconds: number): Promise<boolean>
 }

@@ -66,8 +66,19 @@ const html = (description: string) => ({ description, contentType: 'text/html' }
  */
 export const ROUTES: DocumentedRoute[] = [
   {
-    method: 'get', path: '/health', operationId: 'health', summary: 'Liveness', tag: 'operations',
-    auth: 'none', responses: { 200: ok(healthBody) },
+    method: 'get', path: '/health', operationId: 'health',
+    summary: 'Health: the store answers, the background refresh runs, its due backlog', tag: 'operations',
+    auth: 'none',
+    responses: { 200: ok(healthBody), 503: { description: 'The store does not answer', schema: healthBody } },
+  },
+  {
+    method: 'get', path: '/metrics', operationId: 'metrics',
+    summary: 'Prometheus metrics: refreshes, needs_reauth, due backlog, proxy requests and latency, credential requests',
+    tag: 'operations', auth: 'api',
+    responses: {
+      200: { description: 'Prometheus text exposition format 0.0.4', contentType: 'text/plain' },
+      401: failure('No API key (or PATCHBAY_METRICS_TOKEN), or a wrong one'),
+    },
   },
   {
     method: 'get', path: '/ready', operationId: 'ready', summary: 'Readiness: the store answers',

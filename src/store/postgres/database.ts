@@ -161,11 +161,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
   async function connect(): Promise<PoolClient> {
     assertOpen()
+    let client: PoolClient
     try {
-      return await pool.connect()
+      client = await pool.connect()
     } catch (error) {
       throw storeError(error)
     }
+    // A checked-out client has no pool listener: a connection lost between two statements of a
+    // transaction would be an unhandled 'error' that ends the process. The next statement on it
+    // fails `store_unavailable` instead, and the client is destroyed on release.
+    const ignore = () => {}
+    client.on('error', ignore)
+    const release = client.release.bind(client)
+    client.release = (destroy?: boolean | Error) => {
+      client.off('error', ignore)
+      return release(destroy)
+    }
+    return client
   }
 
   return {

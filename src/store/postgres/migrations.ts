@@ -299,6 +299,19 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
           AND renewable IS DISTINCT FROM false;
     `,
   },
+  {
+    version: 11,
+    name: 'background refresh: scheduler claims and credential checks',
+    // SQLite's migration 11. Schedulers claim due rows with FOR UPDATE SKIP LOCKED and write
+    // refresh_claim_until_ms, so several instances never take the same connection; neither new
+    // column is watched by the version trigger of migration 8.
+    sql: `
+      ALTER TABLE connections ADD COLUMN refresh_claim_until_ms BIGINT;
+      ALTER TABLE connections ADD COLUMN checked_at BIGINT NOT NULL DEFAULT 0;
+      CREATE INDEX connections_check_due ON connections (checked_at, id)
+        WHERE expires_at IS NULL AND status = 'active';
+    `,
+  },
 ]
 
 /** Quotes an identifier (a schema name) for SQL. */

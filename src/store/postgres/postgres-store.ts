@@ -23,7 +23,7 @@ import type {
 import { unreadableConnection, unreadableCredentials, unreadableIntegration } from '../unreadable.js'
 import { openDatabase } from './database.js'
 import type { Database, Queryable } from './database.js'
-import { aad, assertStatus, nowSeconds, parseObject, toApiKey, toConnector } from '../rows.js'
+import { aad, assertStatus, assertWindow, nowSeconds, parseObject, toApiKey, toConnector } from '../rows.js'
 import type { ApiKeyRow, ConnectorRow } from '../rows.js'
 import { migrate } from './migrations.js'
 import {
@@ -165,6 +165,14 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
 function isViolation(error: unknown, sqlState: '23505' | '23503'): boolean {
   return (error as { code?: unknown }).code === sqlState
+}
+
+/**
+ * A refresh ahead of expiry waits for half the credentials' lifetime to pass (as the runtime's
+ * margin does, refresh-timing.ts), so short-lived tokens are not claimed again and again.
+ */
+function pastHalfLife(nowSeconds: string): string {
+  return `(issued_at IS NULL OR expires_at <= issued_at OR expires_at + issued_at <= 2 * ${nowSeconds}::bigint)`
 }
 
 /**
@@ -570,6 +578,67 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
         [Math.floor((now + withinMs) / 1000), limit],
       )
       return rows.map((row) => ({ id: row.id, expiresAt: row.expires_at }))
+    },
+    async claimDueForRefresh(withinMs, limit, claimMs, now = Date.now()) {
+      assertWindow('claimDueForRefresh', withinMs, limit)
+      if (!(Number.isFinite(claimMs) && claimMs > 0)) throw new TypeError('claimDueForRefresh takes a positive claim (ms)')
+      // SKIP LOCKED: rows another scheduler is claiming right now are passed by rather than
+      // waited for, and READ COMMITTED re-checks the claim on the locked row, so no two
+      // schedulers ever return the same connection.
+      const rows = await db.query<{ id: string; expires_at: number }>(
+        `UPDATE connections SET refresh_claim_until_ms = $4
+         WHERE id IN (
+           SELECT id FROM connections
+           WHERE expires_at IS NOT NULL AND status <> 'needs_reauth'
+             AND renewable IS DISTINCT FROM false AND expires_at <= $1
+             AND ${pastHalfLife('$5')}
+             AND (refresh_claim_until_ms IS NULL OR refresh_claim_until_ms <= $3)
+           ORDER BY expires_at, id LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+         AND (refresh_claim_until_ms IS NULL OR refresh_claim_until_ms <= $3)
+         RETURNING id, expires_at`,
+        [Math.floor((now + withinMs) / 1000), limit, now, now + claimMs, Math.floor(now / 1000)],
+      )
+      return rows
+        .map((row) => ({ id: row.id, expiresAt: row.expires_at }))
+        .sort((a, b) => a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    },
+    async countDueForRefresh(withinMs, cap, now = Date.now()) {
+      assertWindow('countDueForRefresh', withinMs, cap)
+      const rows = await db.query<{ due: number }>(
+        `SELECT count(*)::int AS due FROM (
+           SELECT 1 FROM connections
+           WHERE expires_at IS NOT NULL AND status <> 'needs_reauth'
+             AND renewable IS DISTINCT FROM false AND expires_at <= $1
+             AND ${pastHalfLife('$3')}
+           LIMIT $2) AS due`,
+        [Math.floor((now + withinMs) / 1000), cap, Math.floor(now / 1000)],
+      )
+      return rows[0]?.due ?? 0
+    },
+    async claimDueForCheck(intervalMs, limit, now = Date.now()) {
+      assertWindow('claimDueForCheck', intervalMs, limit)
+      const cutoff = Math.floor((now - intervalMs) / 1000)
+      const rows = await db.query<{ id: string }>(
+        `UPDATE connections SET checked_at = $3
+         WHERE id IN (
+           SELECT id FROM connections
+           WHERE expires_at IS NULL AND status = 'active' AND checked_at <= $1
+           ORDER BY checked_at, id LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+         AND checked_at <= $1
+         RETURNING id`,
+        [cutoff, limit, Math.floor(now / 1000)],
+      )
+      return rows.map((row) => row.id).sort()
+    },
+    async lastCheckedAt(id) {
+      const rows = await db.query<{ checked_at: number }>(
+        'SELECT checked_at FROM connections WHERE id = $1',
+        [id],
+      )
+      const checked = rows[0]?.checked_at
+      return checked ? checked : null
     },
     async saveConnections(inputs) {
       for (const input of inputs) if (input.status !== undefined) assertStatus(input.status)

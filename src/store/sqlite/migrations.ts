@@ -246,6 +246,22 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE expires_at IS NOT NULL AND status <> 'needs_reauth' AND renewable IS NOT 0;
     `,
   },
+  {
+    version: 11,
+    name: 'background refresh: scheduler claims and credential checks',
+    // refresh_claim_until_ms: a scheduler has taken the connection's background refresh until
+    // then (epoch ms), so other schedulers pass it by and a failed one is retried after it.
+    // checked_at (epoch seconds, 0: never) is when the scheduler last checked credentials that
+    // do not expire; connections_check_due holds only the rows such a check may pick, so finding
+    // them costs in proportion to those due. Neither column is part of a Connection, so neither
+    // bumps the version of migration 8 (a claim does not empty the decrypted cache).
+    sql: `
+      ALTER TABLE connections ADD COLUMN refresh_claim_until_ms INTEGER;
+      ALTER TABLE connections ADD COLUMN checked_at INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX connections_check_due ON connections (checked_at, id)
+        WHERE expires_at IS NULL AND status = 'active';
+    `,
+  },
 ]
 
 /**

@@ -25,7 +25,7 @@ import type {
   PendingRefreshAttempt,
   Store,
 } from '../types.js'
-import { aad, assertStatus, nowSeconds, parseObject, toApiKey, toConnector } from '../rows.js'
+import { aad, assertStatus, assertWindow, nowSeconds, parseObject, toApiKey, toConnector } from '../rows.js'
 import type { ApiKeyRow, ConnectorRow } from '../rows.js'
 import { migrate } from './migrations.js'
 import {
@@ -190,6 +190,13 @@ const NEW_VERSION = '1 + abs(random() % 281474976710655)'
 const SUMMARY_COLUMNS = `id, integration_id, settings, substr(credentials_sealed, 1, 80) AS sealed_head,
   account_name, status, expires_at, last_error, created_by, created_at, updated_at, issued_at`
 
+/**
+ * A refresh ahead of expiry waits for half the credentials' lifetime to pass (as the runtime's
+ * margin does, refresh-timing.ts), so short-lived tokens are not claimed again and again.
+ */
+const PAST_HALF_LIFE =
+  '(issued_at IS NULL OR expires_at <= issued_at OR expires_at + issued_at <= 2 * @nowSeconds)'
+
 function renewableValue(renewable: boolean | null | undefined): number | null {
   return renewable === true ? 1 : renewable === false ? 0 : null
 }
@@ -345,6 +352,36 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       WHERE expires_at IS NOT NULL AND status <> 'needs_reauth' AND renewable IS NOT 0
         AND expires_at <= @horizon
       ORDER BY expires_at, id LIMIT @limit`),
+
+    // One statement: the pick and the claim cannot interleave with another process's.
+    claimDue: db.prepare<
+      { horizon: number; limit: number; now: number; until: number; nowSeconds: number },
+      { id: string; expires_at: number }
+    >(`
+      UPDATE connections SET refresh_claim_until_ms = @until
+      WHERE id IN (
+        SELECT id FROM connections INDEXED BY connections_due
+        WHERE expires_at IS NOT NULL AND status <> 'needs_reauth' AND renewable IS NOT 0
+          AND expires_at <= @horizon AND ${PAST_HALF_LIFE}
+          AND (refresh_claim_until_ms IS NULL OR refresh_claim_until_ms <= @now)
+        ORDER BY expires_at, id LIMIT @limit)
+      RETURNING id, expires_at`),
+    countDue: db.prepare<{ horizon: number; cap: number; nowSeconds: number }, { due: number }>(`
+      SELECT count(*) AS due FROM (
+        SELECT 1 FROM connections INDEXED BY connections_due
+        WHERE expires_at IS NOT NULL AND status <> 'needs_reauth' AND renewable IS NOT 0
+          AND expires_at <= @horizon AND ${PAST_HALF_LIFE}
+        LIMIT @cap)`),
+    claimCheck: db.prepare<{ cutoff: number; limit: number; now: number }, { id: string; checked_at: number }>(`
+      UPDATE connections SET checked_at = @now
+      WHERE id IN (
+        SELECT id FROM connections INDEXED BY connections_check_due
+        WHERE expires_at IS NULL AND status = 'active' AND checked_at <= @cutoff
+        ORDER BY checked_at, id LIMIT @limit)
+      RETURNING id, checked_at`),
+    lastChecked: db.prepare<{ id: string }, { checked_at: number }>(
+      'SELECT checked_at FROM connections WHERE id = @id',
+    ),
 
     // One statement, so the check and the take cannot interleave with another process's.
     acquireLease: db.prepare<{ id: string; holder: string; until: number; now: number }>(`
@@ -844,6 +881,33 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         id: row.id,
         expiresAt: row.expires_at,
       }))
+    },
+    async claimDueForRefresh(withinMs, limit, claimMs, now = Date.now()) {
+      assertWindow('claimDueForRefresh', withinMs, limit)
+      if (!(Number.isFinite(claimMs) && claimMs > 0)) throw new TypeError('claimDueForRefresh takes a positive claim (ms)')
+      const horizon = Math.floor((now + withinMs) / 1000)
+      const rows = sql.claimDue.all({ horizon, limit, now, until: now + claimMs, nowSeconds: Math.floor(now / 1000) })
+      // RETURNING follows the update's order, which the subquery's does not fix.
+      return rows
+        .map((row) => ({ id: row.id, expiresAt: row.expires_at }))
+        .sort((a, b) => a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    },
+    async countDueForRefresh(withinMs, cap, now = Date.now()) {
+      assertWindow('countDueForRefresh', withinMs, cap)
+      return (
+        sql.countDue.get({ horizon: Math.floor((now + withinMs) / 1000), cap, nowSeconds: Math.floor(now / 1000) })
+          ?.due ?? 0
+      )
+    },
+    async claimDueForCheck(intervalMs, limit, now = Date.now()) {
+      assertWindow('claimDueForCheck', intervalMs, limit)
+      const at = Math.floor(now / 1000)
+      const rows = sql.claimCheck.all({ cutoff: Math.floor((now - intervalMs) / 1000), limit, now: at })
+      return rows.map((row) => row.id).sort()
+    },
+    async lastCheckedAt(id) {
+      const checked = sql.lastChecked.get({ id })?.checked_at
+      return checked ? checked : null
     },
     async saveConnections(inputs) {
       for (const input of inputs) if (input.status !== undefined) assertStatus(input.status)
