@@ -294,6 +294,8 @@ for (const { name, runIf, make } of backends) {
           PATCHBAY_API_KEY: apiKey,
           PATCHBAY_SANDBOX_URL: sandbox.url,
           PATCHBAY_LOG_LEVEL: 'silent',
+          // Refreshes come from this test's requests alone, so each is counted at the provider.
+          PATCHBAY_REFRESH_SCHEDULER: 'off',
         }
         const server = spawnUntil(['start', '--port', '0', '--no-sandbox'], {
           cwd: ws.dir,
