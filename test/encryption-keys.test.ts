@@ -102,7 +102,7 @@ describe('a database sealed by a key that is not configured (#8)', () => {
   })
 })
 
-describe('patchbay keys rotate', () => {
+describe('patchbay encryption-keys rotate', () => {
   it('reseals every secret with the new key, so the old one can leave the ring', async () => {
     const ws = workspace()
     await seed(ws, 'cs-rotate')
@@ -112,24 +112,28 @@ describe('patchbay keys rotate', () => {
     const ring = { PATCHBAY_ENCRYPTION_KEY: `new:${newKey},old:${oldKey}` }
     const newOnly = { PATCHBAY_ENCRYPTION_KEY: newKey }
 
-    const rotated = await ws.run(['keys', 'rotate'], { env: ring })
+    const rotated = await ws.run(['encryption-keys', 'rotate'], { env: ring })
     expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0)
-    expect(rotated.json.response).toEqual({
+    expect(rotated.json.response).toMatchObject({
       primary_key_id: fingerprintOf(newKey),
       resealed: 2,
       unreadable: ['connections:conn-bad:credentials_sealed'],
       key_ids_in_use: expect.arrayContaining([fingerprintOf(newKey), fingerprintOf(oldKey)]),
+      old_keys_removable: false,
     })
+    expect(rotated.json.response.advice).toContain('do not open')
     // The damaged value still names the old key, so the old key cannot leave yet.
     expect((await ws.run(['connections', 'list'], { env: newOnly })).code).toBe(2)
 
     const deleted = await ws.run(['connections', 'delete', 'conn-bad'], { env: ring })
     expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0)
-    const again = await ws.run(['keys', 'rotate'], { env: ring })
+    const again = await ws.run(['encryption-keys', 'rotate'], { env: ring })
     expect(again.json.response).toMatchObject({
       resealed: 0,
       unreadable: [],
       key_ids_in_use: [fingerprintOf(newKey)],
+      old_keys_removable: true,
+      removable_key_ids: [fingerprintOf(oldKey)],
     })
     const listed = await ws.run(['connections', 'list'], { env: newOnly })
     expect(listed.code, listed.stdout + listed.stderr).toBe(0)

@@ -4,6 +4,7 @@ import { PatchbayError } from '../errors.js'
 import { readImportRecords } from '../runtime/index.js'
 import type { ImportProgress, Patchbay } from '../runtime/index.js'
 import { printResponse } from './output.js'
+import { progressBarFrame } from './progress-bar.js'
 
 /** At most this often a progress line or bar redraw, so a fast import is not slowed by stderr. */
 const PROGRESS_EVERY_MS = 250
@@ -28,18 +29,7 @@ function progressReporter(stream: NodeJS.WriteStream): (progress: ImportProgress
     }
     if (phase !== null && phase !== progress.phase) stream.write('\n')
     phase = progress.phase
-    const seconds = Math.max((now - started) / 1000, 0.001)
-    const rate = `${Math.round(progress.done / seconds).toLocaleString('en-US')}/s`
-    if (progress.total === null || progress.total === 0) {
-      stream.write(`\r${progress.phase} ${progress.done.toLocaleString('en-US')} connections ${rate}   `)
-    } else {
-      const width = 30
-      const share = Math.min(1, progress.done / progress.total)
-      const filled = Math.round(share * width)
-      const bar = `${'#'.repeat(filled)}${' '.repeat(width - filled)}`
-      const counts = `${progress.done.toLocaleString('en-US')}/${progress.total.toLocaleString('en-US')}`
-      stream.write(`\r${progress.phase} [${bar}] ${Math.floor(share * 100)}% ${counts} ${rate}   `)
-    }
+    stream.write(progressBarFrame(progress.phase, progress, started, now, 'connections'))
     if (final && progress.phase === 'writing') stream.write('\n')
   }
 }

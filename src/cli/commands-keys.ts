@@ -5,7 +5,7 @@ import { printResponse } from './output.js'
 import { withPatchbay } from './with-patchbay.js'
 
 // `keys create|list|revoke`: API keys stored by hash, accepted beside `PATCHBAY_API_KEY`; and
-// `keys rotate`, which reseals stored secrets with the primary encryption key.
+// `keys rotate`, the deprecated name of `encryption-keys rotate`.
 
 /** `keys create [--name]`: the key's value is printed this once and never stored. */
 export function createKey(flags: { name?: string }): Promise<void> {
@@ -30,17 +30,16 @@ export function listKeys(): Promise<void> {
   })
 }
 
-/** `keys rotate`: seals every stored secret again with the first key of the ring. */
-export function rotateKeys(): Promise<void> {
-  return withPatchbay(openRuntime, 'cli:keys rotate', async (patchbay) => {
-    const report = await patchbay.resealSecrets()
-    printResponse({
-      primary_key_id: report.primaryKeyId,
-      resealed: report.resealed,
-      unreadable: report.unreadable,
-      key_ids_in_use: report.keyIdsInUse,
-    })
-  })
+/**
+ * `keys rotate`, the old name of `encryption-keys rotate` (API keys and encryption keys shared a
+ * group): one deprecation line on stderr, then the same command, same options, same output.
+ */
+export async function rotateKeys(flags: { batchSize?: string }): Promise<void> {
+  process.stderr.write(
+    'patchbay keys rotate is deprecated and will be removed: use patchbay encryption-keys rotate\n',
+  )
+  const { rotateEncryptionKeys } = await import('./commands-encryption-keys.js')
+  await rotateEncryptionKeys(flags, 'cli:keys rotate')
 }
 
 /** `keys revoke <id>`: requests using the key are refused from then on. */

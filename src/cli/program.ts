@@ -3,6 +3,9 @@ import { PatchbayError } from '../errors.js'
 import { packageVersion } from './version.js'
 import type { ConnectionListFlags } from './commands-admin.js'
 
+/** The rotation's default batch, as `DEFAULT_ROTATION_BATCH` says; kept here so help loads nothing. */
+const ROTATION_BATCH = 500
+
 /**
  * Every command, its arguments and options, parsed before anything else is loaded. An action
  * imports its own module when it runs, so `info` never loads the store and the server is loaded
@@ -114,7 +117,7 @@ function buildProgram(): Command {
   const keyCommands = () => import('./commands-keys.js')
   const keys = program
     .command('keys')
-    .description('Manage API keys for the HTTP API (stored hashed); rotate the encryption key')
+    .description('Manage API keys for the HTTP API (stored hashed)')
   keys
     .command('create')
     .description('Create an API key; its value is printed this once and never stored')
@@ -126,16 +129,36 @@ function buildProgram(): Command {
     .action(async () => (await keyCommands()).listKeys())
   keys
     .command('rotate')
-    .description(
-      'Seal every stored secret again with the first key of PATCHBAY_ENCRYPTION_KEY, so older ' +
-        'keys can leave it',
-    )
-    .action(async () => (await keyCommands()).rotateKeys())
+    .description('Deprecated: use encryption-keys rotate (same options, same output)')
+    .option('--batch-size <n>', `secrets per transaction (default ${ROTATION_BATCH})`)
+    .action(async (flags: { batchSize?: string }) => (await keyCommands()).rotateKeys(flags))
   keys
     .command('revoke')
     .argument('<id>', 'the key id, key_…')
     .description('Revoke an API key; requests using it are refused from then on')
     .action(async (id: string) => (await keyCommands()).revokeKey(id))
+
+  const encryptionKeyCommands = () => import('./commands-encryption-keys.js')
+  const encryptionKeys = program
+    .command('encryption-keys')
+    .description(
+      'The keys of PATCHBAY_ENCRYPTION_KEY that seal stored secrets (named by fingerprint, never shown)',
+    )
+  encryptionKeys
+    .command('status')
+    .description('How many stored secrets each key seals, and whether the older keys can be removed')
+    .action(async () => (await encryptionKeyCommands()).encryptionKeyStatus())
+  encryptionKeys
+    .command('rotate')
+    .description(
+      'Seal every stored secret again with the first key of PATCHBAY_ENCRYPTION_KEY (new:<key>,' +
+        'old:<key>), a batch per transaction, while servers run; safe to stop and run again. ' +
+        'Progress on stderr; the result says when the old keys can be removed',
+    )
+    .option('--batch-size <n>', `secrets per transaction (default ${ROTATION_BATCH})`)
+    .action(async (flags: { batchSize?: string }) =>
+      (await encryptionKeyCommands()).rotateEncryptionKeys(flags),
+    )
 
   program
     .command('spec')

@@ -13,6 +13,18 @@ export type {
 } from './authorization/index.js'
 export { errorEnvelope, parseOrThrow } from './capabilities/index.js'
 export { createConnectorCatalog } from './catalog.js'
+export {
+  DEFAULT_ROTATION_BATCH,
+  encryptionKeyStatusView,
+  rotationReportView,
+} from './encryption-keys/index.js'
+export type {
+  EncryptionKeyStatus,
+  EncryptionKeyUse,
+  RotateOptions,
+  RotationProgress,
+  RotationReport,
+} from './encryption-keys/index.js'
 export type { ConnectorCatalogOptions } from './catalog.js'
 export type {
   Envelope,
@@ -57,7 +69,7 @@ export type { RefreshScheduler, RefreshSchedulerOptions, RefreshSchedulerStatus 
 export { SIGNIN_RESULT_SECONDS } from './signin/index.js'
 export type { BeginSignInOptions, SignInCompletion, SignInResult } from './signin/index.js'
 export { compileCatalogue } from './catalogue.js'
-export type { ConnectorCatalog } from './patchbay-types.js'
+export type { ConnectorCatalog, EncryptionKeyService } from './patchbay-types.js'
 export { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from './oidc/index.js'
 export type { KeySetOptions, OidcDiscovery } from './oidc/index.js'
 export {

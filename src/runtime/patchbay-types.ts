@@ -6,7 +6,6 @@ import type {
   DueConnection,
   Integration,
   IntegrationInput,
-  Store,
 } from '../store/index.js'
 import type { ApiKeyService } from './api-keys/index.js'
 import type {
@@ -20,6 +19,11 @@ import type {
   SessionConnectionInput,
 } from './authorization/index.js'
 import type { Envelope } from './capabilities/index.js'
+import type {
+  EncryptionKeyStatus,
+  RotateOptions,
+  RotationReport,
+} from './encryption-keys/index.js'
 import type {
   ConnectionPageQuery,
   CreateConnectionInput,
@@ -194,10 +198,11 @@ export interface Patchbay {
    */
   scheduler: RefreshScheduler
   /**
-   * Seals every stored secret again with the first key of the ring (`patchbay keys rotate`),
-   * so older keys can leave it; values that do not open are named in the report.
+   * The encryption keys sealing stored secrets (`patchbay encryption-keys`): `status()` counts
+   * the secrets per key; `rotate(options)` seals them all again with the first key of the ring,
+   * in batches, while servers run, and says when the older keys can leave it.
    */
-  resealSecrets: Store['resealSecrets']
+  encryptionKeys: EncryptionKeyService
   connectors: PatchbayConnectors
   integrations: PatchbayIntegrations
   connections: PatchbayConnections
@@ -240,4 +245,12 @@ export interface Patchbay {
   connectSessions: PatchbayConnectSessions
   signIn: PatchbaySignIn
   close(): Promise<void>
+}
+
+/** `patchbay.encryptionKeys`: the keys sealing stored secrets, and their online rotation. */
+export interface EncryptionKeyService {
+  /** The ring's keys with how many secrets each seals (read from a counting table). */
+  status(): Promise<EncryptionKeyStatus>
+  /** Seals every secret again with the ring's first key; see `rotateEncryptionKeys`. */
+  rotate(options?: RotateOptions): Promise<RotationReport>
 }

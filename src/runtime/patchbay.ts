@@ -5,6 +5,8 @@ import { connectorFromJson } from '../kit/index.js'
 import type { Connector, ConnectorCatalogue, ConnectorFilter, JsonObject } from '../kit/index.js'
 import type { Connection, Integration, IntegrationInput, Store } from '../store/index.js'
 import { createApiKeyService } from './api-keys/index.js'
+import { encryptionKeyStatus, rotateEncryptionKeys } from './encryption-keys/index.js'
+import type { RotateOptions } from './encryption-keys/index.js'
 import {
   beginAuthorization,
   beginWithSession,
@@ -298,11 +300,11 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     oidc,
     /** Resolves when the store answers; rejects when it cannot (readiness). */
     ping: (): Promise<void> => store.ping(),
-    /**
-     * Seals every stored secret again with the first key of the ring (`patchbay keys rotate`),
-     * so older keys can leave it; values that do not open are named in the report.
-     */
-    resealSecrets: () => store.resealSecrets(),
+    /** Secrets per encryption key, and their rotation to the ring's first key. */
+    encryptionKeys: {
+      status: async () => encryptionKeyStatus(await store.sealingKeys()),
+      rotate: (options?: RotateOptions) => rotateEncryptionKeys(store, options),
+    },
 
     connectors: {
       list: () => registry.list(),

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isPatchbayError } from '../errors.js'
+import { createKeyRing, keyFingerprint } from './seal.js'
+import type { KeyRing } from './seal.js'
 import type {
   AuthSession,
   ConnectionInput,
@@ -37,6 +39,33 @@ export interface StoreContractOptions {
    * cache may serve a row another process changed).
    */
   openPair?: () => Promise<[Store, Store]>
+  /**
+   * Makes a fresh, empty database and returns a way to open handles on it, each with its own key
+   * ring, as instances and `patchbay encryption-keys rotate` configured with different
+   * `PATCHBAY_ENCRYPTION_KEY`s have. Given, the suite checks online key rotation.
+   */
+  newDatabase?: () => Promise<(keyRing: KeyRing) => Promise<Store>>
+}
+
+/**
+ * Seals every value again with the store's primary key, `limit` values per batch, as a rotation
+ * does: read a batch, write it, carry on from the cursor. Returns the totals.
+ */
+export async function resealEverything(store: Store, limit = 100) {
+  let cursor = null as Awaited<ReturnType<Store['readResealBatch']>>['next']
+  const totals = { batches: 0, resealed: 0, retried: 0, unreadable: [] as string[] }
+  do {
+    const batch = await store.readResealBatch(cursor, limit)
+    cursor = batch.next
+    totals.unreadable.push(...batch.unreadable)
+    if (batch.items.length === 0) continue
+    const written = await store.writeResealBatch(batch.items)
+    totals.batches += 1
+    totals.resealed += written.resealed
+    totals.retried += written.retried
+    totals.unreadable.push(...written.unreadable)
+  } while (cursor !== null)
+  return totals
 }
 
 /**
@@ -52,6 +81,7 @@ export function runStoreContract(
   options: StoreContractOptions = {},
 ): void {
   if (options.openPair) runSharedStoreContract(name, options.openPair)
+  if (options.newDatabase) runRotationContract(name, options.newDatabase)
   describe(`Store contract: ${name}`, () => {
     let store: Store
 
@@ -1130,7 +1160,7 @@ function runSharedStoreContract(name: string, openPair: () => Promise<[Store, St
     })
 
     it('reads the same credentials after another handle resealed them', async () => {
-      await writer.resealSecrets()
+      await resealEverything(writer)
       expect((await reader.getConnection('conn-1'))?.credentials).toEqual({
         access_token: 'at-1',
         refresh_token: 'rt-1',
@@ -1173,6 +1203,173 @@ function runSharedStoreContract(name: string, openPair: () => Promise<[Store, St
         settings: { org: 'acme' },
       })
       expect((await reader.getIntegration('github-prod'))?.scopes).toEqual(['repo'])
+    })
+  })
+}
+
+function runRotationContract(
+  name: string,
+  newDatabase: () => Promise<(keyRing: KeyRing) => Promise<Store>>,
+): void {
+  describe(`Store contract: ${name}, online key rotation`, () => {
+    const oldKey = { id: 'old', key: randomBytes(32) }
+    const newKey = { id: 'new', key: randomBytes(32) }
+    const oldRing = createKeyRing([oldKey])
+    const rotatingRing = createKeyRing([newKey, oldKey])
+    const newRing = createKeyRing([newKey])
+    const oldId = keyFingerprint(oldKey.key)
+    const newId = keyFingerprint(newKey.key)
+    let openWith: (keyRing: KeyRing) => Promise<Store>
+    let opened: Store[]
+
+    async function handle(keyRing: KeyRing): Promise<Store> {
+      const store = await openWith(keyRing)
+      opened.push(store)
+      return store
+    }
+
+    beforeEach(async () => {
+      opened = []
+      openWith = await newDatabase()
+    })
+
+    afterEach(async () => {
+      await Promise.all(opened.map((store) => store.close()))
+    })
+
+    /** One value in every sealed column, three connections: 7 values sealed by `store`'s key. */
+    async function writeEverySecret(store: Store) {
+      await store.putIntegration({
+        id: 'github-prod',
+        connectorId: 'github',
+        clientSecret: 'cs-1',
+        webhookSecret: 'wh-1',
+      })
+      for (const n of [1, 2, 3]) {
+        await store.saveConnection({
+          id: `conn-${n}`,
+          integrationId: 'github-prod',
+          settings: {},
+          credentials: { access_token: `at-${n}`, refresh_token: `rt-${n}` },
+        })
+      }
+      await store.createAuthSession({
+        state: 'state-1',
+        integrationId: 'github-prod',
+        connectionId: null,
+        redirect: null,
+        data: { codeVerifier: 'cv-1' },
+        expiresAt: nowSeconds() + 600,
+      })
+      await store.createWebhookEndpoint({ id: 'we_1', url: 'https://app.example/h', secret: 'whsec_1' })
+    }
+
+    const byKeyId = (a: { keyId: string }, b: { keyId: string }) => (a.keyId < b.keyId ? -1 : 1)
+
+    /** The counts by key id, in one order whatever the database's collation. */
+    async function usesOf(store: Store) {
+      return (await store.sealingKeys()).uses.sort(byKeyId)
+    }
+
+    async function expectEverySecret(store: Store, accessTokens = ['at-1', 'at-2', 'at-3']) {
+      expect(await store.getIntegration('github-prod')).toMatchObject({
+        clientSecret: 'cs-1',
+        webhookSecret: 'wh-1',
+      })
+      for (const [index, token] of accessTokens.entries()) {
+        expect((await store.getConnection(`conn-${index + 1}`))?.credentials['access_token']).toBe(token)
+      }
+      expect((await store.listWebhookEndpoints())[0]?.secret).toBe('whsec_1')
+      expect((await store.takeAuthSession('state-1', nowSeconds()))?.data).toEqual({ codeVerifier: 'cv-1' })
+    }
+
+    it('counts the values each key seals, with the ring and its labels', async () => {
+      await writeEverySecret(await handle(oldRing))
+      expect(await (await handle(rotatingRing)).sealingKeys()).toEqual({
+        primaryKeyId: newId,
+        ring: [
+          { keyId: newId, label: 'new' },
+          { keyId: oldId, label: 'old' },
+        ],
+        uses: [{ keyId: oldId, format: 'pb2', values: 7 }],
+      })
+    })
+
+    it('reseals every value with the primary key in batches, so the old key can leave the ring', async () => {
+      await writeEverySecret(await handle(oldRing))
+      // A server that has read (and may cache) the values before they are resealed.
+      const server = await handle(rotatingRing)
+      expect((await server.getConnection('conn-1'))?.credentials['access_token']).toBe('at-1')
+      expect((await server.getIntegration('github-prod'))?.clientSecret).toBe('cs-1')
+      const rotating = await handle(rotatingRing)
+      const totals = await resealEverything(rotating, 2)
+      expect(totals).toEqual({ batches: 4, resealed: 7, retried: 0, unreadable: [] })
+      expect(await usesOf(rotating)).toEqual([{ keyId: newId, format: 'pb2', values: 7 }])
+      expect(await rotating.readResealBatch(null, 100)).toEqual({ items: [], unreadable: [], next: null })
+      expect((await server.getConnection('conn-1'))?.credentials['access_token']).toBe('at-1')
+      await expectEverySecret(await handle(newRing))
+    })
+
+    it('hands out batches that name places and carry no plaintext', async () => {
+      await writeEverySecret(await handle(oldRing))
+      const batch = await (await handle(rotatingRing)).readResealBatch(null, 3)
+      expect(batch.items.map((item) => item.place)).toEqual([
+        'integrations:github-prod:client_secret_sealed',
+        'integrations:github-prod:webhook_secret_sealed',
+        'connections:conn-1:credentials_sealed',
+      ])
+      expect(batch.next).not.toBeNull()
+      const text = JSON.stringify(batch)
+      for (const secret of ['cs-1', 'wh-1', 'at-1', 'rt-1']) expect(text).not.toContain(secret)
+      for (const item of batch.items) {
+        expect(item.sealed.startsWith(`pb2.${oldId}.`)).toBe(true)
+        expect(item.resealed.startsWith(`pb2.${newId}.`)).toBe(true)
+      }
+    })
+
+    it('leaves every value readable when stopped after a batch, and the next run finishes', async () => {
+      await writeEverySecret(await handle(oldRing))
+      const rotating = await handle(rotatingRing)
+      const first = await rotating.readResealBatch(null, 3)
+      expect((await rotating.writeResealBatch(first.items)).resealed).toBe(3)
+      // Stopped here, as a killed rotation would be: both keys seal some values.
+      expect(await usesOf(rotating)).toEqual(
+        [
+          { keyId: newId, format: 'pb2', values: 3 },
+          { keyId: oldId, format: 'pb2', values: 4 },
+        ].sort(byKeyId),
+      )
+      const restarted = await handle(rotatingRing)
+      expect(await resealEverything(restarted, 3)).toMatchObject({ resealed: 4, unreadable: [] })
+      await expectEverySecret(await handle(newRing))
+    })
+
+    it('never overwrites a write made between a batch read and its write', async () => {
+      await writeEverySecret(await handle(oldRing))
+      const rotating = await handle(rotatingRing)
+      // An instance still sealing with the old key, and one already sealing with the new one.
+      const oldServer = await handle(oldRing)
+      const newServer = await handle(rotatingRing)
+      const batch = await rotating.readResealBatch(null, 100)
+      expect(batch.items).toHaveLength(7)
+
+      await newServer.updateConnection('conn-1', { credentials: { access_token: 'at-1b', refresh_token: 'rt-1b' } })
+      await oldServer.updateConnection('conn-2', { credentials: { access_token: 'at-2b', refresh_token: 'rt-2b' } })
+      await oldServer.deleteConnection('conn-3')
+
+      const written = await rotating.writeResealBatch(batch.items)
+      expect(written).toEqual({ resealed: 5, retried: 3, unreadable: [] })
+      expect(await usesOf(rotating)).toEqual([{ keyId: newId, format: 'pb2', values: 6 }])
+      const after = await handle(newRing)
+      expect((await after.getConnection('conn-1'))?.credentials).toEqual({ access_token: 'at-1b', refresh_token: 'rt-1b' })
+      expect((await after.getConnection('conn-2'))?.credentials).toEqual({ access_token: 'at-2b', refresh_token: 'rt-2b' })
+      expect(await after.getConnection('conn-3')).toBeNull()
+      expect((await after.getIntegration('github-prod'))?.clientSecret).toBe('cs-1')
+    })
+
+    it('refuses a batch limit below 1', async () => {
+      const rotating = await handle(rotatingRing)
+      await expect(rotating.readResealBatch(null, 0)).rejects.toThrow(TypeError)
     })
   })
 }

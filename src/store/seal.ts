@@ -118,6 +118,19 @@ export function fingerprintOfLabel(ring: KeyRing, label: string): string | null 
   return key ? keyFingerprint(key) : null
 }
 
+/**
+ * The label (`PATCHBAY_ENCRYPTION_KEY`'s `new`, `old`, or `k1` for a lone key) of the ring's key
+ * with this fingerprint, or null when it has none or the ring lacks the key. Reports use it so an
+ * operator can tell which entry of the variable a fingerprint is.
+ */
+export function labelOfKey(ring: KeyRing, keyId: string): string | null {
+  const keys = keysOf(ring)
+  const key = keys.byFingerprint.get(keyId)
+  if (!key) return null
+  for (const [label, labelled] of keys.byLabel) if (labelled === key) return label
+  return null
+}
+
 /** Where a sealed value says its key is: the format and the key id, or null when malformed. */
 export function sealedKeyRef(sealed: string): { format: 'pb1' | 'pb2'; keyId: string } | null {
   const [format, keyId] = sealed.split('.', 2)

@@ -1,6 +1,7 @@
 import { PatchbayError } from '../errors.js'
-import { sealedKeyRef } from './seal.js'
+import { labelOfKey, open, seal, sealedKeyRef } from './seal.js'
 import type { KeyRing } from './seal.js'
+import type { SealingKeys } from './types.js'
 
 /** A column holding sealed values, with the row identity its values are sealed for. */
 export interface SealedColumn {
@@ -80,4 +81,73 @@ export function assertKeyRefsConfigured(keyRefsInUse: readonly string[], ring: K
       'or use another database',
     { details: { missing_key_ids: missing, missing_key_labels: missingLabels } },
   )
+}
+
+/** How a report names a sealed value: `<table>:<row key>:<column>`, never its content. */
+export function placeOf(column: SealedColumn, rowKey: string): string {
+  return `${column.table}:${rowKey}:${column.column}`
+}
+
+/**
+ * The sealed column at a position of {@link SEALED_COLUMNS}, as a rotation's cursor and items
+ * carry it.
+ * @throws TypeError for a position no column has (an item not made by this store)
+ */
+export function sealedColumnAt(index: number): SealedColumn {
+  const column = SEALED_COLUMNS[index]
+  if (!Number.isInteger(index) || column === undefined) {
+    throw new TypeError(`no sealed column at position ${String(index)}`)
+  }
+  return column
+}
+
+/**
+ * The ring's keys and the counts of `sealing_key_uses` (`pb2.<fingerprint>` or `pb1.<label>`
+ * with its count), as {@link SealingKeys}: both stores read the same table.
+ */
+export function describeSealingKeys(
+  ring: KeyRing,
+  counts: readonly { key_ref: string; uses: number }[],
+): SealingKeys {
+  return {
+    primaryKeyId: ring.primaryKeyId,
+    ring: ring.keyIds.map((keyId) => ({ keyId, label: labelOfKey(ring, keyId) })),
+    uses: counts
+      .filter((count) => count.uses > 0)
+      .map((count) => {
+        const ref = sealedKeyRef(count.key_ref)
+        return {
+          keyId: ref?.keyId ?? count.key_ref,
+          format: ref?.format ?? 'pb2',
+          values: Number(count.uses),
+        }
+      }),
+  }
+}
+
+/** @throws TypeError unless a rotation batch's `limit` is a whole number of at least 1 */
+export function assertBatchLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new TypeError(`a reseal batch takes at least 1 value, got ${String(limit)}`)
+  }
+}
+
+/**
+ * A value sealed again with the ring's primary key for the same row, or null when it does not
+ * open (damaged, or sealed for another row). The plaintext never leaves this function.
+ */
+export function resealValue(
+  ring: KeyRing,
+  column: SealedColumn,
+  rowKey: string,
+  sealed: string,
+): string | null {
+  const aad = column.aad(rowKey)
+  let plaintext: string
+  try {
+    plaintext = open(ring, sealed, aad)
+  } catch {
+    return null
+  }
+  return seal(ring, plaintext, aad)
 }

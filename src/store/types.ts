@@ -283,16 +283,101 @@ export interface WebhookAttempt {
   lastError: string | null
 }
 
-/** What {@link Store.resealSecrets} did. */
-export interface ResealReport {
-  /** The fingerprint of the key every readable value is now sealed with. */
+/** A key of the store's ring, as {@link EncryptionKeyStore.sealingKeys} describes it. */
+export interface RingKey {
+  /** The key's fingerprint. */
+  keyId: string
+  /** Its label in `PATCHBAY_ENCRYPTION_KEY` (`new`, `old`; `k1` for a lone key), when it has one. */
+  label: string | null
+}
+
+/** How many stored values one key seals. */
+export interface SealingKeyUse {
+  /** The key's fingerprint, or for a value sealed before fingerprints (`pb1`) its label. */
+  keyId: string
+  /** `pb1` when the value names its key by a label from before fingerprints. */
+  format: 'pb1' | 'pb2'
+  /** How many sealed values name this key. */
+  values: number
+}
+
+/** The store's key ring and what each key seals; no key material, no value. */
+export interface SealingKeys {
+  /** The fingerprint of the key that seals new values. */
   primaryKeyId: string
-  /** How many values were sealed again (those already under the primary key are left). */
-  resealed: number
-  /** Where a value did not open, as `<table>:<row id>:<column>`; no value is shown. */
+  /** Every key of the ring, primary first. */
+  ring: RingKey[]
+  /** The keys stored values name, with their counts (kept by triggers: nothing is scanned). */
+  uses: SealingKeyUse[]
+}
+
+/**
+ * Where a scan of sealed values stands: the index of the sealed column in the store's list and
+ * the last row key passed. Opaque to callers; handed back to {@link EncryptionKeyStore.readResealBatch}.
+ */
+export interface ResealCursor {
+  column: number
+  after: string | null
+}
+
+/**
+ * One sealed value read for resealing: where it is, the value as read (the write is conditional
+ * on it), and the same plaintext sealed again with the primary key. No plaintext.
+ */
+export interface ResealItem {
+  /** `<table>:<row key>:<column>`, as reports name a value. */
+  place: string
+  column: number
+  rowKey: string
+  sealed: string
+  resealed: string
+}
+
+/** A batch of values not sealed with the primary key, from {@link EncryptionKeyStore.readResealBatch}. */
+export interface ResealBatch {
+  items: ResealItem[]
+  /** Places whose value did not open (damaged, or sealed for another row); left as they are. */
   unreadable: string[]
-  /** The key ids stored values still need, after resealing; the ring must keep these keys. */
-  keyIdsInUse: string[]
+  /** Where the next batch starts, or null once every sealed column has been scanned. */
+  next: ResealCursor | null
+}
+
+/** What {@link EncryptionKeyStore.writeResealBatch} did. */
+export interface ResealWrite {
+  /** Values now sealed with the primary key by this batch. */
+  resealed: number
+  /**
+   * Values another writer changed between the read and the write (a refresh, a reconnection):
+   * never overwritten with what was read, but read again under the batch's lock and resealed
+   * from there, or left when the other writer had already sealed them with the primary key or
+   * deleted them.
+   */
+  retried: number
+  /** Places whose value, read again, did not open. */
+  unreadable: string[]
+}
+
+/**
+ * Sealing keys and online rotation (`patchbay encryption-keys`). A rotation reads batches of
+ * values not sealed with the primary key and writes each batch back in one transaction, every
+ * write conditional on the value read, so it runs beside servers writing the same rows and a
+ * crash between batches leaves each value sealed by one key of the ring or the other.
+ */
+export interface EncryptionKeyStore {
+  /** The ring's keys and how many values each key seals. */
+  sealingKeys(): Promise<SealingKeys>
+  /**
+   * Reads up to `limit` values not sealed with the primary key, from `from` (null: the start),
+   * in a fixed order, and seals each again in memory. Values that do not open are named in
+   * `unreadable` (and count toward `limit`) and are passed over, so a scan always ends.
+   */
+  readResealBatch(from: ResealCursor | null, limit: number): Promise<ResealBatch>
+  /**
+   * Writes a batch read by {@link readResealBatch} in one transaction. Each value is written only
+   * where the row still holds the value read; a row changed since is read again under the
+   * transaction's lock and resealed from its current value (see {@link ResealWrite.retried}).
+   */
+  writeResealBatch(items: readonly ResealItem[]): Promise<ResealWrite>
 }
 
 /** JSON connectors registered at run time (`PUT /connectors/:id`). */
@@ -486,13 +571,9 @@ export interface Store
     RefreshScheduleStore,
     SessionStore,
     ApiKeyStore,
-    WebhookStore {
+    WebhookStore,
+    EncryptionKeyStore {
   /** Resolves when the store answers a trivial query; rejects when it cannot. */
   ping(): Promise<void>
-  /**
-   * Seals every stored secret again with the key ring's primary key (`patchbay keys rotate`), so
-   * older keys can leave the ring. Values that do not open are left as they are, and named.
-   */
-  resealSecrets(): Promise<ResealReport>
   close(): Promise<void>
 }

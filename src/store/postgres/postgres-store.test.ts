@@ -12,7 +12,7 @@ import {
   startPostgresRelay,
   terminateBackends,
 } from '../../../test/helpers/postgres.js'
-import { runStoreContract } from '../contract.js'
+import { resealEverything, runStoreContract } from '../contract.js'
 import { createKeyRing, keyFingerprint } from '../seal.js'
 import type { Store } from '../types.js'
 import { openPostgresStore, parsePostgresUrl } from './postgres-store.js'
@@ -57,6 +57,11 @@ describe.runIf(reachable)('PostgreSQL store', () => {
         const pair = await Promise.all([0, 1].map(() => openPostgresStore({ url, keyRing })))
         await emptySchema(contractSchema)
         return pair as [Store, Store]
+      },
+      async newDatabase() {
+        await emptySchema(contractSchema)
+        const url = schemaUrl(contractSchema)
+        return async (ring) => openPostgresStore({ url, keyRing: ring })
       },
     },
   )
@@ -250,13 +255,16 @@ describe.runIf(reachable)('openPostgresStore', () => {
     const newKey = { id: 'k2', key: randomBytes(32) }
     const secrets = await writeSecrets(await openAt(schema, createKeyRing([oldKey])))
     const rotating = await openAt(schema, createKeyRing([newKey, oldKey]))
-    expect(await rotating.resealSecrets()).toEqual({
-      primaryKeyId: keyFingerprint(newKey.key),
+    expect(await resealEverything(rotating, 2)).toEqual({
+      batches: 3,
       resealed: 5,
+      retried: 0,
       unreadable: [],
-      keyIdsInUse: [keyFingerprint(newKey.key)],
     })
-    expect((await rotating.resealSecrets()).resealed).toBe(0)
+    expect((await rotating.sealingKeys()).uses).toEqual([
+      { keyId: keyFingerprint(newKey.key), format: 'pb2', values: 5 },
+    ])
+    expect((await resealEverything(rotating)).resealed).toBe(0)
     const rotated = await openAt(schema, createKeyRing([newKey]))
     expect((await rotated.getIntegration('github-prod'))?.webhookSecret).toBe(secrets.webhookSecret)
     expect((await rotated.getConnection('conn-1'))?.credentials['refresh_token']).toBe(

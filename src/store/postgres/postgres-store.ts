@@ -26,7 +26,13 @@ import type { Database, Queryable } from './database.js'
 import { aad, assertStatus, assertWindow, nowSeconds, parseObject, toApiKey, toConnector } from '../rows.js'
 import type { ApiKeyRow, ConnectorRow } from '../rows.js'
 import { migrate } from './migrations.js'
-import { assertSealingKeysConfigured, resealSecrets, upgradeLegacyKeyIds } from './sealing-keys.js'
+import {
+  assertSealingKeysConfigured,
+  readResealBatch,
+  sealingKeys,
+  upgradeLegacyKeyIds,
+  writeResealBatch,
+} from './sealing-keys.js'
 import {
   openIntegrationWebhookSecret,
   pgWebhookMethods,
@@ -945,8 +951,14 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
       await db.query('SELECT 1')
     },
 
-    async resealSecrets() {
-      return resealSecrets(db, keyRing)
+    async sealingKeys() {
+      return sealingKeys(db, keyRing)
+    },
+    async readResealBatch(from, limit) {
+      return readResealBatch(db, keyRing, from, limit)
+    },
+    async writeResealBatch(items) {
+      return writeResealBatch(db, keyRing, items)
     },
 
     async close() {

@@ -1,9 +1,17 @@
 import type Database from 'better-sqlite3'
-import { open, relabelLegacy, seal, sealedKeyRef } from '../seal.js'
+import { relabelLegacy, sealedKeyRef } from '../seal.js'
 import type { KeyRing } from '../seal.js'
-import { SEALED_COLUMNS, assertKeyRefsConfigured } from '../sealed-columns.js'
+import {
+  SEALED_COLUMNS,
+  assertBatchLimit,
+  assertKeyRefsConfigured,
+  describeSealingKeys,
+  placeOf,
+  resealValue,
+  sealedColumnAt,
+} from '../sealed-columns.js'
 import type { SealedColumn } from '../sealed-columns.js'
-import type { ResealReport } from '../types.js'
+import type { ResealBatch, ResealCursor, ResealItem, ResealWrite, SealingKeys } from '../types.js'
 
 /** SQL for a sealed value's `<format>.<key id>` prefix, e.g. `pb2.Xq3…`. */
 function keyRefSql(value: string): string {
@@ -116,42 +124,114 @@ export function assertSealingKeysConfigured(db: Database.Database, ring: KeyRing
   assertKeyRefsConfigured(keyRefsInUse(db), ring)
 }
 
+/** The ring's keys and how many values each seals, from the counting table. */
+export function sealingKeys(db: Database.Database, ring: KeyRing): SealingKeys {
+  const counts = db
+    .prepare<[], { key_ref: string; uses: number }>(
+      'SELECT key_ref, uses FROM sealing_key_uses WHERE uses > 0 ORDER BY key_ref',
+    )
+    .all()
+  return describeSealingKeys(ring, counts)
+}
+
 /**
- * Seals every value of every sealed column again with the ring's primary key, in one
- * transaction. A value that does not open is left as it is and named in the report, so the
- * operator can reconnect or delete it before dropping its key.
+ * Reads up to `limit` values not sealed with the primary key, in column order and row key order
+ * within a column, and seals each again in memory (see `EncryptionKeyStore.readResealBatch`).
+ * Reads take no lock: the write checks each value again.
  */
-export function resealSecrets(db: Database.Database, ring: KeyRing): ResealReport {
+export function readResealBatch(
+  db: Database.Database,
+  ring: KeyRing,
+  from: ResealCursor | null,
+  limit: number,
+): ResealBatch {
+  assertBatchLimit(limit)
   const current = `pb2.${ring.primaryKeyId}.`
-  const reseal = db.transaction(() => {
-    let resealed = 0
-    const unreadable: string[] = []
-    for (const column of SEALED_COLUMNS) {
-      const rows = db
-        .prepare<[number, string], { row_key: string; sealed: string }>(
-          `SELECT ${column.rowKey} AS row_key, ${column.column} AS sealed FROM ${column.table}
-           WHERE ${column.column} IS NOT NULL AND substr(${column.column}, 1, ?) <> ?`,
-        )
-        .all(current.length, current)
-      const update = db.prepare<[string, string]>(
-        `UPDATE ${column.table} SET ${column.column} = ? WHERE ${column.rowKey} = ?`,
+  const items: ResealItem[] = []
+  const unreadable: string[] = []
+  let index = from?.column ?? 0
+  let after = from?.after ?? null
+  while (index < SEALED_COLUMNS.length && items.length + unreadable.length < limit) {
+    const column = sealedColumnAt(index)
+    const wanted = limit - items.length - unreadable.length
+    // Row key order, from the last key passed: the scan costs one pass over each table however
+    // many batches it takes, and a value that does not open is passed once, not read forever.
+    // `key > ?` only when there is a key: `(? IS NULL OR key > ?)` is no range of the index.
+    const rows = db
+      .prepare<unknown[], { row_key: string; sealed: string }>(
+        `SELECT ${column.rowKey} AS row_key, ${column.column} AS sealed FROM ${column.table}
+         WHERE ${column.column} IS NOT NULL AND substr(${column.column}, 1, ?) <> ?
+           ${after === null ? '' : `AND ${column.rowKey} > ?`}
+         ORDER BY ${column.rowKey} LIMIT ?`,
       )
-      for (const row of rows) {
-        const aad = column.aad(row.row_key)
-        let plaintext: string
-        try {
-          plaintext = open(ring, row.sealed, aad)
-        } catch {
-          unreadable.push(`${column.table}:${row.row_key}:${column.column}`)
-          continue
-        }
-        update.run(seal(ring, plaintext, aad), row.row_key)
-        resealed += 1
-      }
+      .all(...(after === null ? [current.length, current, wanted] : [current.length, current, after, wanted]))
+    for (const row of rows) {
+      after = row.row_key
+      const resealed = resealValue(ring, column, row.row_key, row.sealed)
+      if (resealed === null) unreadable.push(placeOf(column, row.row_key))
+      else items.push({ place: placeOf(column, row.row_key), column: index, rowKey: row.row_key, sealed: row.sealed, resealed })
     }
-    return { resealed, unreadable }
+    if (rows.length < wanted) {
+      index += 1
+      after = null
+    }
+  }
+  return { items, unreadable, next: index < SEALED_COLUMNS.length ? { column: index, after } : null }
+}
+
+function columnStatements(db: Database.Database, column: SealedColumn) {
+  return {
+    update: db.prepare<[string, string, string]>(
+      `UPDATE ${column.table} SET ${column.column} = ?
+       WHERE ${column.rowKey} = ? AND ${column.column} = ?`,
+    ),
+    select: db.prepare<[string], { sealed: string | null }>(
+      `SELECT ${column.column} AS sealed FROM ${column.table} WHERE ${column.rowKey} = ?`,
+    ),
+  }
+}
+
+/**
+ * Writes a batch in one IMMEDIATE transaction, each value only where the row still holds the
+ * value read. A row another process wrote since (a refresh, say) is read again inside the
+ * transaction, whose write lock no other writer can take before the commit, and resealed from
+ * its current value, unless that is already sealed with the primary key or the row is gone.
+ */
+export function writeResealBatch(
+  db: Database.Database,
+  ring: KeyRing,
+  items: readonly ResealItem[],
+): ResealWrite {
+  const current = `pb2.${ring.primaryKeyId}.`
+  const statements = new Map<number, ReturnType<typeof columnStatements>>()
+  const statementsOf = (index: number) => {
+    let found = statements.get(index)
+    if (!found) statements.set(index, (found = columnStatements(db, sealedColumnAt(index))))
+    return found
+  }
+  const write = db.transaction(() => {
+    let resealed = 0
+    let retried = 0
+    const unreadable: string[] = []
+    for (const item of items) {
+      const column = sealedColumnAt(item.column)
+      const { update, select } = statementsOf(item.column)
+      if (update.run(item.resealed, item.rowKey, item.sealed).changes === 1) {
+        resealed += 1
+        continue
+      }
+      retried += 1
+      const row = select.get(item.rowKey)
+      if (!row || row.sealed === null || row.sealed.startsWith(current)) continue
+      const again = resealValue(ring, column, item.rowKey, row.sealed)
+      if (again === null) {
+        unreadable.push(item.place)
+        continue
+      }
+      update.run(again, item.rowKey, row.sealed)
+      resealed += 1
+    }
+    return { resealed, retried, unreadable }
   })
-  const { resealed, unreadable } = reseal.immediate()
-  const keyIdsInUse = keyRefsInUse(db).map((ref) => sealedKeyRef(ref)?.keyId ?? ref)
-  return { primaryKeyId: ring.primaryKeyId, resealed, unreadable, keyIdsInUse }
+  return write.immediate()
 }

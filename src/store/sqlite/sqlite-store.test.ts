@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { isPatchbayError } from '../../errors.js'
-import { runStoreContract } from '../contract.js'
+import { resealEverything, runStoreContract } from '../contract.js'
 import { createKeyRing, keyFingerprint } from '../seal.js'
 import type { Store } from '../types.js'
 import { MIGRATIONS } from './migrations.js'
@@ -32,6 +32,10 @@ runStoreContract('sqlite file', async () => openSqliteStore({ path: newPath(), k
   async openPair() {
     const path = newPath()
     return [openSqliteStore({ path, keyRing }), openSqliteStore({ path, keyRing })]
+  },
+  async newDatabase() {
+    const path = newPath()
+    return async (ring) => openSqliteStore({ path, keyRing: ring })
   },
 })
 runStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:', keyRing }))
@@ -224,17 +228,36 @@ describe('openSqliteStore', () => {
     const newKey = { id: 'k2', key: randomBytes(32) }
     const first = openAt(path, createKeyRing([oldKey]))
     const secrets = await writeSecrets(first)
+    await first.saveConnection({
+      id: 'conn-damaged',
+      integrationId: 'github-prod',
+      settings: {},
+      credentials: { access_token: 'at-damaged' },
+    })
     await first.close()
+    // One flipped character inside the ciphertext, as disk damage would leave it.
+    const db = new Database(path)
+    db.prepare(
+      `UPDATE connections SET credentials_sealed = substr(credentials_sealed, 1, length(credentials_sealed) - 3)
+         || (CASE substr(credentials_sealed, -3, 1) WHEN 'A' THEN 'B' ELSE 'A' END) || substr(credentials_sealed, -2)
+       WHERE id = 'conn-damaged'`,
+    ).run()
+    db.close()
 
     const rotating = openAt(path, createKeyRing([newKey, oldKey]))
-    const report = await rotating.resealSecrets()
-    expect(report).toEqual({
-      primaryKeyId: keyFingerprint(newKey.key),
+    expect(await resealEverything(rotating, 2)).toEqual({
+      batches: 3,
       resealed: 5,
-      unreadable: [],
-      keyIdsInUse: [keyFingerprint(newKey.key)],
+      retried: 0,
+      unreadable: ['connections:conn-damaged:credentials_sealed'],
     })
-    expect((await rotating.resealSecrets()).resealed).toBe(0)
+    // The damaged value keeps its key in use; a second run passes over it again.
+    expect((await rotating.sealingKeys()).uses.sort((a, b) => b.values - a.values)).toEqual([
+      { keyId: keyFingerprint(newKey.key), format: 'pb2', values: 5 },
+      { keyId: keyFingerprint(oldKey.key), format: 'pb2', values: 1 },
+    ])
+    expect(await resealEverything(rotating, 2)).toMatchObject({ resealed: 0, unreadable: ['connections:conn-damaged:credentials_sealed'] })
+    await rotating.deleteConnection('conn-damaged')
     await rotating.close()
 
     const rotated = openAt(path, createKeyRing([newKey]))

@@ -29,7 +29,13 @@ import type {
 import { aad, assertStatus, assertWindow, nowSeconds, parseObject, toApiKey, toConnector } from '../rows.js'
 import type { ApiKeyRow, ConnectorRow } from '../rows.js'
 import { migrate } from './migrations.js'
-import { assertSealingKeysConfigured, resealSecrets, upgradeLegacyKeyIds } from './sealing-keys.js'
+import {
+  assertSealingKeysConfigured,
+  readResealBatch,
+  sealingKeys,
+  upgradeLegacyKeyIds,
+  writeResealBatch,
+} from './sealing-keys.js'
 import { unreadableConnection, unreadableCredentials, unreadableIntegration } from '../unreadable.js'
 import {
   integrationWebhookSecretWriter,
@@ -1059,8 +1065,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       sql.ping.get()
     },
 
-    async resealSecrets() {
-      return resealSecrets(db, keyRing)
+    async sealingKeys() {
+      return sealingKeys(db, keyRing)
+    },
+    async readResealBatch(from, limit) {
+      return readResealBatch(db, keyRing, from, limit)
+    },
+    async writeResealBatch(items) {
+      return writeResealBatch(db, keyRing, items)
     },
 
     async close() {
