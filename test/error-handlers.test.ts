@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
@@ -12,7 +13,8 @@ import type { CliWorkspace } from './helpers/cli.js'
 // errors; a default handler maps errors carrying an HTTP status. raised_by names the original
 // class, raised_in the capability; no stack trace or secret reaches an envelope.
 
-const SECRET = 'sk_live_0123456789abcdefSECRET'
+// Made per run: a fixed key-shaped literal in the repository looks like a leaked secret.
+const SECRET = `key_${randomBytes(16).toString('hex')}`
 
 class QuotaExceeded extends Error {
   constructor(readonly remaining: number) {
