@@ -162,8 +162,9 @@ function buildProgram(): Command {
 
   program
     .command('spec')
-    .description('Print the OpenAPI 3.1 document of the HTTP API')
-    .action(async () => (await import('./commands-spec.js')).spec())
+    .description("Print the OpenAPI 3.1 document of the HTTP API, or of one connector's capabilities")
+    .argument('[connector]', "only this connector's capabilities, as POST /connections/{connection_id}/capabilities/{name}")
+    .action(async (connectorId: string | undefined) => (await import('./commands-spec.js')).spec(connectorId))
 
   program
     .command('start')

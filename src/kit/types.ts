@@ -403,6 +403,8 @@ export interface Capability<Req = any, Res = any, S = any> {
   requiresAuth?: boolean
   /** A declared capability's URL template, so settings that fill it are checked on arrival. */
   declaredUrl?: string
+  /** Answers a page at a time (`page: {token, size}` in and out); shown by `info` and `spec`. */
+  paginated?: boolean
   run: (ctx: CapabilityContext<S>, request: Req) => Promise<Res | Paginated<Res>>
 }
 
@@ -414,8 +416,33 @@ export class Paginated<T> {
   ) {}
 }
 
+/** A kind of resource a connector lists (`list_resources`): a workspace, a repository, a group. */
+export interface ResourceType {
+  /** snake_case, as `resource_type` names it on the wire. */
+  id: string
+  label: string
+  description?: string
+}
+
+/** A kind of grant on a resource type (`list_entitlements`, `assign_entitlement`): a role, a membership. */
+export interface EntitlementType {
+  id: string
+  label: string
+  /** The `ResourceType.id` it is granted on. */
+  resourceType: string
+  description?: string
+  /** How many an account holds on one resource at least and at most (`max` absent: no limit). */
+  min?: number
+  max?: number
+}
+
 /** A connector: metadata, settings schema, auth scheme, base URL and capabilities. */
 export interface Connector<S = any> {
+  /** The resource and entitlement types its capabilities speak of, shown by `info`. */
+  resourceTypes?: ResourceType[]
+  entitlementTypes?: EntitlementType[]
+  /** Capabilities Patchbay would add (`refresh_access_token`, `validate_credentials`…) left out. */
+  disabledCapabilities?: string[]
   /** Map errors its capabilities throw to envelope errors (before the default HTTP handler). */
   errorHandlers?: ErrorHandler[]
   id: string
