@@ -1,5 +1,6 @@
 import { jsonSchemaOf } from './info.js'
 import { standardCapabilityOf } from './standard-capabilities.js'
+import type { JsonValue } from '../errors.js'
 import type { Connector, JsonObject } from './types.js'
 
 /** The envelope's error, as every capability answers it when it fails. */
@@ -25,10 +26,30 @@ const PAGE: JsonObject = {
   additionalProperties: false,
 }
 
-/** A zod-made JSON Schema without its own `$schema`, which OpenAPI 3.1 sets for the document. */
-function schemaFor(schema: Parameters<typeof jsonSchemaOf>[0]): JsonObject {
-  const { $schema: _dialect, ...rest } = jsonSchemaOf(schema)
-  return rest
+/**
+ * A zod-made JSON Schema for the document: its own `$schema` dropped (OpenAPI 3.1 sets the
+ * dialect) and its `$defs` (recursive JSON values) moved into `components.schemas` under a
+ * prefix, every `#/$defs/…` reference rewritten, since a reference resolves from the document's root.
+ */
+function schemaFor(schema: Parameters<typeof jsonSchemaOf>[0], prefix: string, components: JsonObject): JsonObject {
+  const { $schema: _dialect, $defs, ...rest } = jsonSchemaOf(schema)
+  const rename = (name: string) => `${prefix}_${name}`
+  const rewrite = (value: JsonValue): JsonValue => {
+    if (Array.isArray(value)) return value.map(rewrite)
+    if (value === null || typeof value !== 'object') return value
+    const out: JsonObject = {}
+    for (const [key, inner] of Object.entries(value)) {
+      out[key] =
+        key === '$ref' && typeof inner === 'string' && inner.startsWith('#/$defs/')
+          ? `#/components/schemas/${rename(inner.slice('#/$defs/'.length))}`
+          : rewrite(inner)
+    }
+    return out
+  }
+  if ($defs && typeof $defs === 'object' && !Array.isArray($defs)) {
+    for (const [name, definition] of Object.entries($defs)) components[rename(name)] = rewrite(definition)
+  }
+  return rewrite(rest) as JsonObject
 }
 
 /**
@@ -38,6 +59,7 @@ function schemaFor(schema: Parameters<typeof jsonSchemaOf>[0]): JsonObject {
  */
 export function connectorOpenApiDocument(connector: Connector, options: { serverUrl?: string } = {}): JsonObject {
   const paths: JsonObject = {}
+  const schemas: JsonObject = {}
   for (const [name, capability] of Object.entries(connector.capabilities)) {
     const paginated = capability.paginated ?? standardCapabilityOf(name)?.paginated ?? false
     const failure = (description: string): JsonObject => ({
@@ -60,7 +82,7 @@ export function connectorOpenApiDocument(connector: Connector, options: { server
                 type: 'object',
                 required: ['request'],
                 properties: {
-                  request: schemaFor(capability.request),
+                  request: schemaFor(capability.request, `${name}_request`, schemas),
                   ...(paginated ? { page: { anyOf: [PAGE, { type: 'null' }] } } : {}),
                 },
                 additionalProperties: false,
@@ -77,7 +99,7 @@ export function connectorOpenApiDocument(connector: Connector, options: { server
                   type: 'object',
                   required: ['response', 'page', 'error'],
                   properties: {
-                    response: schemaFor(capability.response),
+                    response: schemaFor(capability.response, `${name}_response`, schemas),
                     page: paginated ? { anyOf: [PAGE, { type: 'null' }] } : { type: 'null' },
                     error: { type: 'null' },
                   },
@@ -109,6 +131,7 @@ export function connectorOpenApiDocument(connector: Connector, options: { server
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A Patchbay API key' } },
       schemas: {
+        ...schemas,
         ErrorEnvelope: {
           type: 'object',
           required: ['response', 'error'],

@@ -74,7 +74,7 @@ export type { TemplateScopes } from '../common/index.js'
 export { checkUrlSettings, urlPolicyOf } from './url-policy.js'
 export { renderUrlTemplate } from './url-template.js'
 export type { HttpAllowance, SettingUrlRule, UrlPolicy, UrlPosition, UrlTemplate } from './url-template.js'
-export { Paginated } from './types.js'
+export { isPaginated, Paginated } from './types.js'
 export {
   DEFAULT_WEBHOOK_ID_HEADER,
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,

@@ -408,12 +408,21 @@ export interface Capability<Req = any, Res = any, S = any> {
   run: (ctx: CapabilityContext<S>, request: Req) => Promise<Res | Paginated<Res>>
 }
 
+const PAGINATED = Symbol.for('patchbay.paginated')
+
 /** A capability result with the cursor of the next page. */
 export class Paginated<T> {
+  /** Marks pages made by any copy of Patchbay (a connector file may import another copy than the CLI's). */
+  readonly [PAGINATED] = true
   constructor(
     readonly response: T,
     readonly page: PageInfo | null,
   ) {}
+}
+
+/** True for a `Paginated` result, whichever copy of the package made it. */
+export function isPaginated(value: unknown): value is Paginated<unknown> {
+  return typeof value === 'object' && value !== null && (value as { [PAGINATED]?: unknown })[PAGINATED] === true
 }
 
 /** A kind of resource a connector lists (`list_resources`): a workspace, a repository, a group. */
