@@ -1,6 +1,6 @@
 import { jsonSchemaOf } from './info.js'
+import { liftSchemaDefs } from './openapi-defs.js'
 import { standardCapabilityOf } from './standard-capabilities.js'
-import type { JsonValue } from '../errors.js'
 import type { Connector, JsonObject } from './types.js'
 
 /** The envelope's error, as every capability answers it when it fails. */
@@ -26,30 +26,13 @@ const PAGE: JsonObject = {
   additionalProperties: false,
 }
 
-/**
- * A zod-made JSON Schema for the document: its own `$schema` dropped (OpenAPI 3.1 sets the
- * dialect) and its `$defs` (recursive JSON values) moved into `components.schemas` under a
- * prefix, every `#/$defs/…` reference rewritten, since a reference resolves from the document's root.
- */
-function schemaFor(schema: Parameters<typeof jsonSchemaOf>[0], prefix: string, components: JsonObject): JsonObject {
-  const { $schema: _dialect, $defs, ...rest } = jsonSchemaOf(schema)
-  const rename = (name: string) => `${prefix}_${name}`
-  const rewrite = (value: JsonValue): JsonValue => {
-    if (Array.isArray(value)) return value.map(rewrite)
-    if (value === null || typeof value !== 'object') return value
-    const out: JsonObject = {}
-    for (const [key, inner] of Object.entries(value)) {
-      out[key] =
-        key === '$ref' && typeof inner === 'string' && inner.startsWith('#/$defs/')
-          ? `#/components/schemas/${rename(inner.slice('#/$defs/'.length))}`
-          : rewrite(inner)
-    }
-    return out
-  }
-  if ($defs && typeof $defs === 'object' && !Array.isArray($defs)) {
-    for (const [name, definition] of Object.entries($defs)) components[rename(name)] = rewrite(definition)
-  }
-  return rewrite(rest) as JsonObject
+/** A capability's schema for the document, its `$defs` lifted into `components.schemas`. */
+function schemaFor(
+  schema: Parameters<typeof jsonSchemaOf>[0],
+  prefix: string,
+  components: Record<string, { [key: string]: unknown }>,
+): JsonObject {
+  return liftSchemaDefs(jsonSchemaOf(schema), prefix, components) as JsonObject
 }
 
 /**
@@ -59,7 +42,7 @@ function schemaFor(schema: Parameters<typeof jsonSchemaOf>[0], prefix: string, c
  */
 export function connectorOpenApiDocument(connector: Connector, options: { serverUrl?: string } = {}): JsonObject {
   const paths: JsonObject = {}
-  const schemas: JsonObject = {}
+  const schemas: Record<string, { [key: string]: unknown }> = {}
   for (const [name, capability] of Object.entries(connector.capabilities)) {
     const paginated = capability.paginated ?? standardCapabilityOf(name)?.paginated ?? false
     const failure = (description: string): JsonObject => ({

@@ -142,3 +142,4 @@ export {
 } from './standard-capabilities.js'
 export type { Account, Entitlement, Resource, StandardCapability, StandardCapabilityName } from './standard-capabilities.js'
 export { connectorOpenApiDocument } from './connector-openapi.js'
+export { liftSchemaDefs } from './openapi-defs.js'
