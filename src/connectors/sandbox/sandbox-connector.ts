@@ -14,7 +14,7 @@ const itemsPage = z.object({
 })
 
 /** Where the built-in sandbox provider listens unless told otherwise. */
-const DEFAULT_SANDBOX_URL = 'http://127.0.0.1:3001'
+export const DEFAULT_SANDBOX_URL = 'http://127.0.0.1:3001'
 
 /**
  * The connector for Patchbay's own sandbox provider: OAuth 2 with PKCE against a strict
