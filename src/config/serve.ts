@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { PatchbayError } from '../errors.js'
 import type { Patchbay } from '../runtime/index.js'
 import type { Sandbox } from '../sandbox/index.js'
+import { readBrand } from './brand-config.js'
 import { describeDatabase, readConfig } from './config.js'
 import type { PatchbayConfig } from './config.js'
 import { watchConnectorSources } from './connector-watch.js'
@@ -84,7 +85,7 @@ export async function servePatchbay(
   overrides: ServeOverrides = {},
 ): Promise<ServingPatchbay> {
   const requested = readConfig(env, overrides)
-  const { createLogger, createOidcVerifier, createServerApp, listen } = await import(
+  const { createLogger, createOidcVerifier, createServerApp, listen, parseBrand } = await import(
     '../server/index.js'
   )
   // Listen first, so that with `--port 0` the public URL, the sandbox's redirect URI and the
@@ -108,7 +109,18 @@ export async function servePatchbay(
   const { keys, generated } = await resolveApiKeys(config, (message) =>
     process.stderr.write(`warning: ${message}\n`),
   )
+  let brand
+  try {
+    brand = parseBrand(await readBrand(env, config.configFile))
+  } catch (error) {
+    await sandbox?.close()
+    await server.close()
+    await patchbay.close()
+    if (error instanceof TypeError) throw new PatchbayError('invalid_config', error.message)
+    throw error
+  }
   app = createServerApp({
+    brand,
     patchbay,
     apiKeys: keys,
     logger: createLogger({ level: config.logLevel }),

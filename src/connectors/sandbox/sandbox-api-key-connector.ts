@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { apiKey, defineConnector } from '../../kit/index.js'
+import { SANDBOX_LOGO } from './logo.js'
 import { DEFAULT_SANDBOX_URL } from './sandbox-connector.js'
 
 const profileSchema = z.object({ id: z.string(), name: z.string() })
@@ -15,6 +16,7 @@ export function createSandboxApiKeyConnector(options: { url?: string } = {}) {
     id: 'sandbox-api-key',
     name: 'Sandbox (API key)',
     description: "Patchbay's built-in fake provider, connected with an API key",
+    logoUrl: SANDBOX_LOGO,
     categories: ['developers'],
     baseUrl: url,
     settings: z.object({}),
