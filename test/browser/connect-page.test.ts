@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seriousAxeViolations } from '../helpers/axe.js'
 import { acmeKeysConnector, connectSession, installAcme } from '../helpers/connect-page.js'
 import { startHarness } from '../helpers/harness.js'
 import type { Harness } from '../helpers/harness.js'
@@ -10,25 +11,6 @@ import type { Harness } from '../helpers/harness.js'
 /** Debian's `chromium` package; the only browser these tests run. */
 const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
-const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url))
-
-/**
- * Runs axe-core on the page as it is now and returns the serious and critical violations (rule,
- * and the elements), so a failure names what to fix.
- */
-export async function seriousAxeViolations(page: Page): Promise<string[]> {
-  // Evaluated, not added as a tag: the page's CSP (script-src 'self') rightly refuses inline
-  // scripts, and the test keeps that CSP on.
-  await page.evaluate(readFileSync(AXE, 'utf8'))
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<any> } }).axe
-    const result = await axe.run()
-    return (result.violations as any[])
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id}: ${violation.nodes.map((node: any) => node.target.join(' ')).join(', ')}`)
-  })
-  return violations
-}
 
 // A browser is slower to start and drive than a fetch; allow for a busy machine.
 describe('the Connect page in headless Chromium', { timeout: 60_000 }, () => {
