@@ -528,6 +528,16 @@ describe('patchbay CLI (the built binary)', () => {
       }
     })
 
+    it('refuses to start with a brand colour that is not a colour, naming the variable', async () => {
+      const own = createWorkspace({ PATCHBAY_SANDBOX: 'off', PATCHBAY_BRAND_ACCENT: 'red; } * { display: none' })
+      others.push(own)
+      const result = await own.run(['start', '--port', '0'])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toBe(
+        'patchbay start: PATCHBAY_BRAND_ACCENT must be a hex colour such as #1d4ed8\n',
+      )
+    })
+
     it('serves the API, the dashboard link and a reloadable sandbox Connect page link, and stops on SIGTERM', async () => {
       const own = createWorkspace({ PATCHBAY_SANDBOX_PORT: '0' })
       others.push(own)

@@ -14,6 +14,7 @@ import type { Harness } from '../helpers/harness.js'
 const CHROMIUM = '/usr/bin/chromium'
 /** The built SDK, as `@patchbay/core/frontend` publishes it: the browser loads it unbundled. */
 const FRONTEND = fileURLToPath(new URL('../../dist/frontend/', import.meta.url))
+const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
 
 // An application's page: a button that calls the SDK, and where the outcome and events show.
 const APP_PAGE = `<!doctype html>
@@ -169,6 +170,7 @@ describe('@patchbay/core/frontend in headless Chromium', { timeout: 60_000 }, ()
     await frame.getByLabel('Region', { exact: true }).selectOption('us')
     await frame.getByLabel('API key', { exact: true }).fill(h.sandbox.apiKey)
     expect(await seriousAxeViolations(page)).toEqual([])
+    await page.screenshot({ path: `${SCREENSHOTS}connect-sdk-iframe.png`, animations: 'disabled', caret: 'hide' })
     await frame.getByRole('button', { name: 'Connect Acme Keys' }).click()
 
     const result = await outcome(page, 'result')
