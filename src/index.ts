@@ -127,6 +127,7 @@ export type {
 } from './server/index.js'
 export {
   createAliyunDirectMailConnector,
+  createSandboxApiKeyConnector,
   createSandboxConnector,
   createSmtpConnector,
   createTwilioSmsConnector,
