@@ -1,6 +1,6 @@
-import { watch } from 'node:fs'
+import { readdirSync, statSync, watch } from 'node:fs'
 import type { FSWatcher } from 'node:fs'
-import { relative, resolve, sep } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import {
   devConfigFor,
   devConnection,
@@ -31,6 +31,50 @@ const IGNORED = ['.patchbay', 'node_modules', 'dist', '.git']
 
 const note = (message: string) => process.stderr.write(`dev: ${message}\n`)
 
+/**
+ * Watches a directory and every directory below it but the ignored ones, each with its own
+ * watcher set up before this returns (Node 20's recursive watch on Linux adds its
+ * subdirectories later, missing the first saves). A directory made later is watched as it appears.
+ */
+function watchTree(root: string, onChange: (path: string) => void): { close(): void } {
+  const watchers = new Map<string, FSWatcher>()
+  const add = (dir: string) => {
+    if (watchers.has(dir)) return
+    try {
+      const watcher = watch(dir, (_event, file) => {
+        const path = join(dir, String(file ?? ''))
+        if (IGNORED.includes(String(file ?? ''))) return
+        if (isDirectory(path)) add(path)
+        onChange(path)
+      })
+      watcher.on('error', () => {
+        watcher.close()
+        watchers.delete(dir)
+      })
+      watchers.set(dir, watcher)
+    } catch {
+      return
+    }
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !IGNORED.includes(entry.name)) add(join(dir, entry.name))
+    }
+  }
+  add(root)
+  return {
+    close() {
+      for (const watcher of watchers.values()) watcher.close()
+    },
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
 /** One envelope a run: indented on a terminal, one line each when piped (JSON Lines). */
 function printEnvelope(envelope: Envelope): void {
   process.stdout.write(`${process.stdout.isTTY ? JSON.stringify(envelope, null, 2) : JSON.stringify(envelope)}\n`)
@@ -45,7 +89,7 @@ function printEnvelope(envelope: Envelope): void {
 export async function dev(dirArgument: string, capabilityArgument: string | undefined, flags: DevFlags): Promise<void> {
   const dir = resolve(dirArgument)
   let runtime: Patchbay | undefined
-  let watcher: FSWatcher | undefined
+  let watcher: { close(): void } | undefined
   try {
     const raw = readDevConfig(dir)
     const entry = findConnectorEntry(dir, raw.entry)
@@ -89,7 +133,6 @@ export async function dev(dirArgument: string, capabilityArgument: string | unde
       process.exitCode = first.error ? (first.error.code === 'bad_request' ? EXIT.badInput : EXIT.connectorError) : EXIT.ok
       return
     }
-    note(`watching ${dir} for changes; Ctrl-C to stop`)
     let timer: NodeJS.Timeout | undefined
     let queue: Promise<void> = Promise.resolve()
     const reload = (changed: string) => {
@@ -106,12 +149,11 @@ export async function dev(dirArgument: string, capabilityArgument: string | unde
         }
       })
     }
-    watcher = watch(dir, { recursive: true }, (_event, file) => {
-      const name = String(file ?? '')
-      if (IGNORED.some((ignored) => name === ignored || name.startsWith(`${ignored}${sep}`))) return
+    watcher = watchTree(dir, (changed) => {
       clearTimeout(timer)
-      timer = setTimeout(() => reload(name), 150)
+      timer = setTimeout(() => reload(relative(dir, changed)), 150)
     })
+    note(`watching ${dir} for changes; Ctrl-C to stop`)
     await new Promise<void>((stop) => {
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
