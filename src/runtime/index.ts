@@ -59,7 +59,11 @@ export type {
 } from './connections/index.js'
 export type { ResolvedConnection } from './credentials/index.js'
 export type { EventService } from './event-bus.js'
-export { DEFAULT_EVENT_RETENTION_DAYS, DEFAULT_EVENTS_PER_CONNECTION } from './event-log/index.js'
+export {
+  connectionEventView,
+  DEFAULT_EVENT_RETENTION_DAYS,
+  DEFAULT_EVENTS_PER_CONNECTION,
+} from './event-log/index.js'
 export type { ActivityBucket, ConnectionEventService, EventLogOptions } from './event-log/index.js'
 export { OPERATOR_SESSION_SECONDS } from './operator-sessions/index.js'
 export type { OperatorSessionService, OperatorSessionView } from './operator-sessions/index.js'

@@ -71,6 +71,8 @@ export interface PatchbayIntegrations {
   get(id: string): Promise<Integration | null>
   list(): Promise<Integration[]>
   delete(id: string): Promise<boolean>
+  /** The redirect URI to register with the provider: the integration's own, or Patchbay's callback. */
+  redirectUri(integration: Integration): string
 }
 
 /** Tenants' authorized accounts. */

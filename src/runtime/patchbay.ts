@@ -14,6 +14,7 @@ import {
   connectWithSession,
   createConnectSession,
   openConnectSession,
+  redirectUriOf,
   startConnectSession,
 } from './authorization/index.js'
 import type {
@@ -357,6 +358,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       get: (id: string) => store.getIntegration(id),
       list: () => store.listIntegrations(),
       delete: (id: string) => store.deleteIntegration(id),
+      redirectUri: (integration: Integration) => redirectUriOf(deps, integration),
     },
 
     connections: {

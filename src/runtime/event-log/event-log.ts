@@ -134,3 +134,15 @@ export function createEventLog(
     },
   }
 }
+
+/** An event as the API shows it (snake_case, `id` a string like the cursors). */
+export function connectionEventView(event: ConnectionEvent) {
+  return {
+    id: String(event.id),
+    connection_id: event.connectionId,
+    integration_id: event.integrationId,
+    type: event.type,
+    reason: event.reason,
+    created_at: event.createdAt,
+  }
+}

@@ -1,4 +1,5 @@
 export {
+  connectionEventView,
   createEventLog,
   DEFAULT_EVENT_RETENTION_DAYS,
   DEFAULT_EVENTS_PER_CONNECTION,
