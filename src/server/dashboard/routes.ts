@@ -1,7 +1,6 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { isPatchbayError } from '../../errors.js'
-import type { ConnectionStatus } from '../../store/index.js'
-import type { Patchbay } from '../../runtime/index.js'
+import type { ConnectionPageQuery, Patchbay } from '../../runtime/index.js'
 import type { ApiAuthenticator } from '../api-auth.js'
 import { connectionPage, connectionsPage, deletePage } from './connections-view.js'
 import type { ConnectionFilter, ConnectionRow } from './connections-view.js'
@@ -190,7 +189,7 @@ export function mountDashboard(app: Hono, patchbay: Patchbay, authenticate: ApiA
       }
       const page = await patchbay.connections.page({
         ...(integration ? { integrationId: integration } : {}),
-        ...(status ? { status: status as ConnectionStatus } : {}),
+        ...(status ? { status: status as NonNullable<ConnectionPageQuery['status']> } : {}),
         limit: limit ?? 25,
         ...(c.req.query('cursor') ? { cursor: c.req.query('cursor') as string } : {}),
       })
