@@ -107,13 +107,16 @@ describe('the operator dashboard over HTTP', { timeout: 60_000 }, () => {
     const id = await connectViaBrowser(h)
     const { jar, csrf } = await signIn()
     const other = await signIn()
-    for (const form of [{}, { csrf: 'forged' }, { csrf: other.csrf }]) {
+    const forged: Record<string, string>[] = [{}, { csrf: 'forged' }, { csrf: other.csrf }]
+    for (const form of forged) {
       const refused = await post(jar, `/dashboard/connections/${id}/delete`, form)
       expect(refused.status).toBe(403)
     }
-    // The right token from another site's page (its Origin) is refused too.
+    // The right token from another site's page (its Origin, or the browser's word) is refused too.
     const crossSite = await post(jar, `/dashboard/connections/${id}/delete`, { csrf }, { origin: 'https://evil.example' })
     expect(crossSite.status).toBe(403)
+    const fetchedElsewhere = await post(jar, `/dashboard/connections/${id}/delete`, { csrf }, { 'sec-fetch-site': 'cross-site' })
+    expect(fetchedElsewhere.status).toBe(403)
     expect((await h.api('GET', `/connections/${id}`)).status).toBe(200)
 
     const deleted = await post(jar, `/dashboard/connections/${id}/delete`, { csrf })

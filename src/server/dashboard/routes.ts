@@ -82,9 +82,14 @@ export function mountDashboard(app: Hono, patchbay: Patchbay, authenticate: ApiA
   const cookies = dashboardCookiePolicy(patchbay.publicUrl)
   const publicOrigin = new URL(patchbay.publicUrl).origin
 
+  // Besides the tokens, a POST a browser says came from elsewhere is refused. Under the pages'
+  // `Referrer-Policy: no-referrer` Chromium sends `Origin: null` even for a page's own forms, so
+  // `Sec-Fetch-Site` speaks where the browser sends it, and a named foreign Origin where not.
   const sameOrigin = (c: Context) => {
+    const site = c.req.header('sec-fetch-site')
+    if (site !== undefined) return site === 'same-origin'
     const origin = c.req.header('origin')
-    return origin === undefined || origin === publicOrigin || origin === new URL(c.req.url).origin
+    return origin === undefined || origin === 'null' || origin === publicOrigin || origin === new URL(c.req.url).origin
   }
 
   const guard: MiddlewareHandler = async (c, next) => {
@@ -162,10 +167,8 @@ export function mountDashboard(app: Hono, patchbay: Patchbay, authenticate: ApiA
         id: integration.id,
         connectorId: integration.connectorId,
         connectorName: connector?.name ?? integration.connectorId,
-        logoUrl:
-          patchbay.connectors.logo(integration.connectorId) === undefined
-            ? null
-            : `/connectors/${encodeURIComponent(integration.connectorId)}/logo`,
+        // A catalogue connector's is Patchbay's `/connectors/:id/logo`; others may declare theirs.
+        logoUrl: connector?.logoUrl ?? null,
         redirectUri: patchbay.integrations.redirectUri(integration),
         counts: tally,
       }
