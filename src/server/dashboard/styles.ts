@@ -21,6 +21,8 @@ section.card, .card { background: #fff; border-radius: 10px; box-shadow: 0 1px 6
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: left; padding: .5rem .75rem; border-bottom: 1px solid #e1e4ea; vertical-align: top; }
 th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: #4a5468; }
+tbody th { text-transform: none; letter-spacing: normal; font-size: inherit; color: inherit; }
+.card h2 { margin-top: 0; }
 caption { text-align: left; font-weight: 600; padding: .5rem 0; }
 .logo { width: 28px; height: 28px; vertical-align: middle; margin-right: .5rem; }
 .initial { display: inline-grid; place-items: center; width: 28px; height: 28px; border-radius: 6px; background: #dfe5f3; color: #1b2130; font-weight: 700; margin-right: .5rem; }
