@@ -53,6 +53,18 @@ export interface PatchbayConfig {
    * `PATCHBAY_OIDC_REQUIRED_SCOPE` (space-separated, all required) and
    * `PATCHBAY_OIDC_REQUIRED_CLAIMS` (comma-separated `name=value`).
    */
+  /**
+   * `PATCHBAY_DASHBOARD_OIDC_CLIENT_ID`, `PATCHBAY_DASHBOARD_OIDC_CLIENT_SECRET` (optional: a
+   * public client with PKCE) and `PATCHBAY_DASHBOARD_OIDC_ALLOWED` (comma-separated emails,
+   * `sub`s or `@domain`s): operators sign in to the dashboard at `PATCHBAY_OIDC_ISSUER`. Null
+   * when no client id is set.
+   */
+  dashboardOidc: {
+    issuer: string
+    clientId: string
+    clientSecret: string | null
+    allowed: string[]
+  } | null
   oidc: {
     issuer: string
     audience: string[]
@@ -114,6 +126,27 @@ function logLevel(value: string | undefined): LogLevel {
   return level as LogLevel
 }
 
+function dashboardOidc(env: NodeJS.ProcessEnv): PatchbayConfig['dashboardOidc'] {
+  const clientId = env['PATCHBAY_DASHBOARD_OIDC_CLIENT_ID']?.trim()
+  const clientSecret = env['PATCHBAY_DASHBOARD_OIDC_CLIENT_SECRET']?.trim() || null
+  const allowed = list(env['PATCHBAY_DASHBOARD_OIDC_ALLOWED'])
+  if (!clientId) {
+    if (clientSecret !== null || allowed.length > 0) {
+      throw new TypeError(
+        'PATCHBAY_DASHBOARD_OIDC_CLIENT_SECRET and PATCHBAY_DASHBOARD_OIDC_ALLOWED need PATCHBAY_DASHBOARD_OIDC_CLIENT_ID',
+      )
+    }
+    return null
+  }
+  const issuer = env['PATCHBAY_OIDC_ISSUER']?.trim()
+  if (!issuer) {
+    throw new TypeError(
+      'PATCHBAY_DASHBOARD_OIDC_CLIENT_ID is set but PATCHBAY_OIDC_ISSUER is not: the dashboard signs in at that issuer',
+    )
+  }
+  return { issuer, clientId, clientSecret, allowed }
+}
+
 function oidc(env: NodeJS.ProcessEnv): PatchbayConfig['oidc'] {
   const issuer = env['PATCHBAY_OIDC_ISSUER']?.trim()
   if (!issuer) return null
@@ -121,6 +154,8 @@ function oidc(env: NodeJS.ProcessEnv): PatchbayConfig['oidc'] {
     throw new TypeError(`PATCHBAY_OIDC_ISSUER must be a URL, got "${issuer}"`)
   }
   const audience = list(env['PATCHBAY_OIDC_AUDIENCE'])
+  // An issuer set only for the dashboard's sign-in accepts no access token on the API.
+  if (audience.length === 0 && env['PATCHBAY_DASHBOARD_OIDC_CLIENT_ID']?.trim()) return null
   // Without an audience, any token the issuer signs for any application would be accepted.
   if (audience.length === 0) {
     throw new TypeError('PATCHBAY_OIDC_AUDIENCE must be set when PATCHBAY_OIDC_ISSUER is')
@@ -247,6 +282,7 @@ export function readConfig(
       maxTotalMs: wholeNumber(env['PATCHBAY_PROXY_RETRY_MAX_MS'], 30_000, 'PATCHBAY_PROXY_RETRY_MAX_MS'),
     },
     oidc: oidc(env),
+    dashboardOidc: dashboardOidc(env),
     logLevel: logLevel(env['PATCHBAY_LOG_LEVEL']),
     webhook: readWebhookEndpoint(env),
     maxBodyBytes: positiveOrNull(env['PATCHBAY_MAX_BODY_BYTES'], 'PATCHBAY_MAX_BODY_BYTES'),

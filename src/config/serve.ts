@@ -130,6 +130,7 @@ export async function servePatchbay(
       ...(config.maxImportBodyBytes === null ? {} : { importBytes: config.maxImportBodyBytes }),
     },
     ...(config.oidc ? { oidc: createOidcVerifier({ ...config.oidc, discovery: patchbay.oidc }) } : {}),
+    ...(config.dashboardOidc ? { dashboardOidc: config.dashboardOidc } : {}),
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
   })
   patchbay.webhooks.start()

@@ -80,6 +80,8 @@ export { compileCatalogue } from './catalogue.js'
 export type { ConnectorCatalog, EncryptionKeyService } from './patchbay-types.js'
 export { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from './oidc/index.js'
 export type { KeySetOptions, OidcDiscovery } from './oidc/index.js'
+export { createOperatorOidc } from './oidc/index.js'
+export type { OperatorOidc, OperatorOidcConfig } from './oidc/index.js'
 export {
   addWebhookEndpoint,
   createdWebhookEndpointSchema,

@@ -10,7 +10,7 @@ import {
   parseOrThrow,
   readImportRecords,
 } from '../runtime/index.js'
-import type { Patchbay } from '../runtime/index.js'
+import type { OperatorOidcConfig, Patchbay } from '../runtime/index.js'
 import { apiKeyDigests, createApiAuthenticator, requireApiAuth } from './api-auth.js'
 import type { ApiKeyLookup } from './api-auth.js'
 import { mountAuthRoutes } from './auth-routes.js'
@@ -66,6 +66,11 @@ const LOGO_HEADERS = {
 
 export interface ServerAppOptions {
   patchbay: Patchbay
+  /**
+   * Operator sign-in to the dashboard through an OpenID Provider (`PATCHBAY_DASHBOARD_OIDC_*`);
+   * without it the dashboard takes API keys only.
+   */
+  dashboardOidc?: OperatorOidcConfig
   /** Keys accepted as `Authorization: Bearer <key>` on API routes. */
   apiKeys: readonly string[]
   /** Accepts JWT access tokens from an OIDC issuer on API routes (`createOidcVerifier`). */
@@ -128,7 +133,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
   app.get('/openapi.json', (c) => c.json(buildOpenApiDocument({ serverUrl: patchbay.publicUrl })))
   mountAuthRoutes(app, patchbay, authenticate)
   mountConnectPage(app, patchbay, brand)
-  mountDashboard(app, patchbay, authenticate)
+  mountDashboard(app, patchbay, authenticate, options.dashboardOidc ?? null)
 
   // Logos are public, like the Connect page that shows them: an <img> sends no API key.
   app.get('/connectors/:id/logo', (c) => {

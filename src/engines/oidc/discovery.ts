@@ -15,6 +15,8 @@ export interface OidcIssuerMetadata {
   revocationEndpoint?: string
   /** Signature algorithms the provider may sign ID tokens with. */
   idTokenSigningAlgValuesSupported?: string[]
+  /** How the token endpoint accepts a client's credentials (`client_secret_basic` when absent). */
+  tokenEndpointAuthMethodsSupported?: string[]
 }
 
 /** An OpenID Provider's metadata: an issuer with the endpoints of an authorization flow. */
@@ -151,6 +153,10 @@ export async function readIssuerMetadata(
   const algorithms = body['id_token_signing_alg_values_supported']
   if (Array.isArray(algorithms) && algorithms.every((alg) => typeof alg === 'string')) {
     metadata.idTokenSigningAlgValuesSupported = algorithms as string[]
+  }
+  const authMethods = body['token_endpoint_auth_methods_supported']
+  if (Array.isArray(authMethods) && authMethods.every((method) => typeof method === 'string')) {
+    metadata.tokenEndpointAuthMethodsSupported = authMethods as string[]
   }
   return metadata
 }

@@ -1,3 +1,5 @@
 export { bindOidc } from './oidc.js'
 export { createOidcDiscovery, ID_TOKEN_ALGORITHMS } from './oidc-discovery.js'
 export type { KeySetOptions, OidcDiscovery } from './oidc-discovery.js'
+export { createOperatorOidc, OPERATOR_SIGN_IN_SECONDS, operatorAllowed } from './operator-sign-in.js'
+export type { OperatorOidc, OperatorOidcConfig, OperatorSignInResult, OperatorSignInStart } from './operator-sign-in.js'

@@ -144,17 +144,32 @@ export async function verifyIdToken(
       'The provider returned no ID token (was the openid scope granted?)',
     )
   }
-  const metadata = await deps.oidc.metadata(issuer)
-  const keys = await deps.oidc.keys(issuer)
+  await verifiedIdTokenClaims(deps.oidc, { issuer, clientId: client.clientId, nonce, now: deps.now() }, tokens.idToken)
+}
+
+/**
+ * The claims of an ID token from `issuer`, once verified: its signature against the issuer's
+ * JWKS, `iss`, `aud` (the client), `exp`, `nonce` and `azp`. Shared by connections and the
+ * operator dashboard's sign-in.
+ * @throws PatchbayError `unauthorized` naming the failed check (never the token)
+ */
+export async function verifiedIdTokenClaims(
+  discovery: OidcDiscovery,
+  expected: { issuer: string; clientId: string; nonce: string; now: number },
+  idToken: string,
+): Promise<{ [key: string]: JsonValue | undefined }> {
+  const { issuer, clientId, nonce } = expected
+  const metadata = await discovery.metadata(issuer)
+  const keys = await discovery.keys(issuer)
   let claims: { [key: string]: JsonValue | undefined }
   try {
     // jose loads with the first OIDC connection, not with every CLI command.
     const { jwtVerify } = await import('jose')
-    const verified = await jwtVerify(tokens.idToken, keys, {
+    const verified = await jwtVerify(idToken, keys, {
       issuer,
-      audience: client.clientId,
+      audience: clientId,
       algorithms: oidcEngine.idTokenAlgorithms(metadata.idTokenSigningAlgValuesSupported),
-      currentDate: new Date(deps.now() * 1000),
+      currentDate: new Date(expected.now * 1000),
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       requiredClaims: ['exp', 'iat', 'sub'],
     })
@@ -162,7 +177,8 @@ export async function verifyIdToken(
   } catch (error) {
     throw await refusal(error)
   }
-  oidcEngine.checkIdTokenClaims(claims, { clientId: client.clientId, nonce })
+  oidcEngine.checkIdTokenClaims(claims, { clientId, nonce })
+  return claims
 }
 
 /**

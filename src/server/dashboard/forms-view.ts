@@ -2,12 +2,21 @@ import { csrfField, dashboardPage, escapeHtml, plainPage, timeHtml } from './lay
 import type { Frame, Notice } from './layout.js'
 import { noticeHtml } from './layout.js'
 
-/** The sign-in form: an API key (env or stored), in a password field. */
-export function signInPage(token: string, notice: Notice | null): string {
+/**
+ * The sign-in form: an API key (env or stored), in a password field; and, when an OpenID
+ * Provider is configured for the dashboard, a link that starts a sign-in there.
+ */
+export function signInPage(token: string, notice: Notice | null, oidcIssuerHost: string | null = null): string {
+  const oidc =
+    oidcIssuerHost === null
+      ? ''
+      : `<p><a class="button" id="oidc-sign-in" href="/dashboard/oidc/start">Sign in with ${escapeHtml(oidcIssuerHost)}</a></p>
+<p class="hint">Or with an API key:</p>
+`
   return plainPage(
     'Sign in to Patchbay',
     `${noticeHtml(notice)}
-<form method="post" action="/dashboard/sign-in">
+${oidc}<form method="post" action="/dashboard/sign-in">
 <input type="hidden" name="signin" value="${escapeHtml(token)}">
 <div class="field">
 <label for="api-key">API key</label>
@@ -16,6 +25,20 @@ export function signInPage(token: string, notice: Notice | null): string {
 </div>
 <button type="submit">Sign in</button>
 </form>`,
+  )
+}
+
+/**
+ * Where an OIDC sign-in lands: it moves on to the dashboard by itself. A redirect would not do:
+ * the callback arrives from the issuer's site, and browsers withhold the SameSite=Strict session
+ * cookie for the rest of a redirect chain that began on another site; a navigation this page
+ * starts is same-site.
+ */
+export function signedInPage(): string {
+  return plainPage(
+    'Signed in',
+    '<p>You are signed in. <a href="/" id="continue">Continue to the dashboard</a>.</p>',
+    '\n<meta http-equiv="refresh" content="0;url=/">',
   )
 }
 

@@ -30,14 +30,14 @@ export function csrfField(csrf: string): string {
   return `<input type="hidden" name="csrf" value="${escapeHtml(csrf)}">`
 }
 
-function document(title: string, body: string): string {
+function document(title: string, body: string, head = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Patchbay</title>
-<link rel="stylesheet" href="${DASHBOARD_STYLE_PATH}">
+<link rel="stylesheet" href="${DASHBOARD_STYLE_PATH}">${head}
 </head>
 <body>${body}</body>
 </html>`
@@ -72,8 +72,8 @@ ${content}
 }
 
 /** A page outside a session (sign-in, a refusal). */
-export function plainPage(title: string, content: string): string {
-  return document(title, `<main class="narrow"><h1>${escapeHtml(title)}</h1>${content}</main>`)
+export function plainPage(title: string, content: string, head = ''): string {
+  return document(title, `<main class="narrow"><h1>${escapeHtml(title)}</h1>${content}</main>`, head)
 }
 
 /** Epoch seconds as a UTC date and time, in a `<time>` element. */

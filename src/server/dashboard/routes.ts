@@ -1,20 +1,24 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { isPatchbayError } from '../../errors.js'
-import type { ConnectionPageQuery, Patchbay } from '../../runtime/index.js'
+import { createOperatorOidc } from '../../runtime/index.js'
+import type { ConnectionPageQuery, OperatorOidcConfig, Patchbay } from '../../runtime/index.js'
 import type { ApiAuthenticator } from '../api-auth.js'
 import { connectionPage, connectionsPage, deletePage } from './connections-view.js'
 import type { ConnectionFilter, ConnectionRow } from './connections-view.js'
-import { connectLinkPage, refusedPage, signInPage } from './forms-view.js'
+import { connectLinkPage, refusedPage, signedInPage, signInPage } from './forms-view.js'
 import { DASHBOARD_STYLE_PATH } from './layout.js'
 import type { Frame, Notice } from './layout.js'
 import { overviewPage } from './overview-view.js'
 import type { IntegrationRow } from './overview-view.js'
 import {
+  clearOidcPendingCookie,
   clearSessionCookie,
   csrfTokenOf,
   dashboardCookiePolicy,
+  oidcPendingOf,
   sameToken,
   sessionTokenOf,
+  setOidcPendingCookie,
   setSessionCookie,
   signInToken,
   signInTokenMatches,
@@ -78,8 +82,20 @@ function rowOf(connection: {
  * and, when the browser sends one, an Origin of Patchbay's own; a POST without them is refused
  * before anything runs.
  */
-export function mountDashboard(app: Hono, patchbay: Patchbay, authenticate: ApiAuthenticator): void {
+export function mountDashboard(
+  app: Hono,
+  patchbay: Patchbay,
+  authenticate: ApiAuthenticator,
+  oidcConfig: OperatorOidcConfig | null = null,
+): void {
   const cookies = dashboardCookiePolicy(patchbay.publicUrl)
+  const oidc = oidcConfig
+    ? createOperatorOidc(oidcConfig, {
+        discovery: patchbay.oidc,
+        redirectUri: `${patchbay.publicUrl}/dashboard/oidc/callback`,
+      })
+    : null
+  const oidcHost = oidc?.issuerHost ?? null
   const publicOrigin = new URL(patchbay.publicUrl).origin
 
   // Besides the tokens, a POST a browser says came from elsewhere is refused. Under the pages'
@@ -111,6 +127,14 @@ export function mountDashboard(app: Hono, patchbay: Patchbay, authenticate: ApiA
     return next()
   }
 
+  /** Opens an operator session for whoever signed in, closing the browser's previous one. */
+  const openSession = async (c: Context, callerId: string) => {
+    const previous = sessionTokenOf(c, cookies)
+    if (previous !== '') await patchbay.operatorSessions.close(previous)
+    const session = await patchbay.operatorSessions.open(callerId)
+    setSessionCookie(c, cookies, session.token, session.expiresAt - Math.floor(Date.now() / 1000))
+  }
+
   const frame = (c: Context, title: string, current: Frame['current']): Frame => {
     const operator = c.get('operator')
     return { title, current, csrf: operator.csrf, callerId: operator.callerId }
@@ -128,7 +152,7 @@ export function mountDashboard(app: Hono, patchbay: Patchbay, authenticate: ApiA
     if (token !== '' && (await patchbay.operatorSessions.find(token))) return c.redirect('/', 303)
     const notice: Notice | null =
       c.req.query('signed_out') === undefined ? null : { kind: 'status', text: 'You are signed out.' }
-    return c.html(signInPage(signInToken(c, cookies), notice))
+    return c.html(signInPage(signInToken(c, cookies), notice, oidcHost))
   })
   app.post('/dashboard/sign-in', async (c) => {
     const form = await c.req.parseBody({ all: true })
@@ -139,14 +163,35 @@ export function mountDashboard(app: Hono, patchbay: Patchbay, authenticate: ApiA
     const outcome = key === '' ? null : await authenticate(`Bearer ${key}`)
     if (!outcome?.ok) {
       const notice: Notice = { kind: 'alert', text: 'That API key is not valid, or it was revoked.' }
-      return c.html(signInPage(signInToken(c, cookies), notice), 401)
+      return c.html(signInPage(signInToken(c, cookies), notice, oidcHost), 401)
     }
-    const previous = sessionTokenOf(c, cookies)
-    if (previous !== '') await patchbay.operatorSessions.close(previous)
-    const session = await patchbay.operatorSessions.open(outcome.caller.id)
-    setSessionCookie(c, cookies, session.token, session.expiresAt - Math.floor(Date.now() / 1000))
+    await openSession(c, outcome.caller.id)
     return c.redirect('/', 303)
   })
+  if (oidc) {
+    app.get('/dashboard/oidc/start', async (c) => {
+      let started
+      try {
+        started = await oidc.start()
+      } catch (error) {
+        const notice: Notice = { kind: 'alert', text: `Sign-in with ${oidc.issuerHost} is unavailable: ${failure(error)}` }
+        return c.html(signInPage(signInToken(c, cookies), notice, oidcHost), 502)
+      }
+      setOidcPendingCookie(c, cookies, started.pending)
+      return c.redirect(started.url, 302)
+    })
+    app.get('/dashboard/oidc/callback', async (c) => {
+      const pending = oidcPendingOf(c, cookies)
+      clearOidcPendingCookie(c, cookies)
+      const outcome = await oidc.finish(new URL(c.req.url).searchParams, pending)
+      if (!outcome.ok) {
+        const notice: Notice = { kind: 'alert', text: outcome.message }
+        return c.html(signInPage(signInToken(c, cookies), notice, oidcHost), outcome.status)
+      }
+      await openSession(c, `oidc:${outcome.subject}`)
+      return c.html(signedInPage())
+    })
+  }
   app.post('/dashboard/sign-out', guard, async (c) => {
     await patchbay.operatorSessions.close(c.get('operator').token)
     clearSessionCookie(c, cookies)

@@ -14,6 +14,9 @@ export interface DashboardCookiePolicy {
 
 const SESSION_COOKIE = 'patchbay-dashboard'
 const SIGNIN_COOKIE = 'patchbay-dashboard-signin'
+const OIDC_COOKIE = 'patchbay-dashboard-oidc'
+/** A sign-in at the OpenID Provider must come back within the flow's own 10 minutes. */
+const OIDC_COOKIE_SECONDS = 600
 /** The sign-in form's own token lives as long as someone may take to type a key. */
 const SIGNIN_COOKIE_SECONDS = 1800
 
@@ -84,4 +87,22 @@ export function signInToken(c: Context, policy: DashboardCookiePolicy): string {
 /** Whether a sign-in form's field matches its cookie. */
 export function signInTokenMatches(c: Context, policy: DashboardCookiePolicy, presented: unknown): boolean {
   return sameToken(presented, read(c, policy, SIGNIN_COOKIE) ?? '')
+}
+
+/**
+ * Binds a started OIDC sign-in to this browser. `SameSite=Lax`, unlike the others: the issuer's
+ * redirect back is a top-level navigation from another site, which a Strict cookie would miss.
+ */
+export function setOidcPendingCookie(c: Context, policy: DashboardCookiePolicy, pending: string): void {
+  setCookie(c, OIDC_COOKIE, pending, { ...options(policy, OIDC_COOKIE_SECONDS), sameSite: 'Lax' })
+}
+
+/** The started OIDC sign-in this browser holds, if any. */
+export function oidcPendingOf(c: Context, policy: DashboardCookiePolicy): string | undefined {
+  return read(c, policy, OIDC_COOKIE)
+}
+
+/** Forgets the started sign-in, whatever its outcome: a state is used once. */
+export function clearOidcPendingCookie(c: Context, policy: DashboardCookiePolicy): void {
+  deleteCookie(c, OIDC_COOKIE, { ...options(policy), sameSite: 'Lax' })
 }
