@@ -30,10 +30,12 @@ describe('operator sign-in to the dashboard through OIDC', { timeout: 60_000 }, 
   let issuer: Sandbox
   let h: Harness
   let refusing: Harness
+  let clientSecret: string
 
   beforeAll(async () => {
     issuer = await startSandbox({ autoApprove: true })
     const client = registerClient(issuer)
+    clientSecret = client.clientSecret
     const config = { issuer: issuer.url, clientId: client.clientId, clientSecret: client.clientSecret }
     h = await startHarness({ server: { dashboardOidc: { ...config, allowed: ['@sandbox.test'] } } })
     refusing = await startHarness({ server: { dashboardOidc: { ...config, allowed: ['someone@example.org'] } } })
@@ -92,6 +94,13 @@ describe('operator sign-in to the dashboard through OIDC', { timeout: 60_000 }, 
     expect(again.status).toBe(400)
     expect(await again.text()).toContain('was not started in this browser')
     expect(replay.cookies.has(SESSION)).toBe(false)
+
+    // Neither the client secret nor the code reached the server's log.
+    const code = new URL(callback).searchParams.get('code') as string
+    const logs = h.logs.join('\n')
+    expect(logs).toContain('/dashboard/oidc/callback')
+    expect(logs).not.toContain(clientSecret)
+    expect(logs).not.toContain(code)
   })
 
   it('refuses a callback whose state is not the one this browser started', async () => {

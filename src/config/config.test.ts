@@ -60,6 +60,34 @@ describe('readConfig: OIDC and logging', () => {
     ).toThrow(/PATCHBAY_OIDC_AUDIENCE/)
   })
 
+  it('reads the dashboard OIDC client, and an issuer set only for it accepts no API tokens', () => {
+    const config = readConfig(
+      {
+        PATCHBAY_OIDC_ISSUER: 'https://id.example.com',
+        PATCHBAY_DASHBOARD_OIDC_CLIENT_ID: 'dashboard',
+        PATCHBAY_DASHBOARD_OIDC_ALLOWED: 'ops@example.com, @example.org',
+      },
+      {},
+      '/tmp',
+    )
+    expect(config.dashboardOidc).toEqual({
+      issuer: 'https://id.example.com',
+      clientId: 'dashboard',
+      clientSecret: null,
+      allowed: ['ops@example.com', '@example.org'],
+    })
+    expect(config.oidc).toBeNull()
+  })
+
+  it('refuses a dashboard OIDC client without an issuer, naming both variables', () => {
+    expect(() => readConfig({ PATCHBAY_DASHBOARD_OIDC_CLIENT_ID: 'dashboard' }, {}, '/tmp')).toThrow(
+      /PATCHBAY_DASHBOARD_OIDC_CLIENT_ID is set but PATCHBAY_OIDC_ISSUER is not/,
+    )
+    expect(() => readConfig({ PATCHBAY_DASHBOARD_OIDC_ALLOWED: '@example.org' }, {}, '/tmp')).toThrow(
+      /need PATCHBAY_DASHBOARD_OIDC_CLIENT_ID/,
+    )
+  })
+
   it('reads PATCHBAY_LOG_LEVEL and refuses an unknown level', () => {
     expect(readConfig({ PATCHBAY_LOG_LEVEL: 'DEBUG' }, {}, '/tmp').logLevel).toBe('debug')
     expect(() => readConfig({ PATCHBAY_LOG_LEVEL: 'loud' }, {}, '/tmp')).toThrow(

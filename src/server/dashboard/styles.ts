@@ -42,7 +42,8 @@ legend { font-weight: 600; }
 .check { display: flex; align-items: center; gap: .5rem; font-weight: 400; }
 .field { margin-bottom: 1rem; }
 .hint { font-size: .85rem; color: #5a6478; margin: .25rem 0 0; }
-button { font: inherit; font-weight: 600; padding: .45rem 1rem; border-radius: 6px; border: 1px solid #1f4fbf; background: #1f4fbf; color: #fff; cursor: pointer; }
+button, a.button { font: inherit; font-weight: 600; padding: .45rem 1rem; border-radius: 6px; border: 1px solid #1f4fbf; background: #1f4fbf; color: #fff; cursor: pointer; }
+a.button { display: inline-block; text-decoration: none; }
 button.secondary { background: #fff; color: #1b2130; border-color: #8a93a6; }
 button.danger { background: #b3261e; border-color: #b3261e; }
 .actions { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; }
