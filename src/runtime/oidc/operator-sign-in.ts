@@ -104,7 +104,8 @@ export function createOperatorOidc(
       if (!state || !nonce || !verifier || callback.state !== state) {
         return refused(400, 'This sign-in was not started in this browser, or was already used: start it again.')
       }
-      if (now() - Number(startedAt) > OPERATOR_SIGN_IN_SECONDS) {
+      const started = Number(startedAt)
+      if (!Number.isSafeInteger(started) || now() - started > OPERATOR_SIGN_IN_SECONDS) {
         return refused(400, 'This sign-in took more than 10 minutes: start it again.')
       }
       if (!callback.ok) {
