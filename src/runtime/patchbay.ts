@@ -24,7 +24,7 @@ import type {
   SessionAuthorizationResult,
   SessionConnectionInput,
 } from './authorization/index.js'
-import { capabilityContext, errorEnvelope, runCapability } from './capabilities/index.js'
+import { capabilityContext, capabilityOf, errorEnvelope, runCapability } from './capabilities/index.js'
 import type { Envelope } from './capabilities/index.js'
 import { createCatalogCore } from './catalog.js'
 import {
@@ -65,6 +65,7 @@ import { checkSigninRedirectUris, beginSignIn, completeSignIn, exchangeSignInCod
 import type { BeginSignInOptions } from './signin/index.js'
 import { createWebhookDispatcher, createWebhookService } from './webhooks/index.js'
 import type { WebhookDispatcherOptions } from './webhooks/index.js'
+import { unknownIntegration } from './unknown-integration.js'
 
 export interface PatchbayOptions {
   store: Store
@@ -157,7 +158,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
   const resolve = async (connection: Connection) => {
     const integration = await store.getIntegration(connection.integrationId)
     if (!integration) {
-      throw new PatchbayError('not_found', `Integration "${connection.integrationId}" does not exist`)
+      throw unknownIntegration(connection.integrationId)
     }
     return { integration, connector: registry.get(integration.connectorId) }
   }
@@ -168,7 +169,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     if (!found) throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
     const { connection, integration } = found
     if (!integration) {
-      throw new PatchbayError('not_found', `Integration "${connection.integrationId}" does not exist`)
+      throw unknownIntegration(connection.integrationId)
     }
     return { connection, integration, connector: registry.get(integration.connectorId) }
   }
@@ -400,6 +401,10 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
           const connection = await requireConnection(id)
           const { connector } = await resolve(connection)
           return callConnector(connector.id, capability, input, { connectionId: id })
+        },
+        async requireCapability(capability: string) {
+          const { connector } = await resolve(await requireConnection(id))
+          capabilityOf(connector, capability)
         },
       }
     },

@@ -623,7 +623,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       throw new PatchbayError(
         'bad_request',
         `integration ${id} still has ${n} connection(s); delete them before the integration`,
-        { details: { integrationId: id, connections: n } },
+        { details: { integration_id: id, connections: n } },
       )
     }
     return sql.deleteIntegration.run(id).changes > 0
@@ -634,7 +634,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       throw new PatchbayError(
         'bad_request',
         `cannot save connection ${input.id}: integration ${input.integrationId} does not exist`,
-        { details: { connectionId: input.id, integrationId: input.integrationId } },
+        { details: { connection_id: input.id, integration_id: input.integrationId } },
       )
     }
     const credentials = JSON.stringify(input.credentials)
@@ -662,7 +662,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           throw new PatchbayError(
             'bad_request',
             `cannot save connection ${input.id}: integration ${input.integrationId} does not exist`,
-            { details: { connectionId: input.id, integrationId: input.integrationId } },
+            { details: { connection_id: input.id, integration_id: input.integrationId } },
           )
         }
         known.add(input.integrationId)
@@ -672,7 +672,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         throw new PatchbayError(
           'bad_request',
           `connection ${input.id} belongs to integration ${owner.integration_id}`,
-          { details: { connectionId: input.id, integrationId: owner.integration_id } },
+          { details: { connection_id: input.id, integration_id: owner.integration_id } },
         )
       }
       sql.saveConnectionQuietly.run({
