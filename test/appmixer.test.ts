@@ -94,7 +94,7 @@ function oauth2Module(url: string): AppmixerModule {
             method: 'POST',
             body: new URLSearchParams({
               grant_type: 'refresh_token',
-              refresh_token: String(ctx['refreshToken']),
+              refresh_token: String(ctx['refresh_token']),
               // The client from the definition's context, as Appmixer modules close over it.
               client_id: context.clientId!,
               client_secret: context.clientSecret!,
@@ -110,7 +110,7 @@ function oauth2Module(url: string): AppmixerModule {
         requestProfileInfo: async (ctx: AppmixerContext) => {
           seen.profiles += 1
           const me = await fetch(`${url}/me`, {
-            headers: { authorization: `Bearer ${String(ctx['accessToken'])}` },
+            headers: { authorization: `Bearer ${String(ctx['access_token'])}` },
           })
           return me.json()
         },
@@ -364,14 +364,14 @@ describe('Appmixer auth modules ported with fromAppmixer, against the sandbox', 
     try {
       // 150 s left: Patchbay's default margin (300 s) would refresh, refreshBeforeExp 2 does not.
       skew = 50
-      expect((await credentialsOf(h, flow.id!))['accessToken']).toBe(first['accessToken'])
+      expect((await credentialsOf(h, flow.id!))['access_token']).toBe(first['access_token'])
       expect(seen.refreshes).toBe(refreshes)
       // 100 s left: within 2 minutes, so the module's refreshAccessToken runs.
       skew = 100
       const next = await credentialsOf(h, flow.id!)
       expect(seen.refreshes).toBe(refreshes + 1)
-      expect(next['accessToken']).not.toBe(first['accessToken'])
-      expect(next['refreshToken']).not.toBe(first['refreshToken'])
+      expect(next['access_token']).not.toBe(first['access_token'])
+      expect(next['refresh_token']).not.toBe(first['refresh_token'])
     } finally {
       skew = 0
     }

@@ -50,19 +50,19 @@ describe('the catalogue over HTTP', () => {
   it('points logoUrl at its own logo route, never at another host', async () => {
     const res = await api('/connectors/github')
     const body = await res.json()
-    expect(body.logoUrl).toBe('https://patchbay.example.com/connectors/github/logo')
+    expect(body.logo_url).toBe('https://patchbay.example.com/connectors/github/logo')
   })
 
   it("shows a connector's declared endpoints, templates unresolved, and its scopes", async () => {
     const body = await (await api('/connectors/google')).json()
     expect(body.auth).toMatchObject({
       type: 'oauth2',
-      authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
-      tokenUrl: 'https://oauth2.googleapis.com/token',
+      authorization_url: 'https://accounts.google.com/o/oauth2/v2/auth',
+      token_url: 'https://oauth2.googleapis.com/token',
       scopes: ['openid', 'email', 'profile'],
     })
     const freshdesk = await (await api('/connectors/freshdesk')).json()
-    expect(freshdesk.baseUrl).toBe('https://{{domain}}.freshdesk.com/api/v2')
+    expect(freshdesk.base_url).toBe('https://{{domain}}.freshdesk.com/api/v2')
   })
 
   it('filters the list by search text and category', async () => {

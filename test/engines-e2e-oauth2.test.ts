@@ -464,14 +464,14 @@ describe('OAuth 2 refresh ahead of expiry', () => {
     const stored = await h.patchbay.connections.get(id)
     const refreshes = h.sandbox.stats().tokenRequests.refresh_token
     const early = await h.api('GET', `/connections/${id}/credentials`)
-    expect(early.body.credentials.accessToken).toBe(stored?.credentials['accessToken'])
+    expect(early.body.credentials.access_token).toBe(stored?.credentials['accessToken'])
 
     offset += 31
     const answer = await h.api('GET', `/connections/${id}/credentials`)
     expect(answer.status).toBe(200)
     expect(answer.headers.get('cache-control')).toBe('no-store')
-    expect(answer.body.credentials.accessToken).not.toBe(stored?.credentials['accessToken'])
-    expect(answer.body.credentials.refreshToken).not.toBe(stored?.credentials['refreshToken'])
+    expect(answer.body.credentials.access_token).not.toBe(stored?.credentials['accessToken'])
+    expect(answer.body.credentials.refresh_token).not.toBe(stored?.credentials['refreshToken'])
     expect(h.sandbox.stats().tokenRequests.refresh_token).toBe(refreshes + 1)
     expect(h.events).toContainEqual({ type: 'connection.refreshed', connectionId: id })
   })
@@ -484,7 +484,7 @@ describe('OAuth 2 refresh ahead of expiry', () => {
 
     offset += 31
     const credentials = await credentialsOf(h, created.body.id)
-    expect(credentials['accessToken']).not.toBe(stored?.credentials['accessToken'])
+    expect(credentials['access_token']).not.toBe(stored?.credentials['accessToken'])
     expect(h.sandbox.stats().tokenRequests.client_credentials).toBe(grants + 1)
   })
 })
@@ -514,8 +514,8 @@ describe('OAuth 2 client credentials against the sandbox', () => {
     expect(created.body.expires_at).toBeGreaterThan(Date.now() / 1000)
     expect(h.sandbox.stats().tokenRequests.client_credentials).toBe(grants + 1)
     const credentials = await credentialsOf(h, created.body.id)
-    expect(credentials).toMatchObject({ accessToken: expect.any(String), scope: 'items:read' })
-    expect(credentials).not.toHaveProperty('refreshToken')
+    expect(credentials).toMatchObject({ access_token: expect.any(String), scope: 'items:read' })
+    expect(credentials).not.toHaveProperty('refresh_token')
     remember(credentials)
   })
 

@@ -19,7 +19,7 @@ function defaulted(flags: string, description: string, value: string, shown = va
  * imports its own module when it runs, so `info` never loads the store and the server is loaded
  * by `start` alone (issue 9).
  */
-function buildProgram(): Command {
+export function buildProgram(): Command {
   const program = new Command()
     .name('patchbay')
     .description('Connector framework and auth broker. Every command prints JSON.')
