@@ -94,7 +94,7 @@ function oauth2Module(url: string): AppmixerModule {
             method: 'POST',
             body: new URLSearchParams({
               grant_type: 'refresh_token',
-              refresh_token: String(ctx['refresh_token']),
+              refresh_token: String(ctx['refreshToken']),
               // The client from the definition's context, as Appmixer modules close over it.
               client_id: context.clientId!,
               client_secret: context.clientSecret!,
@@ -110,7 +110,7 @@ function oauth2Module(url: string): AppmixerModule {
         requestProfileInfo: async (ctx: AppmixerContext) => {
           seen.profiles += 1
           const me = await fetch(`${url}/me`, {
-            headers: { authorization: `Bearer ${String(ctx['access_token'])}` },
+            headers: { authorization: `Bearer ${String(ctx['accessToken'])}` },
           })
           return me.json()
         },

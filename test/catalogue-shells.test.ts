@@ -47,7 +47,7 @@ describe('the catalogue over HTTP', () => {
     expect((await res.json()).error.code).toBe('not_found')
   })
 
-  it('points logoUrl at its own logo route, never at another host', async () => {
+  it('points logo_url at its own logo route, never at another host', async () => {
     const res = await api('/connectors/github')
     const body = await res.json()
     expect(body.logo_url).toBe('https://patchbay.example.com/connectors/github/logo')
@@ -103,8 +103,8 @@ describe('the catalogue in the CLI', () => {
     const result = await ws.run(['info', 'github'])
     expect(result.code).toBe(0)
     expect(result.json.response.auth).toMatchObject({
-      authorizationUrl: 'https://github.com/login/oauth/authorize',
-      tokenUrl: 'https://github.com/login/oauth/access_token',
+      authorization_url: 'https://github.com/login/oauth/authorize',
+      token_url: 'https://github.com/login/oauth/access_token',
     })
   })
 

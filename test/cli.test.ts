@@ -142,7 +142,7 @@ describe('patchbay CLI (the built binary)', () => {
       ])
       expect(byId.keyed.auth).toMatchObject({
         type: 'api_key',
-        fields: { properties: { apiKey: { type: 'string', format: 'password' } } },
+        fields: { properties: { api_key: { type: 'string', format: 'password' } } },
       })
       expect(byId.regional.settings).toMatchObject({
         type: 'object',
