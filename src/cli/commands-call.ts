@@ -1,9 +1,10 @@
 import { openCatalog, readConfig } from '../config/index.js'
 import { PatchbayError } from '../errors.js'
-import { describeConnector, fromWireKeys, isJsonObject } from '../kit/index.js'
+import { describeConnector } from '../kit/index.js'
 import type { Patchbay } from '../runtime/index.js'
 import { openRuntime } from './open-runtime.js'
 import { fail, finish, printResponse, readJsonArgument } from './output.js'
+import { wireCallInput } from './wire-input.js'
 
 /**
  * `info [connector]`: the connectors without the store (those a database holds are read from it
@@ -23,21 +24,6 @@ export async function info(
 }
 
 /**
- * The envelope's input with `auth` in the wire's snake_case (`api_key`). An old camelCase key
- * (`apiKey`, before issue 13) is still read for one release, with a deprecation line on stderr
- * naming the key, never its value.
- */
-function wireInput(input: unknown): unknown {
-  if (!isJsonObject(input) || !isJsonObject(input['auth'])) return input
-  const auth = fromWireKeys(input['auth'], (oldName, wireName) => {
-    const line = { level: 'warn', deprecated: `auth.${oldName}`, use: `auth.${wireName}` }
-    const msg = `auth.${oldName} is deprecated and will be refused in the next release: send auth.${wireName}`
-    process.stderr.write(`${JSON.stringify({ ...line, msg })}\n`)
-  })
-  return { ...input, auth }
-}
-
-/**
  * `call <connector> <capability>`: with inline auth no database is opened (issue 9); with
  * `--connection` the runtime opens the store for the stored credentials.
  */
@@ -53,7 +39,7 @@ export async function call(
         details: { problems: ['--json: required'] },
       })
     }
-    const input = wireInput(await readJsonArgument(options.json))
+    const input = wireCallInput(await readJsonArgument(options.json))
     if (options.connection) {
       patchbay = await openRuntime()
       finish(await patchbay.call(connectorId, capability, input, { connectionId: options.connection }))

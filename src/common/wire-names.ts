@@ -47,3 +47,17 @@ export function fromWireKeys<T>(
   }
   return wire
 }
+
+/** What a deprecation warning for an old input key says: the key, its new name, in words. */
+export interface OldNameNotice {
+  deprecated: string
+  use: string
+  msg: string
+}
+
+/** The warning a shell logs for an old camelCase key under `field` (`auth.apiKey`), never a value. */
+export function oldNameNotice(field: string, oldName: string, wireName: string): OldNameNotice {
+  const deprecated = `${field}.${oldName}`
+  const use = `${field}.${wireName}`
+  return { deprecated, use, msg: `${deprecated} is deprecated and will be refused in the next release: send ${use}` }
+}

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { PatchbayError } from '../errors.js'
+import { isPatchbayError, PatchbayError } from '../errors.js'
 import { describeConnector, isJsonObject } from '../kit/index.js'
 import type { JsonObject } from '../kit/index.js'
 import {
@@ -299,10 +299,14 @@ export function createServerApp(options: ServerAppOptions): Hono {
     if (!capabilityBody.safeParse(input).success) {
       // An unknown capability is what to fix first, not the body meant for it; either way the
       // answer is the envelope the route documents.
+      // An unknown connection is the route's own 404, as when the body is good.
       const refusal = await connection
         .requireCapability(c.req.param('name'))
         .then(() => parseOrThrow(capabilityBody, input, ''))
-        .catch((error: unknown) => error)
+        .catch((error: unknown) => {
+          if (isPatchbayError(error, 'not_found')) throw error
+          return error
+        })
       const envelope = errorEnvelope(publicError(c, refusal), `${c.req.method} ${c.req.routePath}`)
       return c.json(envelope, envelope.error.status_code as 400)
     }

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import { fromWireKeys, isJsonObject } from '../kit/index.js'
+import { fromWireKeys, isJsonObject, oldNameNotice } from '../kit/index.js'
 import type { JsonObject } from '../kit/index.js'
 
 /**
@@ -16,10 +16,8 @@ export function createWireAuthReader(): (c: Context, auth: unknown) => JsonObjec
       const once = `${route} ${oldName}`
       if (warned.has(once)) return
       warned.add(once)
-      c.get('log').warn(
-        { route, deprecated: `auth.${oldName}`, use: `auth.${wireName}` },
-        `auth.${oldName} is deprecated and will be refused in the next release: send auth.${wireName}`,
-      )
+      const { msg, ...notice } = oldNameNotice('auth', oldName, wireName)
+      c.get('log').warn({ route, ...notice }, msg)
     })
   }
 }
