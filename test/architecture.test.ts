@@ -25,6 +25,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   sandbox: [],
   // The replay harness (`patchbay/testing`) is a provider stand-in too: nothing of Patchbay.
   testing: [],
+  // The browser SDK (`@patchbay/core/frontend`) runs in an application's page: nothing of Patchbay.
+  frontend: [],
   // Shells: through the runtime only, never the store, never another shell.
   server: ['errors', 'kit', 'runtime'],
   cli: ['errors', 'kit', 'runtime', 'config'],
