@@ -4,6 +4,7 @@ import { describeConnector, isJsonObject, RESULT_PAGE_CSS } from '../kit/index.j
 import type { JsonObject } from '../kit/index.js'
 import {
   connectionDeletedView,
+  connectionEventView,
   connectionView,
   credentialsView,
   errorEnvelope,
@@ -20,6 +21,7 @@ import { DEFAULT_BODY_LIMITS, limitBodies } from './body-limit.js'
 import type { BodyLimits } from './body-limit.js'
 import { brandCss, mountConnectPage, parseBrand } from './connect-page/index.js'
 import type { BrandInput } from './connect-page/index.js'
+import { mountDashboard } from './dashboard/index.js'
 import { createNodeCredentials, credentialsRequestId } from './credentials-node.js'
 import { mountKeyRoutes } from './key-routes.js'
 import { countAnswers } from './answer-counter.js'
@@ -42,6 +44,7 @@ import { createWireAuthReader } from './wire-input.js'
 import {
   capabilityBody,
   connectionBody,
+  connectionEventQuery,
   connectionListQuery,
   connectSessionBody,
   integrationBody,
@@ -129,6 +132,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
   app.get('/openapi.json', (c) => c.json(buildOpenApiDocument({ serverUrl: patchbay.publicUrl })))
   mountAuthRoutes(app, patchbay, authenticate)
   mountConnectPage(app, patchbay, brand)
+  mountDashboard(app, patchbay, authenticate)
 
   // Logos are public, like the Connect page that shows them: an <img> sends no API key.
   app.get('/connectors/:id/logo', (c) => {
@@ -295,6 +299,15 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const { connection, credentials } = await patchbay.resolveConnection(id)
     c.header('Cache-Control', 'no-store')
     return c.json(credentialsView(id, connection, credentials))
+  })
+  app.get('/connections/:id/events', async (c) => {
+    const query = parseOrThrow(connectionEventQuery, c.req.query(), 'query')
+    await patchbay.connectionEvents.settled()
+    const page = await patchbay.connectionEvents.page(c.req.param('id'), {
+      ...(query.limit === undefined ? {} : { limit: query.limit }),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    })
+    return c.json({ events: page.events.map(connectionEventView), next_cursor: page.nextCursor })
   })
   app.post('/connections/:id/refresh', async (c) => {
     const connection = await patchbay.connections.refresh(c.req.param('id'))
