@@ -23,8 +23,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   connectors: ['errors', 'kit'],
   // The sandbox is a separate program: nothing of Patchbay.
   sandbox: [],
-  // The replay harness (`patchbay/testing`) is a provider stand-in too: nothing of Patchbay.
-  testing: [],
+  // `@patchbay/core/testing`: the replay server and fetch are a provider stand-in and import
+  // nothing of Patchbay; the case runner calls connectors through the runtime's storeless catalog.
+  testing: ['errors', 'kit', 'runtime'],
   // Shells: through the runtime only, never the store, never another shell.
   server: ['errors', 'kit', 'runtime'],
   cli: ['errors', 'kit', 'runtime', 'config'],
