@@ -33,6 +33,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   // The package's entry points (`src/index.ts`, `src/oauth1.ts`) publish every layer's API.
   index: ['errors', 'kit', 'engines', 'store', 'runtime', 'connectors', 'server', 'config'],
   oauth1: ['errors', 'kit', 'engines'],
+  // `@patchbay/core/cli`: a connector package's own CLI, Patchbay's `info` and `call` code.
+  'connector-cli': ['cli'],
 }
 
 /** The folder (or root module) a path under `src/` belongs to. */

@@ -43,6 +43,7 @@ const PUBLIC_ENTRY_POINTS: Record<string, string> = {
   '/sandbox': 'dist/sandbox/index.js',
   '/oauth1': 'dist/oauth1.js',
   '/testing': 'dist/testing/index.js',
+  '/cli': 'dist/connector-cli.js',
 }
 const PACKAGE_NAMES = ['patchbay', '@patchbay/core']
 
