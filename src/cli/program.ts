@@ -172,6 +172,16 @@ function buildProgram(): Command {
     )
 
   program
+    .command('build')
+    .description('Bundle a connector and its dependencies into one ESM file (@patchbay/core stays outside)')
+    .argument('<connector-dir>', 'a connector package folder, or one connector file')
+    .option('--out <file>', 'where to write it (default <dir>/dist/<name>.mjs)')
+    .option('--executable [file]', "also a single executable (Node's SEA; default <dir>/dist/<name>)")
+    .action(async (source: string, flags: { out?: string; executable?: string | boolean }) =>
+      (await import('./commands-build.js')).buildConnector(source, flags),
+    )
+
+  program
     .command('spec')
     .description('Print the OpenAPI 3.1 document of the HTTP API')
     .action(async () => (await import('./commands-spec.js')).spec())
