@@ -139,14 +139,18 @@ export default connector
 `
 }
 
+// Line arrays, not template literals, where a line imports a relative path: the import-rule
+// check (test/architecture.test.ts) reads any line starting with \`import\` as an import of this file.
 function cliSource(input: ScaffoldInput): string {
-  return `#!/usr/bin/env node
-// \`${input.id} info\` and \`${input.id} call <capability> --json '…'\`: Patchbay's own info and call.
-import { runConnectorCli } from '@patchbay/core/cli'
-import connector from './index.js'
-
-await runConnectorCli(connector, process.argv, { name: '${input.id}' })
-`
+  return [
+    '#!/usr/bin/env node',
+    `// \`${input.id} info\` and \`${input.id} call <capability> --json '…'\`: Patchbay's own info and call.`,
+    "import { runConnectorCli } from '@patchbay/core/cli'",
+    "import connector from './index.js'",
+    '',
+    `await runConnectorCli(connector, process.argv, { name: '${input.id}' })`,
+    '',
+  ].join('\n')
 }
 
 function casesJson(input: ScaffoldInput): string {
@@ -181,17 +185,19 @@ function casesJson(input: ScaffoldInput): string {
   })
 }
 
-const TEST_SOURCE = `import { it } from 'vitest'
-import { connectorCases } from '@patchbay/core/testing'
-import connector from '../src/index.js'
-
-// One test per case of cases.json: the capability is called with the case's input, the
-// provider's recorded answers are replayed on loopback (a request not recorded fails the case),
-// and the envelope must be the expected one.
-for (const testCase of connectorCases(connector, new URL('./cases.json', import.meta.url))) {
-  it(testCase.name, testCase.run)
-}
-`
+const TEST_SOURCE = [
+  "import { it } from 'vitest'",
+  "import { connectorCases } from '@patchbay/core/testing'",
+  "import connector from '../src/index.js'",
+  '',
+  "// One test per case of cases.json: the capability is called with the case's input, the",
+  "// provider's recorded answers are replayed on loopback (a request not recorded fails the case),",
+  '// and the envelope must be the expected one.',
+  "for (const testCase of connectorCases(connector, new URL('./cases.json', import.meta.url))) {",
+  '  it(testCase.name, testCase.run)',
+  '}',
+  '',
+].join('\n')
 
 function readme(input: ScaffoldInput): string {
   const template = AUTH_TEMPLATES[input.auth]
