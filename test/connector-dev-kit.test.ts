@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -207,6 +207,13 @@ describe('connector dev kit: scaffold, cases, build, connectors add', { timeout:
     const copy = join(pkg, 'dist', 'bundle-copy.mjs')
     success(await ws.run(['build', pkg, '--out', copy]))
     expect(success(await runIn(pkg, process.execPath, [copy, 'info'])).id).toBe('acme-crm')
+
+    // A module that builds but exports no connector is refused, and leaves no file behind.
+    writeFileSync(join(ws.dir, 'none.ts'), 'export const answer = 42\n')
+    const refused = await ws.run(['build', join(ws.dir, 'none.ts'), '--out', join(ws.dir, 'none.mjs')])
+    expect(refused.code).toBe(2)
+    expect(refused.json.error.message).toContain('exports no connector')
+    expect(existsSync(join(ws.dir, 'none.mjs'))).toBe(false)
 
     const running = await validateOverHttp(ws)
     const added = success(await ws.run(['connectors', 'add', bundle]))

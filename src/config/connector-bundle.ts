@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { PatchbayError } from '../errors.js'
 import { CONNECTOR_MODULE_EXTENSIONS, loadConnectorFile } from './connector-files.js'
@@ -174,6 +174,13 @@ export async function bundleConnector(source: string, options: BundleOptions = {
   }
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, code)
-  const connectors = await loadConnectorFile(out, out)
+  let connectors
+  try {
+    connectors = await loadConnectorFile(out, out)
+  } catch (error) {
+    // A bundle that is no connector is not left where `connectors add` might pick it up.
+    rmSync(out, { force: true })
+    throw error
+  }
   return { bundle: out, bytes: Buffer.byteLength(code), connectors: connectors.map((connector) => connector.id) }
 }
