@@ -111,6 +111,7 @@ export type {
 } from './server/index.js'
 export {
   createAliyunDirectMailConnector,
+  createSandboxApiKeyConnector,
   createSandboxConnector,
   createSmtpConnector,
   createTwilioSmsConnector,

@@ -26,6 +26,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   // `@patchbay/core/testing`: the replay server and fetch are a provider stand-in and import
   // nothing of Patchbay; the case runner calls connectors through the runtime's storeless catalog.
   testing: ['errors', 'kit', 'runtime'],
+  // The browser SDK (`@patchbay/core/frontend`) runs in an application's page: nothing of Patchbay.
+  frontend: [],
   // Shells: through the runtime only, never the store, never another shell.
   server: ['errors', 'kit', 'runtime'],
   cli: ['errors', 'kit', 'runtime', 'config'],

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSandbox } from '../src/sandbox/index.js'
 import type { Sandbox } from '../src/sandbox/index.js'
@@ -49,7 +50,17 @@ describe('patchbay connect: the OAuth flow from a terminal', () => {
     const result = await runConnect(workspace, ['sandbox', '--connection', 'from-terminal'], async (url) => {
       const landing = await fetch(url)
       expect(landing.status).toBe(200)
-      expect(await landing.text()).toContain('Connected')
+      // The page names the service and the account, styled like the server's pages (issue 13).
+      const html = await landing.text()
+      expect(html).toContain('<p class="success" role="status">Connected to Sandbox as sandbox-user.</p>')
+      expect(html).toContain('Secured by Patchbay')
+      // Its style is in the page (the listener stops right after), allowed by hash alone.
+      const style = /<style>([^<]*)<\/style>/.exec(html)?.[1] as string
+      expect(style).toContain('.success')
+      const hash = createHash('sha256').update(style).digest('base64')
+      const csp = landing.headers.get('content-security-policy') ?? ''
+      expect(csp).toContain(`style-src 'sha256-${hash}';`)
+      expect(csp).not.toContain('unsafe-inline')
       // The terminal's page carries the same protections as the server's pages (issue 8).
       expect(landing.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
       expect(landing.headers.get('x-frame-options')).toBe('DENY')

@@ -7,7 +7,7 @@ import { createPatchbay } from '../src/runtime/index.js'
 import { startSandbox } from '../src/sandbox/index.js'
 import type { Sandbox } from '../src/sandbox/index.js'
 import { openSqliteStore, parseKeyRing } from '../src/store/index.js'
-import { consent } from './helpers/harness.js'
+import { answerConsent } from './helpers/connect-page.js'
 import { createWorkspace, spawnUntil } from './helpers/cli.js'
 import type { CliResult, CliWorkspace } from './helpers/cli.js'
 
@@ -528,7 +528,17 @@ describe('patchbay CLI (the built binary)', () => {
       }
     })
 
-    it('serves the API and a working sandbox connect link on a picked port, and stops on SIGTERM', async () => {
+    it('refuses to start with a brand colour that is not a colour, naming the variable', async () => {
+      const own = createWorkspace({ PATCHBAY_SANDBOX: 'off', PATCHBAY_BRAND_ACCENT: 'red; } * { display: none' })
+      others.push(own)
+      const result = await own.run(['start', '--port', '0'])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toBe(
+        'patchbay start: PATCHBAY_BRAND_ACCENT must be a hex colour such as #1d4ed8\n',
+      )
+    })
+
+    it('serves the API, the dashboard link and a reloadable sandbox Connect page link, and stops on SIGTERM', async () => {
       const own = createWorkspace({ PATCHBAY_SANDBOX_PORT: '0' })
       others.push(own)
       server = spawnUntil(['start', '--port', '0'], {
@@ -539,21 +549,48 @@ describe('patchbay CLI (the built binary)', () => {
       const output = await server.ready
       const url = /Patchbay listening on (\S+)/.exec(output)?.[1] as string
       const sandboxUrl = /Sandbox provider: (\S+)/.exec(output)?.[1] as string
+      const sandboxKey = /Sandbox API key[^:]*: (\S+)/.exec(output)?.[1] as string
       const connectUrl = /Connect a sandbox account[^:]*: (\S+)/.exec(output)?.[1] as string
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
       expect(url).not.toMatch(/:0$/)
-      expect(new URL(connectUrl).origin).toBe(url)
+      expect(output).toContain(`Dashboard: ${url}/\n`)
+      const link = new URL(connectUrl)
+      expect(`${link.origin}${link.pathname}`).toBe(`${url}/connect`)
 
       const health = await fetch(`${url}/health`)
       expect(health.status).toBe(200)
       expect(await health.json()).toMatchObject({ status: 'ok', store: 'ok', scheduler: { running: true } })
 
-      const { authorizeUrl, callbackUrl, cookie } = await consent(connectUrl)
+      // A preview or a reload does not spend the link (issue 13): it lists both sandbox forms.
+      for (let view = 0; view < 2; view++) {
+        const page = await fetch(connectUrl)
+        expect(page.status).toBe(200)
+        const html = await page.text()
+        expect(html).toContain('Sandbox (API key)')
+      }
+      // The printed key is the one the sandbox's API-key endpoint accepts.
+      const me = await fetch(`${sandboxUrl}/apikey/me`, { headers: { 'x-api-key': sandboxKey } })
+      expect(me.status).toBe(200)
+
+      const token = link.searchParams.get('session') as string
+      const started = await fetch(`${url}/connect/api/oauth/start`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ integration: 'sandbox' }),
+      })
+      expect(started.status).toBe(200)
+      const authorizeUrl = new URL(((await started.json()) as { url: string }).url)
       expect(authorizeUrl.origin).toBe(sandboxUrl)
       expect(authorizeUrl.searchParams.get('redirect_uri')).toBe(`${url}/auth/sandbox/callback`)
-      const landing = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })
+      const cookie = started.headers
+        .getSetCookie()
+        .map((line) => line.split(';')[0])
+        .join('; ')
+      const landing = await fetch(await answerConsent(authorizeUrl.href), { redirect: 'manual', headers: { cookie } })
       expect(landing.status).toBe(200)
       expect(await landing.text()).toMatch(/conn_/)
+      // Spent by the account it connected.
+      expect((await fetch(connectUrl)).status).toBe(401)
 
       server.child.kill('SIGTERM')
       expect(await server.exited).toBe(0)

@@ -93,13 +93,64 @@ describe('the Connect page over HTTP', () => {
     expect(html).toContain('src="https://logo.test/&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"')
   })
 
-  it('answers an unknown, spent or missing session with a page saying so', async () => {
+  it('answers an unknown, spent or missing session with one wording that says what to do next', async () => {
+    const spent = await connectSession(h, { integration: 'sandbox' })
+    expect((await fetch(spent.url, { redirect: 'manual' })).status).toBe(302)
+    const wording =
+      'This connect link has expired or was already used. Go back to the application and start ' +
+      'connecting again to get a new link.'
     for (const query of ['?session=cs_unknown', '']) {
       const response = await fetch(`${h.server.url}/connect${query}`)
       expect(response.status).toBe(401)
       expect(response.headers.get('x-frame-options')).toBe('DENY')
-      expect(await response.text()).toContain('This connect link has expired or was already used')
+      const html = await response.text()
+      expect(html).toContain('<h1>This link can no longer be used</h1>')
+      expect(html).toContain(wording)
     }
+    // The direct start URL, spent by its first opening, says the same.
+    const again = await fetch(spent.url, { redirect: 'manual' })
+    expect(again.status).toBe(401)
+    expect(await again.text()).toContain(wording)
+  })
+
+  it("never shows a connector's developer description to the end user", async () => {
+    const { url } = await connectSession(h, { integrations: ['acme', 'sandbox'] })
+    const html = await (await fetch(url)).text()
+    expect(html).not.toContain('Tickets and contacts from your Acme account.')
+    expect(html).not.toContain("Patchbay's built-in fake provider")
+    expect(html).toContain('Secured by Patchbay')
+  })
+
+  it('lets only an allowed application frame the page, and only when it asks for an iframe', async () => {
+    const { url } = await connectSession(h, { integrations: ['acme'] })
+    const nonce = 'n'.repeat(24)
+    const own = new URL(h.server.url).origin
+    const framed = await fetch(`${url}&origin=${encodeURIComponent(own)}&mode=embed&nonce=${nonce}`)
+    expect(framed.status).toBe(200)
+    expect(framed.headers.get('content-security-policy')).toBe(
+      CONNECT_PAGE_CSP.replace("frame-ancestors 'none'", `frame-ancestors ${own}`),
+    )
+    expect(framed.headers.get('x-frame-options')).toBeNull()
+    const html = await framed.text()
+    expect(html).toContain(`data-embed-origin="${own}" data-embed-mode="embed" data-embed-nonce="${nonce}"`)
+
+    // A popup is never framable; an origin off the allow-list or a bad value is refused.
+    const popup = await fetch(`${url}&origin=${encodeURIComponent(own)}&mode=popup&nonce=${nonce}`)
+    expect(popup.headers.get('content-security-policy')).toBe(CONNECT_PAGE_CSP)
+    expect(popup.headers.get('x-frame-options')).toBe('DENY')
+    for (const query of [
+      `origin=${encodeURIComponent('https://evil.example')}&mode=embed&nonce=${nonce}`,
+      `origin=${encodeURIComponent(`${own}/path`)}&mode=embed&nonce=${nonce}`,
+      `origin=${encodeURIComponent(`${own} 'unsafe-inline'`)}&mode=embed&nonce=${nonce}`,
+      `origin=${encodeURIComponent(own)}&mode=embed&nonce=short`,
+    ]) {
+      const refused = await fetch(`${url}&${query}`)
+      expect(refused.status, query).toBe(400)
+      expect(refused.headers.get('content-security-policy')).toBe(CONNECT_PAGE_CSP)
+      expect(refused.headers.get('x-frame-options')).toBe('DENY')
+    }
+    const evil = await (await fetch(`${url}&origin=${encodeURIComponent('https://evil.example')}&nonce=${nonce}`)).text()
+    expect(evil).toContain('add it to PATCHBAY_REDIRECT_ORIGINS')
   })
 
   it('never lets a connect session call the API', async () => {
@@ -199,14 +250,19 @@ describe('the Connect page over HTTP', () => {
     expect(landing.headers.get('content-security-policy')).toBe(CONNECT_PAGE_CSP)
     expect(landing.headers.get('referrer-policy')).toBe('no-referrer')
     const message = popupMessageOf(html)
+    // Wire JSON: snake_case like the redirect's connection_id, nothing camelCase (issue 13).
     expect(message).toEqual({
       type: 'patchbay:connected',
-      connectionId: expect.stringMatching(/^conn_/),
-      accountName: expect.any(String),
+      connection_id: expect.stringMatching(/^conn_/),
+      account_name: expect.any(String),
       integration: 'sandbox',
+      status: 'connected',
     })
+    expect(Object.keys(message).filter((key) => /[A-Z]/.test(key))).toEqual([])
+    // The popup's own page names the service and the account.
+    expect(html).toContain(`Connected to Sandbox as ${message['account_name']}.`)
     expect(html).not.toContain(token)
-    const stored = await h.api('GET', `/connections/${message['connectionId']}`)
+    const stored = await h.api('GET', `/connections/${message['connection_id']}`)
     expect(stored.body.created_by).toBe('user-9')
     expect((await fetch(url)).status).toBe(401)
   })
@@ -238,5 +294,32 @@ describe('the Connect page over HTTP', () => {
     const message = popupMessageOf(await landing.text())
     expect(message).toMatchObject({ type: 'patchbay:error', code: 'unauthorized' })
     expect(await count('sandbox')).toBe(before)
+  })
+})
+
+describe('the Connect page under an application brand', () => {
+  let h: Harness
+
+  beforeAll(async () => {
+    h = await startHarness({
+      connectors: (sandbox) => [acmeKeysConnector(sandbox)],
+      server: { brand: { name: 'Acme <CRM>', logoUrl: '/static/acme.svg', accent: '#0F766E' } },
+    })
+    await installAcme(h)
+  })
+  afterAll(async () => h.close())
+
+  it("shows the application's name and logo and its accent, with the CSP unchanged", async () => {
+    const { url } = await connectSession(h, { integrations: ['acme', 'sandbox'] })
+    const response = await fetch(url)
+    const html = await response.text()
+    expect(response.headers.get('content-security-policy')).toBe(CONNECT_PAGE_CSP)
+    expect(html).toContain('<title>Connect an account to Acme &lt;CRM&gt;</title>')
+    expect(html).toContain('<img class="brand-logo" src="/static/acme.svg" alt="Acme &lt;CRM&gt;"')
+    expect(html).not.toContain('<CRM>')
+    const css = await (await fetch(`${h.server.url}/connect/assets/connect.css`)).text()
+    expect(css).toContain('--accent: #0f766e;')
+    const pageCss = await (await fetch(`${h.server.url}/assets/page.css`)).text()
+    expect(pageCss).toContain('--accent: #0f766e;')
   })
 })

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { isPatchbayError, PatchbayError } from '../errors.js'
-import { PAGE_SECURITY_HEADERS } from '../kit/index.js'
+import { PAGE_CSP, PAGE_SECURITY_HEADERS, RESULT_PAGE_CSS, resultPage } from '../kit/index.js'
 import { connectionView } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
 import { openRuntime } from './open-runtime.js'
@@ -30,12 +31,24 @@ function openInBrowser(url: string): void {
   child.unref()
 }
 
-// No inline style: the page carries the same CSP as every Patchbay page.
-const PAGE = (title: string, text: string) =>
-  `<!doctype html><html lang="en"><meta charset="utf-8"><title>${title}</title>` +
-  `<body><h1>${title}</h1><p>${text}</p></body></html>`
+// The callback page looks like the server's result pages, under the same CSP but for its
+// stylesheet: the listener closes as soon as it has answered, so the style is in the page and
+// the CSP allows exactly that style by its hash (still no inline script, no other style).
+const STYLE_HASH = `'sha256-${createHash('sha256').update(RESULT_PAGE_CSS).digest('base64')}'`
+const PAGE_HEADERS = {
+  ...PAGE_SECURITY_HEADERS,
+  'Content-Security-Policy': PAGE_CSP.replace("style-src 'self'", `style-src ${STYLE_HASH}`),
+  'content-type': 'text/html; charset=utf-8',
+}
 
-const PAGE_HEADERS = { ...PAGE_SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' }
+const page = (title: string, message: string, ok: boolean, notes: string[] = []) =>
+  resultPage({ title, message, ok, notes, stylesheet: 'inline' })
+
+/** The name of the service an integration connects, for the page; the integration id if unknown. */
+async function serviceName(runtime: Patchbay, integration: string): Promise<string> {
+  const stored = await runtime.integrations.get(integration)
+  return (stored && runtime.connectors.find(stored.connectorId)?.name) || integration
+}
 
 /**
  * `connect <integration>`: the OAuth flow from a terminal. A loopback listener receives the
@@ -53,6 +66,7 @@ export async function connect(integration: string, flags: ConnectFlags): Promise
     })
     const { port } = listener.address() as AddressInfo
     const redirectUri = `http://127.0.0.1:${port}/callback`
+    const service = await serviceName(runtime, integration)
     const start = await runtime.beginAuthorization(integration, {
       redirectUri,
       ...(flags.connection ? { connectionId: flags.connection } : {}),
@@ -72,22 +86,33 @@ export async function connect(integration: string, flags: ConnectFlags): Promise
             key === start.state ? start.binding : undefined,
           ).then(
             (result) => {
-              const ok = result.ok
-              res.writeHead(ok ? 200 : 400, PAGE_HEADERS)
+              res.writeHead(result.ok ? 200 : 400, PAGE_HEADERS)
+              const account = result.ok ? result.connection.accountName : null
               res.end(
-                ok
-                  ? PAGE('Connected', 'You can close this window and return to the terminal.')
-                  : PAGE('Connection failed', 'See the terminal for details.'),
+                result.ok
+                  ? page(
+                      `Connected to ${service}`,
+                      `Connected to ${service}${account ? ` as ${account}` : ''}.`,
+                      true,
+                      ['You can close this window and return to the terminal.'],
+                    )
+                  : page(`Connecting ${service} failed`, 'See the terminal for details.', false),
               )
               resolve(result)
             },
             (error: unknown) => {
               res.writeHead(400, PAGE_HEADERS)
               if (isPatchbayError(error, 'state_mismatch')) {
-                res.end(PAGE('Not this flow', 'This callback does not belong to the running connect command.'))
+                res.end(
+                  page(
+                    'Not this flow',
+                    'This callback does not belong to the running connect command.',
+                    false,
+                  ),
+                )
                 return
               }
-              res.end(PAGE('Connection failed', 'See the terminal for details.'))
+              res.end(page(`Connecting ${service} failed`, 'See the terminal for details.', false))
               reject(error)
             },
           )

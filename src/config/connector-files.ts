@@ -174,20 +174,26 @@ export function resolvePackage(name: string, fromDir: string): string {
   return createRequire(join(fromDir, 'noop.js')).resolve(name)
 }
 
-/** The entries of a config file's `connectors` list: paths (from the file's folder) or packages. */
-async function configEntries(configFile: string): Promise<{ source: string; path: string | null }[]> {
-  let config: unknown
+/**
+ * A config file's content: JSON parsed, a module's default export (or its namespace).
+ * @throws PatchbayError `invalid_config` for a file that does not parse or load
+ */
+export async function readConfigFile(configFile: string): Promise<unknown> {
   try {
-    config =
-      extname(configFile) === '.json'
-        ? JSON.parse(readFileSync(configFile, 'utf8'))
-        : await importModule(configFile)
+    return extname(configFile) === '.json'
+      ? JSON.parse(readFileSync(configFile, 'utf8'))
+      : await importModule(configFile)
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
     throw new PatchbayError('invalid_config', `${configFile}: ${message}`, {
       details: { problems: [`${basename(configFile)}: ${message}`] },
     })
   }
+}
+
+/** The entries of a config file's `connectors` list: paths (from the file's folder) or packages. */
+async function configEntries(configFile: string): Promise<{ source: string; path: string | null }[]> {
+  const config = await readConfigFile(configFile)
   const connectors = isObject(config) ? config['connectors'] : undefined
   if (connectors !== undefined && (!Array.isArray(connectors) || !connectors.every((c) => typeof c === 'string'))) {
     throw new PatchbayError('invalid_config', `${configFile}: connectors must be a list of paths or package names`, {

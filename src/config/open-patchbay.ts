@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createSandboxConnector, messageConnectors } from '../connectors/index.js'
+import {
+  createSandboxApiKeyConnector,
+  createSandboxConnector,
+  messageConnectors,
+} from '../connectors/index.js'
 import { connectorFromJson } from '../kit/index.js'
 import type { Connector } from '../kit/index.js'
 import { createConnectorCatalog, createPatchbay } from '../runtime/index.js'
@@ -28,8 +32,10 @@ export async function configuredConnectors(
 ): Promise<Connector[]> {
   const loaded = await loadConnectorSources({ dir: config.connectorsDir, configFile: config.configFile })
   for (const problem of loaded.problems) warn(describeLoadProblem(problem))
+  const sandbox = { url: sandboxUrl ?? config.sandboxUrl ?? undefined }
   return [
-    createSandboxConnector({ url: sandboxUrl ?? config.sandboxUrl ?? undefined }),
+    createSandboxConnector(sandbox),
+    createSandboxApiKeyConnector(sandbox),
     ...messageConnectors(),
     ...loaded.connectors,
   ]

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { PatchbayError } from '../errors.js'
 import type { Patchbay } from '../runtime/index.js'
 import type { Sandbox } from '../sandbox/index.js'
+import { readBrand } from './brand-config.js'
 import { describeDatabase, readConfig } from './config.js'
 import type { PatchbayConfig } from './config.js'
 import { watchConnectorSources } from './connector-watch.js'
@@ -50,6 +51,31 @@ async function startDevSandbox(config: PatchbayConfig): Promise<Sandbox> {
 }
 
 /**
+ * Installs the sandbox's two integrations (OAuth 2, and API key) and returns the terminal's
+ * quick-start lines: a Connect page link for both and the sandbox's API key. The link is the
+ * Connect page, not a direct start URL: opening, previewing or reloading it spends nothing, so
+ * it stays usable for its hour until an account is connected through it (issue 13).
+ */
+async function installSandboxQuickStart(patchbay: Patchbay, sandbox: Sandbox): Promise<string[]> {
+  const client = sandbox.defaultClient
+  await patchbay.integrations.put({
+    id: 'sandbox',
+    connectorId: 'sandbox',
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+  })
+  await patchbay.integrations.put({ id: 'sandbox-api-key', connectorId: 'sandbox-api-key' })
+  const session = await patchbay.connectSessions.create(['sandbox', 'sandbox-api-key'], {
+    ttl: 3600,
+  })
+  return [
+    `Sandbox provider: ${sandbox.url}`,
+    `Sandbox API key (for the "Sandbox (API key)" form): ${sandbox.apiKey}`,
+    `Connect a sandbox account (reloadable for an hour, until an account is connected): ${session.url}`,
+  ]
+}
+
+/**
  * Runs the HTTP server as configured by the environment and `overrides`: the runtime, its
  * outgoing webhooks' worker, and in development the sandbox provider with its integration and a
  * connect link.
@@ -59,7 +85,7 @@ export async function servePatchbay(
   overrides: ServeOverrides = {},
 ): Promise<ServingPatchbay> {
   const requested = readConfig(env, overrides)
-  const { createLogger, createOidcVerifier, createServerApp, listen } = await import(
+  const { createLogger, createOidcVerifier, createServerApp, listen, parseBrand } = await import(
     '../server/index.js'
   )
   // Listen first, so that with `--port 0` the public URL, the sandbox's redirect URI and the
@@ -83,7 +109,18 @@ export async function servePatchbay(
   const { keys, generated } = await resolveApiKeys(config, (message) =>
     process.stderr.write(`warning: ${message}\n`),
   )
+  let brand
+  try {
+    brand = parseBrand(await readBrand(env, config.configFile))
+  } catch (error) {
+    await sandbox?.close()
+    await server.close()
+    await patchbay.close()
+    if (error instanceof TypeError) throw new PatchbayError('invalid_config', error.message)
+    throw error
+  }
   app = createServerApp({
+    brand,
     patchbay,
     apiKeys: keys,
     logger: createLogger({ level: config.logLevel }),
@@ -114,18 +151,8 @@ export async function servePatchbay(
       : 'Background refresh: off (PATCHBAY_REFRESH_SCHEDULER=off)',
   )
   if (generated) lines.push(`Development API key: ${generated}  (set PATCHBAY_API_KEY in production)`)
-  if (sandbox) {
-    const client = sandbox.defaultClient
-    await patchbay.integrations.put({
-      id: 'sandbox',
-      connectorId: 'sandbox',
-      clientId: client.clientId,
-      clientSecret: client.clientSecret,
-    })
-    const session = await patchbay.connectSessions.create('sandbox', { ttl: 3600 })
-    lines.push(`Sandbox provider: ${sandbox.url}`)
-    lines.push(`Connect a sandbox account (valid one hour, once): ${session.url}`)
-  }
+  lines.push(`Dashboard: ${server.url}/`)
+  if (sandbox) lines.push(...(await installSandboxQuickStart(patchbay, sandbox)))
   return {
     lines,
     async stop() {

@@ -1,4 +1,4 @@
-export { createSandboxConnector } from './sandbox/index.js'
+export { createSandboxApiKeyConnector, createSandboxConnector } from './sandbox/index.js'
 export { createSmtpConnector } from './smtp/index.js'
 export { createAliyunDirectMailConnector } from './aliyun-dm/index.js'
 export type { AliyunDirectMailOptions } from './aliyun-dm/index.js'

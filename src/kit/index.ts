@@ -58,7 +58,14 @@ export {
   sendMessageResponseSchema,
 } from './messaging.js'
 export type { MessageTemplate, MessageType, RenderedMessage, SendMessageRequest } from './messaging.js'
-export { PAGE_CSP, PAGE_SECURITY_HEADERS } from './page-headers.js'
+export {
+  framablePageCsp,
+  isFramablePageCsp,
+  PAGE_CSP,
+  PAGE_SECURITY_HEADERS,
+} from './page-headers.js'
+export { escapeHtml, RESULT_PAGE_CSS, resultPage } from './result-page.js'
+export type { ResultPageInput } from './result-page.js'
 export {
   isSocialProfile,
   normalizeProfile,

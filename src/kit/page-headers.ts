@@ -26,3 +26,23 @@ export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.fr
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
 })
+
+// An origin as a browser writes it: scheme, host, optional port, nothing else (no path, no
+// quote or space that could end the directive).
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$/
+
+/**
+ * The pages' CSP for a Connect page that `origin` (an application page, on the redirect
+ * allow-list) frames: the same policy with `frame-ancestors` naming that origin alone.
+ * @throws TypeError for anything that is not a bare http(s) origin
+ */
+export function framablePageCsp(origin: string): string {
+  if (!ORIGIN.test(origin)) throw new TypeError(`not an origin: ${JSON.stringify(origin)}`)
+  return PAGE_CSP.replace("frame-ancestors 'none'", `frame-ancestors ${origin}`)
+}
+
+/** Whether `csp` is {@link framablePageCsp} for some origin, i.e. a page meant to be framed. */
+export function isFramablePageCsp(csp: string): boolean {
+  const origin = /frame-ancestors (\S+);/.exec(csp)?.[1]
+  return origin !== undefined && ORIGIN.test(origin) && csp === framablePageCsp(origin)
+}

@@ -150,6 +150,11 @@ export interface PatchbayConnectSessions {
   connect(token: string, input: SessionConnectionInput): Promise<Connection>
   /** Starts an OAuth flow for the Connect page; the callback spends the session. */
   begin(token: string, integrationId: string, settings?: JsonObject): Promise<AuthorizationStart>
+  /**
+   * Whether an application page of `origin` may open or frame the Connect page and hear its
+   * result: Patchbay's own origin and the redirect allow-list (`PATCHBAY_REDIRECT_ORIGINS`).
+   */
+  allowsOrigin(origin: string): boolean
 }
 
 /**

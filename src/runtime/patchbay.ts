@@ -9,6 +9,7 @@ import { encryptionKeyStatus, rotateEncryptionKeys } from './encryption-keys/ind
 import type { RotateOptions } from './encryption-keys/index.js'
 import {
   beginAuthorization,
+  allowsAppOrigin,
   beginWithSession,
   completeWithSessions,
   connectWithSession,
@@ -444,6 +445,8 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       /** Starts an OAuth flow for the Connect page; the callback spends the session. */
       begin: (token: string, integrationId: string, settings?: JsonObject) =>
         beginWithSession(deps, token, integrationId, settings),
+      /** Whether an application page of `origin` may open or frame the Connect page and hear its result. */
+      allowsOrigin: (origin: string) => allowsAppOrigin(deps, origin),
     },
 
     /**

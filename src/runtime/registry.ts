@@ -91,9 +91,12 @@ export function createRegistry(options: RegistryOptions = {}) {
         return info && matchesFilter(info, filter) ? [info] : []
       })
     },
-    /** The SVG logo of a catalogue connector, unless a registered connector replaced it. */
+    /**
+     * The SVG logo of a catalogue connector, unless a registered connector of the same id brings
+     * its own (one without a logo keeps the catalogue's, so pages show the provider's logo).
+     */
     logo(id: string): string | undefined {
-      return connectors.has(id) ? undefined : catalogue?.logo(id)
+      return connectors.get(id)?.logoUrl ? undefined : catalogue?.logo(id)
     },
   }
 }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { PatchbayError } from '../errors.js'
-import { describeConnector } from '../kit/index.js'
+import { describeConnector, RESULT_PAGE_CSS } from '../kit/index.js'
 import type { JsonObject } from '../kit/index.js'
 import {
   connectionView,
@@ -15,7 +15,8 @@ import type { ApiKeyLookup } from './api-auth.js'
 import { mountAuthRoutes } from './auth-routes.js'
 import { DEFAULT_BODY_LIMITS, limitBodies } from './body-limit.js'
 import type { BodyLimits } from './body-limit.js'
-import { mountConnectPage } from './connect-page/index.js'
+import { brandCss, mountConnectPage, parseBrand } from './connect-page/index.js'
+import type { BrandInput } from './connect-page/index.js'
 import { createNodeCredentials, credentialsRequestId } from './credentials-node.js'
 import { mountKeyRoutes } from './key-routes.js'
 import { countAnswers } from './answer-counter.js'
@@ -26,7 +27,7 @@ import type { Logger } from './logging.js'
 import type { OidcVerifier } from './oidc-verifier.js'
 import { buildOpenApiDocument } from './openapi/index.js'
 import { securePages } from './page-security.js'
-import { PAGE_CSS, PAGE_STYLE_PATH } from './pages.js'
+import { PAGE_STYLE_PATH } from './pages.js'
 import { nodeExchangeOf } from './node-exchange.js'
 import { proxyPathOf } from './proxy-forwarding.js'
 import { createNodeProxy } from './proxy-node.js'
@@ -77,6 +78,11 @@ export interface ServerAppOptions {
    * scraper need not hold a key that opens the API.
    */
   metricsToken?: string
+  /**
+   * The application's name, logo and accent colour on the Connect page and the result pages
+   * (`PATCHBAY_BRAND_*`); checked here, so a bad value stops the server from starting.
+   */
+  brand?: BrandInput
 }
 
 /**
@@ -85,6 +91,7 @@ export interface ServerAppOptions {
  */
 export function createServerApp(options: ServerAppOptions): Hono {
   const { patchbay } = options
+  const brand = parseBrand(options.brand)
   const digests = apiKeyDigests(options.apiKeys)
   const storedKey: ApiKeyLookup = (presented) => patchbay.apiKeys.findActive(presented)
   const findApiKey = options.findApiKey === false ? undefined : (options.findApiKey ?? storedKey)
@@ -106,7 +113,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
   app.get(PAGE_STYLE_PATH, (c) => {
     c.header('Cache-Control', 'no-cache')
     c.header('X-Content-Type-Options', 'nosniff')
-    return c.body(PAGE_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' })
+    return c.body(RESULT_PAGE_CSS + brandCss(brand), 200, { 'Content-Type': 'text/css; charset=utf-8' })
   })
 
   app.get('/ready', async (c) => {
@@ -117,7 +124,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
   })
   app.get('/openapi.json', (c) => c.json(buildOpenApiDocument({ serverUrl: patchbay.publicUrl })))
   mountAuthRoutes(app, patchbay, authenticate)
-  mountConnectPage(app, patchbay)
+  mountConnectPage(app, patchbay, brand)
 
   // Logos are public, like the Connect page that shows them: an <img> sends no API key.
   app.get('/connectors/:id/logo', (c) => {

@@ -1,5 +1,7 @@
 export type { ApiKeyLookup, Caller } from './api-auth.js'
 export { createServerApp } from './app.js'
+export { parseBrand } from './connect-page/index.js'
+export type { BrandInput } from './connect-page/index.js'
 export { DEFAULT_BODY_LIMITS, DEFAULT_MAX_BODY_BYTES, MAX_CALLBACK_BODY_BYTES } from './body-limit.js'
 export type { BodyLimits } from './body-limit.js'
 export type { ServerAppOptions } from './app.js'

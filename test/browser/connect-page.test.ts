@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seriousAxeViolations } from '../helpers/axe.js'
 import { acmeKeysConnector, connectSession, installAcme } from '../helpers/connect-page.js'
 import { startHarness } from '../helpers/harness.js'
 import type { Harness } from '../helpers/harness.js'
@@ -71,10 +72,13 @@ describe('the Connect page in headless Chromium', { timeout: 60_000 }, () => {
     const acme = page.getByRole('button', { name: /Acme Keys/ })
     await expect(acme.isVisible()).resolves.toBe(true)
     await expect(page.getByRole('button', { name: /Sandbox/ }).isVisible()).resolves.toBe(true)
-    // The logo image loaded; the sandbox, with no logo, shows its initial.
-    const logo = page.locator('[data-open="panel-0"] .logo img')
-    expect(await logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
-    await expect(page.locator('[data-open="panel-1"] .initial').textContent()).resolves.toBe('S')
+    // Each service shows its logo (the sandbox's built-in one too), not an initial.
+    for (const panel of ['panel-0', 'panel-1']) {
+      const logo = page.locator(`[data-open="${panel}"] .logo img`)
+      expect(await logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
+    }
+    expect(await page.getByText('Secured by Patchbay').isVisible()).toBe(true)
+    expect(await seriousAxeViolations(page)).toEqual([])
     await shoot(page, 'connect-list.png')
 
     await acme.click()
@@ -92,6 +96,9 @@ describe('the Connect page in headless Chromium', { timeout: 60_000 }, () => {
     )
     expect(described).toBe('Acme shows it under Settings → API keys')
     await page.getByRole('button', { name: 'About API key' }).hover()
+    // The connector's developer description is not for the end user.
+    expect(await page.content()).not.toContain('Tickets and contacts from your Acme account.')
+    expect(await seriousAxeViolations(page)).toEqual([])
     await shoot(page, 'connect-apikey-form.png')
 
     await page.getByRole('button', { name: 'Connect Acme Keys' }).click()
@@ -99,6 +106,9 @@ describe('the Connect page in headless Chromium', { timeout: 60_000 }, () => {
     await success.waitFor()
     expect(await success.textContent()).toBe('Connected to Acme Keys as API key user.')
     expect(await focusedId(page)).toBe('success')
+    // The success view replaces the "Connect an account" heading.
+    expect(await page.getByRole('heading', { level: 1 }).allTextContents()).toEqual(['Account connected'])
+    expect(await seriousAxeViolations(page)).toEqual([])
     const link = page.getByRole('link', { name: 'Back to the application' })
     const back = new URL((await link.getAttribute('href')) ?? '')
     expect(back.searchParams.get('status')).toBe('connected')
@@ -122,6 +132,17 @@ describe('the Connect page in headless Chromium', { timeout: 60_000 }, () => {
       page.getByRole('button', { name: 'Connect with Sandbox' }).click(),
     ])
     await popup.waitForURL((url) => url.pathname === '/oauth/authorize')
+    // While the sign-in window is open the page waits, and can bring the window back.
+    const waiting = page.getByRole('status').filter({ hasText: 'Finish signing in in the other window.' })
+    await waiting.waitFor()
+    expect(await page.getByRole('button', { name: 'Connect with Sandbox' }).isVisible()).toBe(false)
+    const popups: Page[] = []
+    page.context().on('page', (opened) => popups.push(opened))
+    await page.getByRole('button', { name: 'Reopen the sign-in window' }).click()
+    expect(popups).toEqual([]) // the same window, brought forward, not a second flow
+    expect(popup.isClosed()).toBe(false)
+    expect(await seriousAxeViolations(page)).toEqual([])
+    await shoot(page, 'connect-waiting.png')
     await popup.getByRole('button', { name: 'Approve' }).click()
 
     const success = page.getByRole('status')
@@ -131,6 +152,7 @@ describe('the Connect page in headless Chromium', { timeout: 60_000 }, () => {
     // The opener closed the popup once it had the result.
     if (!popup.isClosed()) await popup.waitForEvent('close')
     await shoot(page, 'connect-oauth-connected.png')
+    expect(await waiting.isVisible()).toBe(false)
 
     const after = await connections('sandbox')
     expect(after.length).toBe(before + 1)
@@ -156,6 +178,7 @@ describe('the Connect page in headless Chromium', { timeout: 60_000 }, () => {
     expect(await alert.textContent()).toBe('Acme Keys refused the connection: The API key is not valid')
     expect(await alert.textContent()).not.toContain('not-the-right-key')
     expect(await focusedId(page)).toBe('panel-0-alert')
+    expect(await seriousAxeViolations(page)).toEqual([])
     await shoot(page, 'connect-validation-error.png')
     expect((await connections('acme')).length).toBe(before)
 
@@ -164,6 +187,36 @@ describe('the Connect page in headless Chromium', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Connect Acme Keys' }).click()
     await page.getByRole('status').waitFor()
     expect((await connections('acme')).length).toBe(before + 1)
+  })
+
+  it('says the sign-in window was closed, and connects again from the same button', async () => {
+    const page = await openPage(['sandbox'])
+    const connect = page.getByRole('button', { name: 'Connect with Sandbox' })
+    const [popup] = await Promise.all([page.waitForEvent('popup'), connect.click()])
+    await popup.waitForURL((url) => url.pathname === '/oauth/authorize')
+    await popup.close()
+    const alert = page.locator('#panel-0-alert')
+    await page.waitForFunction(() => document.getElementById('panel-0-alert')?.textContent !== '')
+    expect(await alert.textContent()).toBe(
+      'The sign-in window was closed before the account was connected. Connect again to reopen it.',
+    )
+    expect(await page.getByRole('status').filter({ hasText: 'Finish signing in' }).count()).toBe(0)
+    const [again] = await Promise.all([page.waitForEvent('popup'), connect.click()])
+    await again.waitForURL((url) => url.pathname === '/oauth/authorize')
+    await again.getByRole('button', { name: 'Approve' }).click()
+    await page.getByRole('status').filter({ hasText: /^Connected to Sandbox/ }).waitFor()
+  })
+
+  it('shows a spent link in the one wording, accessibly', async () => {
+    const context = await browser.newContext({ viewport: { width: 800, height: 720 }, deviceScaleFactor: 1 })
+    const page = await context.newPage()
+    const response = await page.goto(`${h.server.url}/connect?session=cs_spent`)
+    expect(response?.status()).toBe(401)
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('This link can no longer be used')
+    expect(await page.getByRole('alert').textContent()).toContain('Go back to the application')
+    expect(await seriousAxeViolations(page)).toEqual([])
+    await shoot(page, 'connect-link-spent.png')
+    await context.close()
   })
 
   it('fits a 375 px phone screen', async () => {

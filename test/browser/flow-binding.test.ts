@@ -92,7 +92,8 @@ describe('an OAuth flow finished in another browser, in headless Chromium (issue
       const victim = await alice.newPage()
       const refused = await victim.goto(started.callbackUrl as string)
       expect(refused?.status()).toBe(400)
-      expect(await victim.getByRole('alert').textContent()).toBe('Connection failed')
+      expect(await victim.getByRole('heading', { level: 1 }).textContent()).toBe('Connection failed')
+      expect(await victim.getByRole('alert').isVisible()).toBe(true)
       expect(await victim.content()).toContain('state_mismatch')
       expect(await connections()).toBe(before)
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineConnector, oauth2, Paginated } from '../../kit/index.js'
+import { SANDBOX_LOGO } from './logo.js'
 
 const profileSchema = z.object({
   id: z.string(),
@@ -14,7 +15,7 @@ const itemsPage = z.object({
 })
 
 /** Where the built-in sandbox provider listens unless told otherwise. */
-const DEFAULT_SANDBOX_URL = 'http://127.0.0.1:3001'
+export const DEFAULT_SANDBOX_URL = 'http://127.0.0.1:3001'
 
 /**
  * The connector for Patchbay's own sandbox provider: OAuth 2 with PKCE against a strict
@@ -26,6 +27,7 @@ export function createSandboxConnector(options: { url?: string } = {}) {
     id: 'sandbox',
     name: 'Sandbox',
     description: "Patchbay's built-in fake provider: OAuth 2 with PKCE, refresh rotation, a profile",
+    logoUrl: SANDBOX_LOGO,
     categories: ['developers'],
     baseUrl: url,
     settings: z.object({}),

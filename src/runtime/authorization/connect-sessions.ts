@@ -55,11 +55,29 @@ function connectionOwner(session: ConnectSession): string | null {
   return session.endUser || session.createdBy || null
 }
 
-const refused = () =>
-  new PatchbayError(
-    'unauthorized',
-    'This connect link has expired or was already used; ask the application for a new one',
-  )
+/**
+ * The one wording for every expired, unknown or spent connect link, wherever it is noticed (the
+ * Connect page, its calls, a popup's callback, a direct start URL): what happened and what to do.
+ */
+export const SPENT_LINK_MESSAGE =
+  'This connect link has expired or was already used. Go back to the application and start ' +
+  'connecting again to get a new link.'
+
+const refused = () => new PatchbayError('unauthorized', SPENT_LINK_MESSAGE)
+
+/**
+ * Whether `origin` may receive the Connect page's result by `postMessage` (or frame it, when
+ * asked): Patchbay's own origin and the redirect allow-list, the same as a redirect target.
+ */
+export function allowsAppOrigin(deps: RuntimeDeps, origin: string): boolean {
+  if (!URL.canParse(origin) || new URL(origin).origin !== origin) return false
+  try {
+    checkRedirect(deps, `${origin}/`)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /**
  * Reads a live, unspent session allowed to connect `integrationId` (any of its integrations
@@ -159,15 +177,14 @@ export async function startConnectSession(
   token: string,
 ): Promise<AuthorizationStart> {
   const session = await deps.store.getConnectSession(token, deps.now())
-  if (!session || !allowedIntegrations(session).includes(integrationId)) {
+  if (!session) throw refused()
+  if (!allowedIntegrations(session).includes(integrationId)) {
     throw new PatchbayError(
       'unauthorized',
-      'The connect session is unknown, expired or for another integration',
+      `This connect link does not allow connecting "${integrationId}"`,
     )
   }
-  if (!(await deps.store.consumeConnectSession(token, deps.now()))) {
-    throw new PatchbayError('unauthorized', 'The connect session was already used')
-  }
+  if (!(await deps.store.consumeConnectSession(token, deps.now()))) throw refused()
   const owner = connectionOwner(session)
   return beginAuthorization(deps, integrationId, {
     ...(session.connectionId ? { connectionId: session.connectionId } : {}),

@@ -5,6 +5,7 @@ export type {
   BeginAuthorizationOptions,
 } from './authorization.js'
 export {
+  allowsAppOrigin,
   beginWithSession,
   completeWithSessions,
   connectWithSession,

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { brandCss } from './brand.js'
+import type { Brand } from './brand.js'
 import { CONNECT_CSS } from './styles.js'
 
 let script: string | undefined
@@ -15,7 +17,7 @@ export function connectScript(): string {
   return script
 }
 
-/** The page's stylesheet. */
-export function connectStyles(): string {
-  return CONNECT_CSS
+/** The page's stylesheet, with the brand's accent colour. */
+export function connectStyles(brand: Brand): string {
+  return CONNECT_CSS + brandCss(brand)
 }

@@ -3,11 +3,13 @@
 // DOM, no framework. On the Connect page it shows one integration at a time, submits forms with
 // the connect session as a Bearer token (never in a URL), runs OAuth consent in a popup and
 // listens for its result. On the popup's last page it reports to the opener, same origin only.
+// Opened by the browser SDK (`data-embed-*`), it also reports its progress to that application
+// page, at the allowed origin the server checked and with the SDK's nonce.
 
 /**
  * @typedef {{
- *   type: 'patchbay:connected', connectionId: string, accountName: string | null,
- *   integration: string
+ *   type: 'patchbay:connected', connection_id: string, account_name: string | null,
+ *   integration: string, status: 'connected'
  * }} Connected
  */
 /** @typedef {{ type: 'patchbay:error', code: string, message: string }} Failed */
@@ -32,6 +34,19 @@ function reportToOpener() {
   const opener = /** @type {Window | null} */ (window.opener)
   // Only a page of Patchbay's own origin may hear the result.
   if (opener && !opener.closed) opener.postMessage(message, window.location.origin)
+}
+
+/**
+ * Tells the application page that opened (popup) or framed (iframe) this page how it is going,
+ * when the SDK asked: only at the origin the server allowed, with the SDK's nonce.
+ * @param {Record<string, unknown>} message
+ */
+function reportToApp(message) {
+  const origin = body.dataset['embedOrigin']
+  if (!origin) return
+  const target = body.dataset['embedMode'] === 'embed' ? window.parent : window.opener
+  if (!target || target === window) return
+  target.postMessage({ ...message, nonce: body.dataset['embedNonce'] }, origin)
 }
 
 /** Logos that fail to load leave the initial underneath visible. */
@@ -71,6 +86,7 @@ function connectPage() {
   const redirect = body.dataset['redirect'] ?? null
   const services = byId('services')
   const lede = byId('lede')
+  const top = byId('top')
   const done = byId('done')
   const success = byId('success')
   /** @type {HTMLElement | null} */
@@ -110,7 +126,11 @@ function connectPage() {
     alert.focus()
   }
 
-  /** @param {HTMLElement} panel @param {string} connectionId @param {string | null} accountName */
+  /**
+   * The success view: it replaces the page's heading and the panel, and is reported to the
+   * application page when the SDK opened this one.
+   * @param {HTMLElement} panel @param {string} connectionId @param {string | null} accountName
+   */
   function showConnected(panel, connectionId, accountName) {
     const name = panel.dataset['name'] ?? 'the service'
     success.textContent = `Connected to ${name}${accountName ? ` as ${accountName}` : ''}.`
@@ -118,8 +138,15 @@ function connectPage() {
       /** @type {HTMLElement} */ (section).hidden = true
     }
     services.hidden = true
-    lede.hidden = true
+    top.hidden = true
     done.hidden = false
+    reportToApp({
+      type: 'patchbay:connected',
+      connection_id: connectionId,
+      account_name: accountName,
+      integration: panel.dataset['integration'],
+      status: 'connected',
+    })
     if (redirect) {
       try {
         const target = new URL(redirect)
@@ -220,24 +247,42 @@ function connectPage() {
       return
     }
     popup.location.href = answer.url
+    const waiting = byId(`${panel.id}-waiting`)
+    const reopen = /** @type {HTMLButtonElement} */ (waiting.querySelector('[data-reopen]'))
+    // While the sign-in window is open this page says so, and can bring it back to the front.
+    waiting.hidden = false
+    button.hidden = true
+    reportToApp({ type: 'patchbay:waiting', integration: panel.dataset['integration'] })
     await new Promise((resolve) => {
       let settled = false
       const finish = (/** @type {() => void} */ then) => {
         if (settled) return
         settled = true
         window.removeEventListener('message', onMessage)
+        reopen.removeEventListener('click', onReopen)
         clearInterval(watch)
+        waiting.hidden = true
+        button.hidden = false
         button.disabled = false
         then()
         resolve(undefined)
       }
+      const onReopen = () => {
+        if (!popup.closed) {
+          popup.focus()
+          return
+        }
+        // Closed already: start over, on this click (a user gesture, so no popup blocker).
+        finish(() => form.requestSubmit())
+      }
+      reopen.addEventListener('click', onReopen)
       const onMessage = (/** @type {MessageEvent} */ event) => {
         // Only Patchbay's own callback page, in the popup this page opened, is believed.
         if (event.origin !== window.location.origin || event.source !== popup) return
         /** @type {PopupMessage} */
         const message = event.data
         if (message?.type === 'patchbay:connected') {
-          finish(() => showConnected(panel, message.connectionId, message.accountName))
+          finish(() => showConnected(panel, message.connection_id, message.account_name))
         } else if (message?.type === 'patchbay:error') {
           finish(() => showError(panel, message.message))
         } else {
@@ -253,7 +298,10 @@ function connectPage() {
         if (closedSince === 0) closedSince = Date.now()
         else if (Date.now() - closedSince > 800) {
           finish(() =>
-            showError(panel, 'The sign-in window was closed before the account was connected.'),
+            showError(
+              panel,
+              'The sign-in window was closed before the account was connected. Connect again to reopen it.',
+            ),
           )
         }
       }, 250)
@@ -301,4 +349,9 @@ function connectPage() {
 dropBrokenLogos()
 wireTooltips()
 if (body.dataset['page'] === 'popup-result') reportToOpener()
-if (body.dataset['page'] === 'connect') connectPage()
+if (body.dataset['page'] === 'connect') {
+  connectPage()
+  reportToApp({ type: 'patchbay:ready' })
+}
+// An expired or spent link: the SDK's call ends with the same error the page shows.
+if (body.dataset['page'] === 'connect-error') reportToApp(JSON.parse(body.dataset['message'] ?? '{}'))

@@ -6,8 +6,11 @@ import type { EnvelopeError, Patchbay, SessionAuthorizationResult } from '../../
 import { flowCookiePolicy, setFlowCookie } from '../flow-cookie.js'
 import { publicError, readJson } from '../http-errors.js'
 import { connectScript, connectStyles } from './assets.js'
+import type { Brand } from './brand.js'
+import { embedTargetOf } from './embedding.js'
+import type { EmbedTarget } from './embedding.js'
 import { connectKindOf, formFieldsOf } from './fields.js'
-import { setPageHeaders } from './headers.js'
+import { setFramedPageHeaders, setPageHeaders } from './headers.js'
 import { pageConnectionBody, pageOAuthStartBody } from './schemas.js'
 import {
   CONNECT_SCRIPT_PATH,
@@ -69,12 +72,23 @@ function apiHeaders(c: Context): void {
 }
 
 /**
- * Mounts the Connect page: `GET /connect?session=…`, its script and stylesheet, and the two
- * calls it makes with the session as a Bearer token (`POST /connect/api/connections` for forms,
- * `POST /connect/api/oauth/start` for a popup's consent flow). A connect session reaches nothing
- * else: the API routes take API keys only.
+ * A connector's logo for the page: its own, else the catalogue's logo of the same id (a
+ * connector written in code for a catalogued provider), else null and the page shows an initial.
  */
-export function mountConnectPage(app: Hono, patchbay: Patchbay): void {
+function logoOf(patchbay: Patchbay, connector: { id: string; logoUrl?: string }): string | null {
+  if (connector.logoUrl) return connector.logoUrl
+  if (patchbay.connectors.logo(connector.id) === undefined) return null
+  return `${patchbay.publicUrl}/connectors/${encodeURIComponent(connector.id)}/logo`
+}
+
+/**
+ * Mounts the Connect page: `GET /connect?session=…` (with `origin`, `mode` and `nonce` when the
+ * browser SDK opens it), its script and stylesheet (with the brand's accent), and the two calls
+ * it makes with the session as a Bearer token (`POST /connect/api/connections` for forms, `POST
+ * /connect/api/oauth/start` for a popup's consent flow). A connect session reaches nothing else:
+ * the API routes take API keys only.
+ */
+export function mountConnectPage(app: Hono, patchbay: Patchbay, brand: Brand): void {
   app.get(CONNECT_SCRIPT_PATH, (c) => {
     c.header('Cache-Control', 'no-cache')
     c.header('X-Content-Type-Options', 'nosniff')
@@ -83,30 +97,35 @@ export function mountConnectPage(app: Hono, patchbay: Patchbay): void {
   app.get(CONNECT_STYLE_PATH, (c) => {
     c.header('Cache-Control', 'no-cache')
     c.header('X-Content-Type-Options', 'nosniff')
-    return c.body(connectStyles(), 200, { 'Content-Type': 'text/css; charset=utf-8' })
+    return c.body(connectStyles(brand), 200, { 'Content-Type': 'text/css; charset=utf-8' })
   })
 
   app.get('/connect', async (c) => {
     setPageHeaders(c)
+    let embed: EmbedTarget | null = null
     let opened
     try {
+      const query = { origin: c.req.query('origin'), mode: c.req.query('mode'), nonce: c.req.query('nonce') }
+      embed = embedTargetOf(query, patchbay.connectSessions.allowsOrigin)
+      // Framable only for the allowed application that asked for an iframe; never otherwise.
+      if (embed?.mode === 'embed') setFramedPageHeaders(c, embed.origin)
       opened = await patchbay.connectSessions.open(c.req.query('session') ?? '')
     } catch (error) {
       if (!isPatchbayError(error)) throw error
       const { error: body } = errorEnvelope(error, 'GET /connect')
-      return c.html(connectErrorPage(body.message), body.status_code as 401)
+      return c.html(connectErrorPage(body, brand, embed), body.status_code as 401)
     }
+    // A connector's `description` is for developers: the page never shows it (issue 13).
     const panels = opened.integrations.map(({ integration, connector }) => ({
       integration: integration.id,
       name: connector.name,
-      description: connector.description ?? null,
-      logoUrl: connector.logoUrl ?? null,
+      logoUrl: logoOf(patchbay, connector),
       kind: connectKindOf(connector),
       fields: formFieldsOf(connector),
       button: connector.connectButton ?? null,
     }))
     const { token, redirect } = opened.session
-    return c.html(connectPage({ token, panels, redirect }))
+    return c.html(connectPage({ token, panels, redirect, brand, embed }))
   })
 
   app.post('/connect/api/connections', async (c) => {
@@ -184,11 +203,12 @@ export function popupResultResponse(
   if (result.ok) {
     const message: PopupMessage = {
       type: 'patchbay:connected',
-      connectionId: result.connection.id,
-      accountName: result.connection.accountName,
+      connection_id: result.connection.id,
+      account_name: result.connection.accountName,
       integration: result.connection.integrationId,
+      status: 'connected',
     }
-    return c.html(popupResultPage(message))
+    return c.html(popupResultPage(message, serviceName))
   }
   const error = plainError(
     publicError(c, result.error),
@@ -196,5 +216,5 @@ export function popupResultResponse(
     serviceName,
   )
   const message: PopupMessage = { type: 'patchbay:error', code: error.code, message: error.message }
-  return c.html(popupResultPage(message), error.status_code as 400)
+  return c.html(popupResultPage(message, serviceName), error.status_code as 400)
 }

@@ -6,7 +6,8 @@ export const CONNECT_CSS = `
 *, *::before, *::after { box-sizing: border-box; }
 :root {
   --ink: #1d2330; --muted: #535b6b; --line: #d5d9e0; --paper: #fff; --ground: #f3f4f7;
-  --accent: #1d4ed8; --accent-ink: #fff; --focus: #1d4ed8; --error: #a4161a; --error-bg: #fdecec;
+  --accent: #1d4ed8; --accent-ink: #fff; --accent-text: #1d4ed8; --focus: #1d4ed8;
+  --error: #a4161a; --error-bg: #fdecec;
   --ok: #11643a; --ok-bg: #e8f6ee;
 }
 html { -webkit-text-size-adjust: 100%; }
@@ -21,7 +22,17 @@ body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, s
 h1 { font-size: 1.4rem; line-height: 1.25; margin: 0 0 .25rem; }
 h2 { font-size: 1.2rem; line-height: 1.3; margin: 0; }
 p { margin: .5rem 0; }
-.lede, .description, .hint, .required-note { color: var(--muted); }
+.lede, .hint, .required-note { color: var(--muted); }
+.brand { display: flex; align-items: center; gap: .625rem; margin: 0 0 1rem; min-height: 2rem; }
+.brand-logo { display: block; height: 32px; width: auto; max-width: 12rem; object-fit: contain; }
+.brand-name { font-weight: 700; font-size: 1.05rem; }
+.secured { margin: 1.75rem 0 0; font-size: .85rem; color: var(--muted); text-align: center; }
+.waiting { display: grid; gap: .625rem; padding: .875rem 1rem; border-radius: 8px;
+  border: 1px solid var(--line); background: var(--ground); }
+.waiting-text { margin: 0; font-weight: 600; }
+.secondary { justify-self: start; font: inherit; font-weight: 600; color: var(--accent-text);
+  background: var(--paper); border: 1px solid currentColor; border-radius: 8px;
+  padding: .5rem 1rem; min-height: 2.75rem; cursor: pointer; }
 .hint, .required-note { font-size: .9rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
@@ -36,7 +47,7 @@ h2:focus-visible, .success:focus-visible, .alert:focus-visible {
 .service { width: 100%; display: flex; align-items: center; gap: .875rem; padding: .75rem .875rem;
   min-height: 3.5rem; font: inherit; color: inherit; text-align: left; cursor: pointer;
   background: var(--paper); border: 1px solid var(--line); border-radius: 10px; }
-.service:hover { border-color: var(--accent); background: #f7f9ff; }
+.service:hover { border-color: var(--accent-text); background: #f7f9ff; }
 .service-name { font-weight: 600; flex: 1; min-width: 0; overflow-wrap: anywhere; }
 .service-kind { color: var(--muted); font-size: .875rem; white-space: nowrap; }
 .chevron { color: var(--muted); font-size: 1.4rem; line-height: 1; }
@@ -47,7 +58,7 @@ h2:focus-visible, .success:focus-visible, .alert:focus-visible {
   background: var(--paper); }
 .initial { font-weight: 700; font-size: 1.1rem; color: #23408e; }
 
-.back { font: inherit; color: var(--accent); background: none; border: 0; padding: .25rem 0;
+.back { font: inherit; color: var(--accent-text); background: none; border: 0; padding: .25rem 0;
   margin: 0 0 .75rem; cursor: pointer; }
 .back:hover { text-decoration: underline; }
 .panel-head { display: flex; align-items: center; gap: .875rem; margin-bottom: .25rem; }
@@ -93,7 +104,7 @@ input:focus-visible, select:focus-visible, textarea:focus-visible { border-color
   font-weight: 600; font-size: 1rem; line-height: 1.2;
   color: var(--accent-ink); background: var(--accent); border: 1px solid var(--accent);
   border-radius: 8px; cursor: pointer; text-decoration: none; }
-.primary:hover, .primary-link:hover { background: #1a43bd; }
+.primary:hover, .primary-link:hover { filter: brightness(.9); }
 .primary[disabled] { opacity: .65; cursor: progress; }
 .primary.image-button { background: none; padding: 0; border: 0; }
 .primary.image-button img { display: block; max-width: 100%; }

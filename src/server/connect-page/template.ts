@@ -1,4 +1,6 @@
 import { escapeHtml } from '../pages.js'
+import type { Brand } from './brand.js'
+import type { EmbedTarget } from './embedding.js'
 import type { ConnectKind, FormField } from './fields.js'
 
 /** Where the page's script and stylesheet are served (files, so the CSP needs no inline code). */
@@ -9,7 +11,6 @@ export const CONNECT_STYLE_PATH = '/connect/assets/connect.css'
 interface PagePanel {
   integration: string
   name: string
-  description: string | null
   logoUrl: string | null
   kind: ConnectKind
   fields: FormField[]
@@ -23,17 +24,44 @@ interface ConnectPageInput {
   panels: PagePanel[]
   /** Where the app wants the user back, for the link shown after connecting. */
   redirect: string | null
+  brand: Brand
+  /** The application page that opened or framed this one, to report to; null when none asked. */
+  embed: EmbedTarget | null
 }
 
-/** What a popup's callback page reports to the Connect page that opened it. */
+/**
+ * What a popup's callback page reports to the Connect page that opened it, and (with `nonce`)
+ * what the Connect page reports to the application page that opened or framed it. Wire JSON:
+ * snake_case, like the redirect's `connection_id` (issue 13).
+ */
 export type PopupMessage =
   | {
       type: 'patchbay:connected'
-      connectionId: string
-      accountName: string | null
+      connection_id: string
+      account_name: string | null
       integration: string
+      status: 'connected'
     }
   | { type: 'patchbay:error'; code: string; message: string }
+
+const SECURED = '<p class="secured">Secured by Patchbay</p>'
+
+/** The application's name and logo, above the page's heading; nothing when none is configured. */
+function brandHeader(brand: Brand): string {
+  if (brand.name === null && brand.logoUrl === null) return ''
+  const image = brand.logoUrl
+    ? `<img class="brand-logo" src="${escapeHtml(brand.logoUrl)}" alt="${escapeHtml(brand.name ?? '')}"
+ height="32" referrerpolicy="no-referrer">`
+    : ''
+  const name = brand.name && !brand.logoUrl ? `<span class="brand-name">${escapeHtml(brand.name)}</span>` : ''
+  return `<div class="brand">${image}${name}</div>`
+}
+
+/** The `data-*` attributes telling the script which application page to report to. */
+function embedAttributes(embed: EmbedTarget | null): string {
+  if (!embed) return ''
+  return ` data-embed-origin="${escapeHtml(embed.origin)}" data-embed-mode="${embed.mode}" data-embed-nonce="${escapeHtml(embed.nonce)}"`
+}
 
 function document(title: string, page: string, attributes: string, body: string): string {
   return `<!doctype html>
@@ -155,12 +183,15 @@ function panelHtml(panel: PagePanel, index: number): string {
 <div class="panel-head">${logo(panel)}
 <h2 id="${id}-title" tabindex="-1">Connect ${escapeHtml(panel.name)}</h2>
 </div>
-${panel.description ? `<p class="description">${escapeHtml(panel.description)}</p>` : ''}
 <form class="connect-form" data-form>
 ${anyRequired ? '<p class="required-note"><span aria-hidden="true">*</span> Required</p>' : ''}
 ${fields}
 ${hint}
 <div class="alert" id="${id}-alert" role="alert" tabindex="-1"></div>
+<div class="waiting" id="${id}-waiting" hidden>
+<p class="waiting-text" role="status">Finish signing in in the other window.</p>
+<button type="button" class="secondary" data-reopen>Reopen the sign-in window</button>
+</div>
 <button type="submit" class="primary${custom?.image ? ' image-button' : ''}">${action}</button>
 </form>
 </section>`
@@ -183,12 +214,14 @@ ${logo(panel)}<span class="service-name">${escapeHtml(panel.name)}</span>
       ? `<ul class="services">${items}</ul>`
       : '<p>There is nothing to connect with this link.</p>'
   const redirect = input.redirect ? ` data-redirect="${escapeHtml(input.redirect)}"` : ''
+  const title = input.brand.name ? `Connect an account to ${input.brand.name}` : 'Connect an account'
   return document(
-    'Connect an account',
+    title,
     'connect',
-    ` data-session="${escapeHtml(input.token)}"${redirect}`,
+    ` data-session="${escapeHtml(input.token)}"${redirect}${embedAttributes(input.embed)}`,
     `<main class="shell">
-<header class="top">
+<header class="top" id="top">
+${brandHeader(input.brand)}
 <h1 id="title">Connect an account</h1>
 <p class="lede" id="lede">Choose a service to connect.</p>
 </header>
@@ -196,46 +229,65 @@ ${logo(panel)}<span class="service-name">${escapeHtml(panel.name)}</span>
 ${list}
 </section>
 ${input.panels.map(panelHtml).join('\n')}
-<section class="done" id="done" hidden>
+<section class="done" id="done" hidden aria-labelledby="done-title">
+${brandHeader(input.brand)}
+<h1 id="done-title">Account connected</h1>
 <div class="success" id="success" role="status" tabindex="-1"></div>
 <p>This link has done its job; you can close this window.</p>
 <p><a class="primary-link" id="back-to-app" hidden>Back to the application</a></p>
 </section>
 <noscript><p class="alert">This page needs JavaScript to connect an account.</p></noscript>
+${SECURED}
 </main>`,
   )
 }
 
-/** The page shown for a missing, expired or spent connect session. */
-export function connectErrorPage(message: string): string {
+/**
+ * The page shown for a missing, expired or spent connect session: one wording for all of them
+ * (the runtime's), which says what to do next. Reported to the application page too, when one
+ * asked, so its SDK call rejects instead of waiting.
+ */
+export function connectErrorPage(
+  error: { code: string; message: string },
+  brand: Brand,
+  embed: EmbedTarget | null,
+): string {
+  const message: PopupMessage = { type: 'patchbay:error', code: error.code, message: error.message }
+  const report = embed ? ` data-message="${escapeHtml(JSON.stringify(message))}"` : ''
   return document(
-    'Connect link not usable',
+    'This link can no longer be used',
     'connect-error',
-    '',
+    `${report}${embedAttributes(embed)}`,
     `<main class="shell">
-<h1>This link cannot be used</h1>
-<p class="alert" role="alert">${escapeHtml(message)}</p>
+${brandHeader(brand)}
+<h1>This link can no longer be used</h1>
+<p class="alert" role="alert">${escapeHtml(error.message)}</p>
+${SECURED}
 </main>`,
   )
 }
 
 /**
  * The last page of an OAuth popup started from the Connect page: the script posts `message` to
- * the opener (same origin only) and shows it here too, for a browser that opened no popup.
+ * the opener (same origin only) and shows it here too, for a browser that opened no popup. It
+ * names the service and the account.
  */
-export function popupResultPage(message: PopupMessage): string {
+export function popupResultPage(message: PopupMessage, serviceName: string | null): string {
   const ok = message.type === 'patchbay:connected'
+  const service = serviceName ?? 'the service'
   const text = ok
-    ? `Connected${message.accountName ? ` as ${message.accountName}` : ''}.`
+    ? `Connected to ${service}${message.account_name ? ` as ${message.account_name}` : ''}.`
     : message.message
+  const title = ok ? `Connected to ${service}` : 'Connection failed'
   return document(
-    ok ? 'Connected' : 'Connection failed',
+    title,
     'popup-result',
     ` data-message="${escapeHtml(JSON.stringify(message))}"`,
     `<main class="shell">
-<h1>${ok ? 'Connected' : 'Connection failed'}</h1>
+<h1>${escapeHtml(title)}</h1>
 <p class="${ok ? 'success' : 'alert'}" role="${ok ? 'status' : 'alert'}">${escapeHtml(text)}</p>
 <p>You can close this window.</p>
+${SECURED}
 </main>`,
   )
 }
