@@ -13,6 +13,20 @@ const NOT_API = new Set([
   'GET /connect/assets/connect.js',
   'GET /connect/assets/connect.css',
   'GET /assets/page.css',
+  // The operator dashboard: HTML pages and forms for people (docs/dashboard.md), not an API.
+  'GET /',
+  'GET /dashboard/assets/dashboard.css',
+  'GET /dashboard/sign-in',
+  'POST /dashboard/sign-in',
+  'POST /dashboard/sign-out',
+  'GET /dashboard/connections',
+  'GET /dashboard/connections/{id}',
+  'POST /dashboard/connections/{id}/refresh',
+  'POST /dashboard/connections/{id}/test',
+  'GET /dashboard/connections/{id}/delete',
+  'POST /dashboard/connections/{id}/delete',
+  'GET /dashboard/connect-link',
+  'POST /dashboard/connect-link',
 ])
 
 /** `/connections/:id` and `/proxy/*` as the document writes them: `{id}`, `{path}`. */

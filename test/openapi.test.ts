@@ -154,6 +154,8 @@ describe('the OpenAPI document', () => {
     await conforms('get', '/connections/{id}/credentials', await h.api('GET', `/connections/${oauthId}/credentials`))
     await conforms('get', '/connections/{id}/credentials', await h.api('GET', '/connections/missing/credentials'))
     await conforms('post', '/connections/{id}/refresh', await h.api('POST', `/connections/${oauthId}/refresh`))
+    await conforms('get', '/connections/{id}/events', await h.api('GET', `/connections/${oauthId}/events?limit=1`))
+    await conforms('get', '/connections/{id}/events', await h.api('GET', `/connections/${oauthId}/events?cursor=x`))
     await conforms('post', '/connections/{id}/refresh', await h.api('POST', '/connections/missing/refresh'))
     await conforms(
       'post',

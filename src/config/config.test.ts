@@ -68,6 +68,16 @@ describe('readConfig: OIDC and logging', () => {
   })
 })
 
+describe('readConfig: the event log', () => {
+  it('reads PATCHBAY_EVENTS_RETENTION_DAYS and refuses a value that is not a whole number of days', () => {
+    expect(readConfig({}, {}, '/tmp').eventsRetentionDays).toBeNull()
+    expect(readConfig({ PATCHBAY_EVENTS_RETENTION_DAYS: '7' }, {}, '/tmp').eventsRetentionDays).toBe(7)
+    for (const bad of ['0', '1.5', 'week']) {
+      expect(() => readConfig({ PATCHBAY_EVENTS_RETENTION_DAYS: bad }, {}, '/tmp')).toThrow(/PATCHBAY_EVENTS_RETENTION_DAYS/)
+    }
+  })
+})
+
 describe('readConfig: the database', () => {
   it('uses SQLite by default, and a file PATCHBAY_DB names', () => {
     expect(readConfig({}, {}, '/tmp')).toMatchObject({ dbPath: '/tmp/.patchbay/patchbay.db', postgresUrl: null })

@@ -77,6 +77,8 @@ export interface PatchbayConfig {
   maxImportBodyBytes: number | null
   /** `PATCHBAY_PROVIDER_TIMEOUT_MS` (default 30000): how long a provider has to answer. */
   providerTimeoutMs: number | null
+  /** `PATCHBAY_EVENTS_RETENTION_DAYS` (default 30): how long connection events are kept. */
+  eventsRetentionDays: number | null
   /**
    * The background refresh every server runs (docs/deploying.md); null with
    * `PATCHBAY_REFRESH_SCHEDULER=off`. `PATCHBAY_REFRESH_AHEAD` (seconds before expiry, default
@@ -251,6 +253,7 @@ export function readConfig(
     maxProxyBodyBytes: positiveOrNull(env['PATCHBAY_MAX_PROXY_BODY_BYTES'], 'PATCHBAY_MAX_PROXY_BODY_BYTES'),
     maxImportBodyBytes: positiveOrNull(env['PATCHBAY_MAX_IMPORT_BYTES'], 'PATCHBAY_MAX_IMPORT_BYTES'),
     providerTimeoutMs: positiveOrNull(env['PATCHBAY_PROVIDER_TIMEOUT_MS'], 'PATCHBAY_PROVIDER_TIMEOUT_MS'),
+    eventsRetentionDays: positiveOrNull(env['PATCHBAY_EVENTS_RETENTION_DAYS'], 'PATCHBAY_EVENTS_RETENTION_DAYS'),
     refreshScheduler: refreshScheduler(env),
     metricsToken: env['PATCHBAY_METRICS_TOKEN']?.trim() || null,
   }

@@ -100,6 +100,7 @@ export async function openPatchbay(
     retry: config.proxyRetry,
     ...(config.providerTimeoutMs === null ? {} : { providerTimeoutMs: config.providerTimeoutMs }),
     webhooks: webhookOptions(config, warn),
+    ...(config.eventsRetentionDays === null ? {} : { eventLog: { retentionDays: config.eventsRetentionDays } }),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   })
 }

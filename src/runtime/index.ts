@@ -59,6 +59,14 @@ export type {
 } from './connections/index.js'
 export type { ResolvedConnection } from './credentials/index.js'
 export type { EventService } from './event-bus.js'
+export {
+  connectionEventView,
+  DEFAULT_EVENT_RETENTION_DAYS,
+  DEFAULT_EVENTS_PER_CONNECTION,
+} from './event-log/index.js'
+export type { ActivityBucket, ConnectionEventService, EventLogOptions } from './event-log/index.js'
+export { OPERATOR_SESSION_SECONDS } from './operator-sessions/index.js'
+export type { OperatorSessionService, OperatorSessionView } from './operator-sessions/index.js'
 export type { RuntimeEvent, RuntimeEventListener } from './events.js'
 export { confineUrl } from './fetch/index.js'
 export type { FetchLike, ForwardBody, ForwardHeaders, ForwardRequest, ForwardResponse, RetryPolicy } from './fetch/index.js'
@@ -91,4 +99,10 @@ export type {
   WebhookService,
 } from './webhooks/index.js'
 // What the shells show of stored records, so that they never import the store.
-export type { ApiKey, WebhookDelivery, WebhookDeliveryStatus } from '../store/index.js'
+export type {
+  ApiKey,
+  ConnectionCount,
+  ConnectionEvent,
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+} from '../store/index.js'

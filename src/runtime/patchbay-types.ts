@@ -2,6 +2,7 @@ import type { JsonValue } from '../errors.js'
 import type { Connector, ConnectorFilter, JsonObject } from '../kit/index.js'
 import type {
   Connection,
+  ConnectionCount,
   ConnectionPage,
   DueConnection,
   Integration,
@@ -34,6 +35,8 @@ import type {
 } from './connections/index.js'
 import type { RecoveryReport, ResolvedConnection } from './credentials/index.js'
 import type { EventService } from './event-bus.js'
+import type { ConnectionEventService } from './event-log/index.js'
+import type { OperatorSessionService } from './operator-sessions/index.js'
 import type { ForwardRequest, ForwardResponse } from './fetch/index.js'
 import type { RuntimeEventListener } from './events.js'
 import type { OidcDiscovery } from './oidc/index.js'
@@ -68,6 +71,8 @@ export interface PatchbayIntegrations {
   get(id: string): Promise<Integration | null>
   list(): Promise<Integration[]>
   delete(id: string): Promise<boolean>
+  /** The redirect URI to register with the provider: the integration's own, or Patchbay's callback. */
+  redirectUri(integration: Integration): string
 }
 
 /** Tenants' authorized accounts. */
@@ -85,6 +90,8 @@ export interface PatchbayConnections {
    * @throws PatchbayError `bad_request` for a limit outside 1–1000, an unknown status or cursor
    */
   page(query?: ConnectionPageQuery): Promise<ConnectionPage>
+  /** How many connections each integration has, per status (one grouped count, nothing decrypted). */
+  counts(): Promise<ConnectionCount[]>
   /**
    * Connections that may be renewed whose credentials expire within `withinMs` (or have
    * expired), soonest first, at most `limit`: read from the expiry index, nothing decrypted.
@@ -189,6 +196,13 @@ export interface Patchbay {
   events: EventService
   /** API keys: issued (shown once), listed, revoked, found by value. */
   apiKeys: ApiKeyService
+  /**
+   * The connection event log written from the events above (created, refreshed, refresh
+   * failed, needs re-auth…), bounded by age and per connection; never holds a secret.
+   */
+  connectionEvents: ConnectionEventService
+  /** The operator dashboard's sign-in sessions (tokens stored as digests). */
+  operatorSessions: OperatorSessionService
   /** Outgoing webhook endpoints and deliveries, and incoming provider webhooks. */
   webhooks: WebhookService
   /** OpenID Provider metadata and keys, cached per issuer. */

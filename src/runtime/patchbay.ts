@@ -15,6 +15,7 @@ import {
   connectWithSession,
   createConnectSession,
   openConnectSession,
+  redirectUriOf,
   startConnectSession,
 } from './authorization/index.js'
 import type {
@@ -46,6 +47,8 @@ import { createCredentialManager } from './credentials/index.js'
 import type { CredentialManagerOptions, RecoveryReport } from './credentials/index.js'
 import type { RuntimeDeps } from './deps.js'
 import { createEventBus } from './event-bus.js'
+import { createEventLog } from './event-log/index.js'
+import type { EventLogOptions } from './event-log/index.js'
 import type { RuntimeEventListener } from './events.js'
 import {
   authorizedFetchFor,
@@ -64,6 +67,7 @@ import { createRefreshScheduler } from './scheduler/index.js'
 import { schemeRecordOf } from './schemes/index.js'
 import { checkSigninRedirectUris, beginSignIn, completeSignIn, exchangeSignInCode } from './signin/index.js'
 import type { BeginSignInOptions } from './signin/index.js'
+import { createOperatorSessionService } from './operator-sessions/index.js'
 import { createWebhookDispatcher, createWebhookService } from './webhooks/index.js'
 import type { WebhookDispatcherOptions } from './webhooks/index.js'
 
@@ -117,6 +121,11 @@ export interface PatchbayOptions {
    * its events for the stored endpoints; only `webhooks.start()` sends them.
    */
   webhooks?: Omit<WebhookDispatcherOptions, 'store'>
+  /**
+   * The bounds of the connection event log (`PATCHBAY_EVENTS_RETENTION_DAYS`, default 30 days;
+   * 500 events per connection).
+   */
+  eventLog?: EventLogOptions
 }
 
 export type {
@@ -211,6 +220,10 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
   // The one dispatcher of this runtime: every event is queued for the endpoints that want it.
   const dispatcher = createWebhookDispatcher({ ...options.webhooks, store })
   events.on(dispatcher.handle)
+  // The same events, kept for the dashboard and `GET /connections/:id/events`.
+  const eventLog = createEventLog({ store, now }, options.eventLog)
+  events.on(eventLog.record)
+  const operatorSessions = createOperatorSessionService({ store, now })
   const webhooks = createWebhookService({ store, dispatcher, connector: (id) => registry.get(id), now })
   const apiKeys = createApiKeyService({ store, now })
 
@@ -295,6 +308,15 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     events: { on: events.on },
     /** API keys for the HTTP API, stored as digests. */
     apiKeys,
+    /** What happened to each connection (bounded), and the refresh activity of the last hours. */
+    connectionEvents: {
+      page: eventLog.page,
+      activity: eventLog.activity,
+      prune: eventLog.prune,
+      settled: eventLog.settled,
+    },
+    /** The dashboard's sign-in sessions, stored as digests. */
+    operatorSessions,
     /** Outgoing webhook endpoints and their deliveries, and providers' incoming webhooks. */
     webhooks,
     /** OpenID Provider metadata and keys, cached per issuer for the whole runtime. */
@@ -337,6 +359,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       get: (id: string) => store.getIntegration(id),
       list: () => store.listIntegrations(),
       delete: (id: string) => store.deleteIntegration(id),
+      redirectUri: (integration: Integration) => redirectUriOf(deps, integration),
     },
 
     connections: {
@@ -344,6 +367,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       get: (id: string) => store.getConnection(id),
       list: (filter?: { integrationId?: string }) => store.listConnections(filter),
       page: (query?: ConnectionPageQuery) => pageConnections(store, query),
+      counts: () => store.countConnections(),
       dueForRefresh: (withinMs: number, limit: number) => store.dueForRefresh(withinMs, limit),
       import: (source: ImportSource, importOptions?: ImportOptions) =>
         importConnections(deps, source, importOptions),
@@ -458,6 +482,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
       recovery.abort()
       await recovered
       await dispatcher.close()
+      await eventLog.settled()
       await deps.forward.close()
       await store.close()
     },

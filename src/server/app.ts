@@ -3,6 +3,7 @@ import { PatchbayError } from '../errors.js'
 import { describeConnector, RESULT_PAGE_CSS } from '../kit/index.js'
 import type { JsonObject } from '../kit/index.js'
 import {
+  connectionEventView,
   connectionView,
   errorEnvelope,
   integrationView,
@@ -17,6 +18,7 @@ import { DEFAULT_BODY_LIMITS, limitBodies } from './body-limit.js'
 import type { BodyLimits } from './body-limit.js'
 import { brandCss, mountConnectPage, parseBrand } from './connect-page/index.js'
 import type { BrandInput } from './connect-page/index.js'
+import { mountDashboard } from './dashboard/index.js'
 import { createNodeCredentials, credentialsRequestId } from './credentials-node.js'
 import { mountKeyRoutes } from './key-routes.js'
 import { countAnswers } from './answer-counter.js'
@@ -38,6 +40,7 @@ import { mountWebhookRoutes } from './webhook-routes.js'
 import {
   capabilityBody,
   connectionBody,
+  connectionEventQuery,
   connectionListQuery,
   connectSessionBody,
   integrationBody,
@@ -125,6 +128,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
   app.get('/openapi.json', (c) => c.json(buildOpenApiDocument({ serverUrl: patchbay.publicUrl })))
   mountAuthRoutes(app, patchbay, authenticate)
   mountConnectPage(app, patchbay, brand)
+  mountDashboard(app, patchbay, authenticate)
 
   // Logos are public, like the Connect page that shows them: an <img> sends no API key.
   app.get('/connectors/:id/logo', (c) => {
@@ -284,6 +288,15 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const { connection, credentials } = await patchbay.resolveConnection(id)
     c.header('Cache-Control', 'no-store')
     return c.json({ connection_id: id, expires_at: connection.expiresAt, credentials })
+  })
+  app.get('/connections/:id/events', async (c) => {
+    const query = parseOrThrow(connectionEventQuery, c.req.query(), 'query')
+    await patchbay.connectionEvents.settled()
+    const page = await patchbay.connectionEvents.page(c.req.param('id'), {
+      ...(query.limit === undefined ? {} : { limit: query.limit }),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    })
+    return c.json({ events: page.events.map(connectionEventView), next_cursor: page.nextCursor })
   })
   app.post('/connections/:id/refresh', async (c) => {
     const connection = await patchbay.connections.refresh(c.req.param('id'))

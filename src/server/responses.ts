@@ -44,6 +44,24 @@ export const connectionPageBody = z.object({
   next_cursor: z.string().nullable(),
 })
 
+/** One event of a connection's log, as `GET /connections/:id/events` answers it. */
+export const connectionEventSchema = z.object({
+  id: z.string().describe('Increases with each event; opaque'),
+  connection_id: z.string(),
+  integration_id: z.string().nullable(),
+  type: z
+    .string()
+    .describe('connection.created, connection.updated, connection.deleted, connection.refreshed, refresh.failed, connection.needs_reauth'),
+  reason: z.string().nullable().describe('Why a refresh failed or the user must authorize again'),
+  created_at: z.int().describe('Epoch seconds'),
+})
+
+/** `GET /connections/:id/events`: one page of events, newest first. */
+export const connectionEventPageBody = z.object({
+  events: z.array(connectionEventSchema),
+  next_cursor: z.string().nullable(),
+})
+
 /** `POST /connections/import` */
 export const importReportBody = z.object({
   imported: z.int().min(0),

@@ -91,3 +91,14 @@ export const testMessageBody = z.strictObject({
   auth: z.record(z.string(), z.json()).optional(),
   request: z.json(),
 })
+
+/** `GET /connections/:id/events`: a page size and the previous page's cursor. */
+export const connectionEventQuery = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, 'an integer from 1 to 1000')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 1000, 'an integer from 1 to 1000')
+    .optional(),
+  cursor: z.string().regex(/^[1-9][0-9]{0,15}$/, "the previous page's next_cursor").optional(),
+})

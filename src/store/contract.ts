@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isPatchbayError } from '../errors.js'
+import { runEventStoreContract } from './contract-events.js'
 import { createKeyRing, keyFingerprint } from './seal.js'
 import type { KeyRing } from './seal.js'
 import type {
@@ -82,6 +83,7 @@ export function runStoreContract(
 ): void {
   if (options.openPair) runSharedStoreContract(name, options.openPair)
   if (options.newDatabase) runRotationContract(name, options.newDatabase)
+  runEventStoreContract(name, open)
   describe(`Store contract: ${name}`, () => {
     let store: Store
 

@@ -559,6 +559,83 @@ export interface WebhookStore {
   }): Promise<boolean>
 }
 
+/** What happened to a connection, as the event log keeps it (never a secret). */
+export interface ConnectionEvent {
+  /** Increases with every event written; the order of events and the cursor of their pages. */
+  id: number
+  connectionId: string
+  /** The connection's integration when the event named it, or null. */
+  integrationId: string | null
+  /** The runtime event's type: `connection.created`, `connection.refreshed`, `refresh.failed`… */
+  type: string
+  /** Why, for a failure or a needs-reauth (the runtime's reason, already free of secrets). */
+  reason: string | null
+  /** Epoch seconds. */
+  createdAt: number
+}
+
+export type ConnectionEventInput = Omit<ConnectionEvent, 'id'>
+
+/** One page of a connection's events, newest first; `nextCursor` is null after the last. */
+export interface ConnectionEventPage {
+  events: ConnectionEvent[]
+  nextCursor: number | null
+}
+
+/** How many events of each type were written in one time bucket. */
+export interface ConnectionEventCount {
+  /** The bucket's start, epoch seconds (a multiple of the bucket size). */
+  bucketStart: number
+  type: string
+  count: number
+}
+
+/** Connections per integration and status, for the dashboard's overview. */
+export interface ConnectionCount {
+  integrationId: string
+  status: ConnectionStatus
+  count: number
+}
+
+/**
+ * The event log of connections (bounded: `keepPerConnection` events each, and none older than a
+ * retention the runtime prunes by), and the counts the dashboard shows.
+ */
+export interface ConnectionEventStore {
+  /**
+   * Writes an event, then forgets the connection's oldest ones beyond `keepPerConnection`, in
+   * one transaction.
+   */
+  recordConnectionEvent(event: ConnectionEventInput, keepPerConnection: number): Promise<ConnectionEvent>
+  /** A connection's events, newest first, `limit` (1–1000) at a time, before the cursor's id. */
+  pageConnectionEvents(connectionId: string, query: { limit: number; before?: number }): Promise<ConnectionEventPage>
+  /** Events of every connection written since `since` (epoch s), counted per type and bucket. */
+  countConnectionEvents(since: number, bucketSeconds: number): Promise<ConnectionEventCount[]>
+  /** Forgets events written before `before` (epoch s); returns how many. */
+  pruneConnectionEvents(before: number): Promise<number>
+  /** Connections counted per integration and status. */
+  countConnections(): Promise<ConnectionCount[]>
+}
+
+/** A signed-in operator's dashboard session, found by the digest of its cookie's token. */
+export interface OperatorSession {
+  /** Hex SHA-256 of the token the browser holds; the token itself is never stored. */
+  tokenHash: string
+  /** Who signed in: `env`, `key:<id>` or a JWT subject (as API callers are recorded). */
+  callerId: string
+  createdAt: number
+  expiresAt: number
+}
+
+/** Dashboard sessions, stored as digests of their tokens. */
+export interface OperatorSessionStore {
+  createOperatorSession(session: OperatorSession): Promise<void>
+  /** The unexpired session with this digest, or null; expired ones are forgotten on the way. */
+  findOperatorSession(tokenHash: string, now: number): Promise<OperatorSession | null>
+  /** Ends a session (sign out); false when there was none. */
+  deleteOperatorSession(tokenHash: string): Promise<boolean>
+}
+
 /**
  * Persistence for Patchbay: one interface per aggregate, composed into one, implemented by SQLite
  * (and later PostgreSQL). A part of the runtime that needs one aggregate asks for its interface.
@@ -572,7 +649,9 @@ export interface Store
     SessionStore,
     ApiKeyStore,
     WebhookStore,
-    EncryptionKeyStore {
+    EncryptionKeyStore,
+    ConnectionEventStore,
+    OperatorSessionStore {
   /** Resolves when the store answers a trivial query; rejects when it cannot. */
   ping(): Promise<void>
   close(): Promise<void>

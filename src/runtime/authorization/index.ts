@@ -27,5 +27,6 @@ export {
   checkRedirect,
   exchangeCode,
   oauthIntegration,
+  redirectUriOf,
 } from './authorization.js'
 export { boundSessionKey, presentedBinding, unknownFlow } from './flow-binding.js'

@@ -15,6 +15,7 @@ import {
 import {
   apiKeyCreated,
   apiKeyViewSchema,
+  connectionEventPageBody,
   connectionPageBody,
   importReportBody,
   connectionDeletedBody,
@@ -345,6 +346,19 @@ export const ROUTES: DocumentedRoute[] = [
       200: ok(credentialsBody),
       404: failure('Unknown connection'),
       409: failure('The connection needs the user to authorize again'),
+    },
+  },
+  {
+    method: 'get', path: '/connections/{id}/events', operationId: 'listConnectionEvents',
+    summary: "A connection's events (created, refreshed, refresh failed, needs re-auth…), newest first; kept PATCHBAY_EVENTS_RETENTION_DAYS days",
+    tag: 'connections', auth: 'api',
+    query: {
+      limit: { schema: z.int().min(1).max(1000), description: 'Page size, 1 to 1000 (default 50)' },
+      cursor: { schema: z.string(), description: "The previous page's next_cursor" },
+    },
+    responses: {
+      200: ok(connectionEventPageBody, 'One page, newest first; next_cursor is null after the last. A deleted connection keeps its events until they expire'),
+      400: failure('Invalid query or cursor'),
     },
   },
   {

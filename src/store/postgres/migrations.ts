@@ -312,6 +312,31 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         WHERE expires_at IS NULL AND status = 'active';
     `,
   },
+  {
+    version: 12,
+    name: 'the connection event log and operator dashboard sessions',
+    // SQLite's migration 12: events are no foreign key of connections (they outlive them), and a
+    // session is kept as the SHA-256 of its cookie's token.
+    sql: `
+      CREATE TABLE connection_events (
+        id BIGSERIAL PRIMARY KEY,
+        connection_id TEXT NOT NULL,
+        integration_id TEXT,
+        type TEXT NOT NULL,
+        reason TEXT,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX connection_events_connection ON connection_events (connection_id, id);
+      CREATE INDEX connection_events_created ON connection_events (created_at);
+      CREATE TABLE operator_sessions (
+        token_hash TEXT PRIMARY KEY,
+        caller_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX operator_sessions_expires ON operator_sessions (expires_at);
+    `,
+  },
 ]
 
 /** Quotes an identifier (a schema name) for SQL. */

@@ -38,6 +38,7 @@ import {
   pgWebhookMethods,
   sealIntegrationWebhookSecret,
 } from './webhooks.js'
+import { pgEventMethods } from './events.js'
 
 /** Options of {@link openPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -384,6 +385,7 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
 
   return {
     ...pgWebhookMethods(db, keyRing),
+    ...pgEventMethods(db),
     async putConnector(id, definition) {
       const now = nowSeconds()
       const [row] = await db.query<ConnectorRow>(

@@ -262,6 +262,32 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE expires_at IS NULL AND status = 'active';
     `,
   },
+  {
+    version: 12,
+    name: 'the connection event log and operator dashboard sessions',
+    // Events outlive their connection (a deleted connection's history stays until retention
+    // forgets it), so connection_id is no foreign key. An operator session is kept as the SHA-256
+    // of its cookie's token: a copy of the database opens no dashboard (issue 13).
+    sql: `
+      CREATE TABLE connection_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        connection_id TEXT NOT NULL,
+        integration_id TEXT,
+        type TEXT NOT NULL,
+        reason TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX connection_events_connection ON connection_events (connection_id, id);
+      CREATE INDEX connection_events_created ON connection_events (created_at);
+      CREATE TABLE operator_sessions (
+        token_hash TEXT PRIMARY KEY,
+        caller_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX operator_sessions_expires ON operator_sessions (expires_at);
+    `,
+  },
 ]
 
 /**

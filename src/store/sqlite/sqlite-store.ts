@@ -42,6 +42,7 @@ import {
   openIntegrationWebhookSecret,
   sqliteWebhookMethods,
 } from './webhooks.js'
+import { sqliteEventMethods } from './events.js'
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -771,6 +772,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   return {
     ...sqliteWebhookMethods(db, keyRing),
+    ...sqliteEventMethods(db),
     async putConnector(id, definition) {
       const now = nowSeconds()
       return toConnector(sql.putConnector.get(id, JSON.stringify(definition), now, now)!)
