@@ -205,7 +205,7 @@ describe('patchbay CLI (the built binary)', () => {
         input('get_user_info'),
       ])
       expect(expectSuccess(validated)).toEqual({
-        response: { valid: true, unique_tenant_id: null },
+        response: { valid: true, unique_tenant_id: 'API key user' },
         page: null,
         error: null,
       })

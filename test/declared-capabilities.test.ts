@@ -75,7 +75,8 @@ function serveApi(api: Upstream) {
   }))
 }
 
-const MAPPED = { id: 'id', email: 'profile.email', name: 'profile.full_name' }
+// list_accounts is a standard capability: each account names the provider's id.
+const MAPPED = { integration_specific_id: 'id', email: 'profile.email', username: 'profile.full_name' }
 
 /** A JSON connector with one declared capability per kind of pagination. */
 function declaredConnector(url: string) {
@@ -119,8 +120,10 @@ function declaredConnector(url: string) {
         result: { path: 'results', fields: { id: 'id' } },
       },
       get_account: {
-        request: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-        http: { url: '/users/{{request.id}}' },
+        request: { type: 'object', properties: { account_id: { type: 'string' } }, required: ['account_id'] },
+        http: { url: '/users/{{request.account_id}}' },
+        // The loopback API echoes the path it was asked for: the account's id here.
+        result: { fields: { integration_specific_id: 'path' } },
       },
     },
   }
@@ -153,7 +156,8 @@ async function walk(capability: string, size?: number) {
   return pages
 }
 
-const ids = (pages: { response: unknown }[]) => pages.flatMap((page) => (page.response as { id: string }[]).map((u) => u.id))
+const ids = (pages: { response: unknown }[]) =>
+  pages.flatMap((page) => (page.response as { id?: string; integration_specific_id?: string }[]).map((u) => u.integration_specific_id ?? u.id))
 const ALL_IDS = USERS.map((u) => u.id)
 
 describe('declared capabilities', () => {
@@ -161,9 +165,9 @@ describe('declared capabilities', () => {
     const pages = await walk('list_accounts')
     expect(pages).toHaveLength(3)
     expect(pages[0]?.response).toEqual([
-      { id: 'u1', email: 'user1@acme.test', name: 'User 1' },
-      { id: 'u2', email: 'user2@acme.test', name: 'User 2' },
-      { id: 'u3', email: 'user3@acme.test', name: 'User 3' },
+      { integration_specific_id: 'u1', email: 'user1@acme.test', username: 'User 1' },
+      { integration_specific_id: 'u2', email: 'user2@acme.test', username: 'User 2' },
+      { integration_specific_id: 'u3', email: 'user3@acme.test', username: 'User 3' },
     ])
     expect(pages[0]?.page).toEqual({ token: '3', size: 3 })
     expect(pages[2]?.page).toBeNull()
@@ -219,7 +223,7 @@ describe('declared capabilities', () => {
 
     // A request value cannot leave its path segment.
     const before = upstream.arrivals.length
-    const sneaky = await catalog.call('declared', 'get_account', { auth: { apiKey: KEY }, request: { id: '../admin?all=1' } })
+    const sneaky = await catalog.call('declared', 'get_account', { auth: { apiKey: KEY }, request: { account_id: '../admin?all=1' } })
     expect(upstream.arrivals.length).toBe(before + 1)
     expect(upstream.arrivals.at(-1)?.url).toBe('/users/..%2Fadmin%3Fall%3D1')
     expect(sneaky.error).toBeNull()
@@ -258,7 +262,7 @@ describe('declared capabilities', () => {
       capabilities: {
         list_accounts: {
           http: { url: '/offset/users' },
-          result: { path: 'results', fields: { id: 'id' } },
+          result: { path: 'results', fields: { integration_specific_id: 'id' } },
           pagination: { type: 'offset', offsetParam: 'offset', limitParam: 'limit' },
         },
         count_accounts: {
@@ -270,7 +274,7 @@ describe('declared capabilities', () => {
     })
     const catalog = createConnectorCatalog({ connectors: [connector] })
     const listed = await catalog.call('mixed', 'list_accounts', { auth: { apiKey: KEY }, request: {}, page: { size: 5 } })
-    expect(listed).toMatchObject({ response: [{ id: 'u1' }, { id: 'u2' }, { id: 'u3' }, { id: 'u4' }, { id: 'u5' }], page: { token: '5', size: 5 } })
+    expect(listed).toMatchObject({ response: ['u1', 'u2', 'u3', 'u4', 'u5'].map((id) => ({ integration_specific_id: id })), page: { token: '5', size: 5 } })
     expect(await catalog.call('mixed', 'count_accounts', { auth: { apiKey: KEY }, request: {} })).toMatchObject({ response: { count: 7 } })
   })
 
@@ -283,7 +287,7 @@ describe('declared capabilities', () => {
     for (let i = 0; i < 3; i++) {
       const result = await ws.run(['call', 'declared', 'list_accounts', '--json', JSON.stringify({ auth: { apiKey: KEY }, request: {}, page })])
       expect(result.code, result.stdout + result.stderr).toBe(0)
-      seen.push(...(result.json.response as { id: string }[]).map((u) => u.id))
+      seen.push(...(result.json.response as { integration_specific_id: string }[]).map((u) => u.integration_specific_id))
       page = result.json.page
     }
     expect(seen).toEqual(ALL_IDS)

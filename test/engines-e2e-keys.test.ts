@@ -193,7 +193,7 @@ describe('API keys against the sandbox', () => {
 
     const check = await callCapability(h, created.body.id, 'validate_credentials')
     expect(check.body).toEqual({
-      response: { valid: true, unique_tenant_id: null },
+      response: { valid: true, unique_tenant_id: 'API key user' },
       page: null,
       error: null,
     })
@@ -228,7 +228,8 @@ describe('API keys against the sandbox', () => {
     const [validate] = recorder.to('/apikey/me')
     expect(validate?.headers.get('authorization')).toBe(`Token ${h.sandbox.apiKey}`)
     const check = await callCapability(h, created.body.id, 'validate_credentials')
-    expect(check.body.response).toEqual({ valid: true, unique_tenant_id: null })
+    // No profile and no tenantId: the tenant is the host the connector talks to.
+    expect(check.body.response).toEqual({ valid: true, unique_tenant_id: new URL(h.sandbox.url).host })
   })
 
   it('takes extra auth fields and a base URL templated from settings', async () => {

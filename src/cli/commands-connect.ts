@@ -4,10 +4,14 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { isPatchbayError, PatchbayError } from '../errors.js'
 import { PAGE_CSP, PAGE_SECURITY_HEADERS, RESULT_PAGE_CSS, resultPage } from '../kit/index.js'
+import type { JsonObject } from '../kit/index.js'
 import { connectionView } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
 import { openRuntime } from './open-runtime.js'
 import { fail, printResponse } from './output.js'
+
+/** A stored connection, as the runtime hands it out. */
+type Connection = Awaited<ReturnType<Patchbay['connections']['refresh']>>
 
 /** The flags of `connect`. */
 export interface ConnectFlags {
@@ -56,10 +60,30 @@ async function serviceName(runtime: Patchbay, integration: string): Promise<stri
  */
 export async function connect(integration: string, flags: ConnectFlags): Promise<void> {
   let patchbay: Patchbay | undefined
-  const listener = createServer()
   try {
     patchbay = await openRuntime()
-    const runtime = patchbay
+    const connection = await authorizeFromTerminal(patchbay, integration, flags)
+    printResponse(connectionView(connection))
+  } catch (error) {
+    fail(error, 'cli:connect')
+  } finally {
+    await patchbay?.close()
+  }
+}
+
+/**
+ * The OAuth flow from a terminal on an open runtime (`connect`, and `dev` when its connector has
+ * no tokens yet): prints the authorization URL, opens it on a desktop, waits for the callback.
+ * @returns the stored connection
+ */
+export async function authorizeFromTerminal(
+  runtime: Patchbay,
+  integration: string,
+  flags: ConnectFlags,
+  settings?: JsonObject,
+): Promise<Connection> {
+  const listener = createServer()
+  try {
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject)
       listener.listen(Number(flags.port ?? 0), '127.0.0.1', () => resolve())
@@ -70,6 +94,7 @@ export async function connect(integration: string, flags: ConnectFlags): Promise
     const start = await runtime.beginAuthorization(integration, {
       redirectUri,
       ...(flags.connection ? { connectionId: flags.connection } : {}),
+      ...(settings ? { settings } : {}),
     })
     const done = new Promise<Awaited<ReturnType<Patchbay['completeAuthorization']>>>(
       (resolve, reject) => {
@@ -132,12 +157,9 @@ export async function connect(integration: string, flags: ConnectFlags): Promise
     const result = await Promise.race([done, timeout]).finally(() => clearTimeout(timer))
     if (!result.ok) throw result.error
     process.stderr.write(`Connected as ${result.connection.accountName ?? '(unnamed account)'}\n`)
-    printResponse(connectionView(result.connection))
-  } catch (error) {
-    fail(error, 'cli:connect')
+    return result.connection
   } finally {
     listener.close()
     listener.closeAllConnections()
-    await patchbay?.close()
   }
 }

@@ -183,8 +183,25 @@ function buildProgram(): Command {
 
   program
     .command('spec')
-    .description('Print the OpenAPI 3.1 document of the HTTP API')
-    .action(async () => (await import('./commands-spec.js')).spec())
+    .description("Print the OpenAPI 3.1 document of the HTTP API, or of one connector's capabilities")
+    .argument('[connector]', "only this connector's capabilities, as POST /connections/{connection_id}/capabilities/{name}")
+    .action(async (connectorId: string | undefined) => (await import('./commands-spec.js')).spec(connectorId))
+
+  program
+    .command('dev')
+    .description(
+      'Run a connector from its source with patchbay.dev.json, again on every change; runs the OAuth flow and refreshes tokens itself',
+    )
+    .argument('<dir>', "the connector's directory (src/index.ts, index.ts, connector.ts… or patchbay.dev.json's entry)")
+    .argument('[capability]', "the capability to run (patchbay.dev.json's capability, else validate_credentials)")
+    .option('--json <request>', "the capability's request: JSON, @file or - for stdin (else patchbay.dev.json's request)")
+    .option('--no-watch', 'run once and exit with the call\'s exit code')
+    .option('--no-open', 'print the authorization URL without opening a browser')
+    .option('--port <port>', 'loopback port for the OAuth callback (default: any free port)')
+    .option('--timeout <seconds>', 'how long to wait for the OAuth callback (default 300)')
+    .action(async (dir: string, capability: string | undefined, flags) =>
+      (await import('./commands-dev.js')).dev(dir, capability, flags),
+    )
 
   program
     .command('start')

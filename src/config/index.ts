@@ -12,3 +12,14 @@ export { installConnector } from './connector-install.js'
 export type { InstalledConnectors } from './connector-install.js'
 export { loadConnectorSources } from './connector-files.js'
 export type { ConnectorLoadProblem, ConnectorSources, LoadedConnectors } from './connector-files.js'
+export {
+  DEV_CONFIG_FILE,
+  devConfigFor,
+  devConnection,
+  findConnectorEntry,
+  loadDevConnector,
+  needsBrowserFlow,
+  openDevRuntime,
+  readDevConfig,
+} from './dev-session.js'
+export type { DevConfig } from './dev-session.js'

@@ -68,6 +68,8 @@ interface OpenOptions {
   /** The sandbox URL the sandbox connector points at, when a sandbox runs in this process. */
   sandboxUrl?: string
   onEvent?: RuntimeEventListener
+  /** Connectors beside the configured ones (`patchbay dev`'s connector, loaded from its source). */
+  connectors?: Connector[]
 }
 
 /**
@@ -81,7 +83,7 @@ export async function openPatchbay(
   options: OpenOptions = {},
 ): Promise<Patchbay> {
   const warn = options.warn ?? toStderr
-  const connectors = await configuredConnectors(config, options.sandboxUrl, warn)
+  const connectors = [...(await configuredConnectors(config, options.sandboxUrl, warn)), ...(options.connectors ?? [])]
   const { loadKeyRing, looseModeWarning, openPostgresStore, openSqliteStore } = await loadStore()
   const looseHome = looseModeWarning(config.home, 'the Patchbay data directory')
   if (looseHome) warn(looseHome)

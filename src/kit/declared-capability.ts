@@ -149,6 +149,62 @@ function nextToken(
   }
 }
 
+/** One page of a provider's own pagination, as a `run` function walks it. */
+export interface ProviderPager {
+  /** The page size asked for (the caller's, else the default). */
+  size: number
+  /** The caller's page token; null on the first page. */
+  token: string | null
+  /**
+   * Where this page is: `url` with the provider's page parameters set, or, for `link`
+   * pagination past the first page, the token's URL (refused when it leaves `baseUrl`'s origin).
+   */
+  url(url: string, baseUrl: string): string
+  /** The page to answer with, read from the provider's answer and the items kept; null at the end. */
+  next(answer: { body: JsonValue; headers: Headers }, items: number): PageInfo | null
+}
+
+/**
+ * Walks a provider's pagination for a `run` function, the way declared capabilities do: the
+ * envelope's `page: {token, size}` in, the provider's parameters out, the next token read back.
+ * @example
+ * const pager = providerPager({ type: 'cursor', cursorParam: 'after', nextCursorPath: 'next' }, ctx.page)
+ * const answer = await ctx.fetchJsonResponse(pager.url('/users', ctx.baseUrl))
+ * return new Paginated(users, pager.next(answer, users.length))
+ */
+export function providerPager(
+  pagination: DeclaredPagination,
+  page: PageInfo | null,
+  defaultSize: number = DEFAULT_PAGE_SIZE,
+): ProviderPager {
+  const size = page?.size ?? defaultSize
+  const token = page?.token ?? null
+  return {
+    size,
+    token,
+    url(url, baseUrl) {
+      if (pagination.type === 'link' && token) {
+        const next = new URL(token, baseUrl)
+        if (next.origin !== new URL(baseUrl).origin) {
+          throw new PatchbayError('bad_request', "The page token does not point at this connector's API", {
+            details: { problems: ['page.token: another origin'] },
+          })
+        }
+        return next.href
+      }
+      const target = new URL(url, baseUrl)
+      for (const [name, value] of Object.entries(pageParams(pagination, page, size))) {
+        target.searchParams.set(name, value)
+      }
+      return target.href
+    },
+    next(answer, items) {
+      const next = nextToken(pagination, answer, items, token, size)
+      return next === null ? null : { token: next, size }
+    },
+  }
+}
+
 /**
  * Turns a declared capability into one the runtime runs: the request is built from templates
  * (URL values checked and encoded for their position under `policy`), sent with the connection's
@@ -164,34 +220,18 @@ export function declaredCapability(declared: DeclaredCapability, policy?: UrlPol
     request,
     response,
     declaredUrl: declared.http.url,
+    paginated: declared.pagination !== undefined,
     run: async (ctx: CapabilityContext, input: unknown) => {
       const pagination = declared.pagination
-      const size = ctx.page?.size ?? declared.defaultPageSize ?? DEFAULT_PAGE_SIZE
-      const token = ctx.page?.token ?? null
+      const pager = pagination ? providerPager(pagination, ctx.page, declared.defaultPageSize) : null
+      const size = pager?.size ?? ctx.page?.size ?? declared.defaultPageSize ?? DEFAULT_PAGE_SIZE
       const scopes: TemplateScopes = [
-        { request: input, settings: ctx.settings, page: { size, token } },
+        { request: input, settings: ctx.settings, page: { size, token: ctx.page?.token ?? null } },
         ctx.settings as Record<string, unknown>,
       ]
       const spec = { ...declared.http, query: optionalQuery(declared.http.query, scopes) }
-      let url: string
       const built = buildSpecRequest(spec, scopes, ctx.baseUrl, policy)
-      if (pagination?.type === 'link' && token) {
-        const next = new URL(token, ctx.baseUrl)
-        if (next.origin !== new URL(ctx.baseUrl).origin) {
-          throw new PatchbayError('bad_request', 'The page token does not point at this connector\'s API', {
-            details: { problems: ['page.token: another origin'] },
-          })
-        }
-        url = next.href
-      } else {
-        const target = new URL(built.url)
-        if (pagination) {
-          for (const [name, value] of Object.entries(pageParams(pagination, ctx.page, size))) {
-            target.searchParams.set(name, value)
-          }
-        }
-        url = target.href
-      }
+      const url = pager ? pager.url(built.url, ctx.baseUrl) : built.url
       const body = built.body === null ? undefined : await built.text()
       const answer = await ctx.fetchJsonResponse(url, {
         method: built.method,
@@ -199,9 +239,8 @@ export function declaredCapability(declared: DeclaredCapability, policy?: UrlPol
         ...(body === undefined ? {} : { body }),
       })
       const mapped = mapResult(answer.body, declared.result)
-      if (!pagination) return mapped
-      const next = nextToken(pagination, answer, count(mapped), token, size)
-      return new Paginated(mapped, next === null ? null : { token: next, size })
+      if (!pager) return mapped
+      return new Paginated(mapped, pager.next(answer, count(mapped)))
     },
   }
 }

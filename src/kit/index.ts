@@ -27,7 +27,7 @@ export { defineConnector } from './define-connector.js'
 export type { Duration, DurationUnit } from './duration.js'
 export { EXPIRES_IN_UNITS } from '../common/index.js'
 export type { ExpiresInUnit } from '../common/index.js'
-export type { ConnectorInput } from './define-connector.js'
+export type { CapabilityWithoutSchemas, ConnectorInput } from './define-connector.js'
 export {
   apiKeyFacts,
   basicFacts,
@@ -74,14 +74,14 @@ export {
 } from './social-profile.js'
 export type { SocialProfile } from './social-profile.js'
 export { buildSpecRequest, resolveUrl } from './request-spec.js'
-export { declaredCapability, isDeclaredCapability, nextLink } from './declared-capability.js'
-export type { DeclaredCapability, DeclaredPagination, DeclaredResult } from './declared-capability.js'
+export { declaredCapability, isDeclaredCapability, nextLink, providerPager } from './declared-capability.js'
+export type { DeclaredCapability, DeclaredPagination, DeclaredResult, ProviderPager } from './declared-capability.js'
 export { renderTemplate } from '../common/index.js'
 export type { TemplateScopes } from '../common/index.js'
 export { checkUrlSettings, urlPolicyOf } from './url-policy.js'
 export { renderUrlTemplate } from './url-template.js'
 export type { HttpAllowance, SettingUrlRule, UrlPolicy, UrlPosition, UrlTemplate } from './url-template.js'
-export { Paginated } from './types.js'
+export { isPaginated, Paginated } from './types.js'
 export {
   DEFAULT_WEBHOOK_ID_HEADER,
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
@@ -108,6 +108,7 @@ export type {
   Connector,
   CredentialPlacement,
   EmailListSpec,
+  EntitlementType,
   JsonObject,
   LoginSpec,
   OAuth1AuthUrl,
@@ -124,6 +125,7 @@ export type {
   ProviderFailure,
   ProviderProperty,
   RequestSpec,
+  ResourceType,
   ResponseErrorCode,
   ResponseErrorsSpec,
   TokenRequestEncoding,
@@ -136,3 +138,15 @@ export type {
 } from './types.js'
 export { applyErrorHandlers, codeForHttpStatus, errorHandler, httpErrorHandler, httpStatusOf } from './error-handlers.js'
 export type { ErrorHandler, ErrorMapping } from './error-handlers.js'
+export {
+  ACCOUNT_STATUSES,
+  accountSchema,
+  entitlementSchema,
+  resourceSchema,
+  STANDARD_CAPABILITIES,
+  standardCapabilityOf,
+  withStandardSchemas,
+} from './standard-capabilities.js'
+export type { Account, Entitlement, Resource, StandardCapability, StandardCapabilityName } from './standard-capabilities.js'
+export { connectorOpenApiDocument } from './connector-openapi.js'
+export { liftSchemaDefs } from './openapi-defs.js'

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { JsonValue } from '../errors.js'
 import { schemeFactsOf } from './scheme-facts.js'
+import { standardCapabilityOf } from './standard-capabilities.js'
 import type { AuthField, AuthScheme, Connector, JsonObject } from './types.js'
 
 /** JSON Schema for a zod schema, or a permissive object schema when it cannot be expressed. */
@@ -60,6 +61,8 @@ export function describeConnector(connector: Connector): JsonObject {
     capabilities[name] = {
       ...(capability.description ? { description: capability.description } : {}),
       ...(capability.scopes ? { scopes: capability.scopes } : {}),
+      standard: standardCapabilityOf(name) !== undefined,
+      paginated: capability.paginated ?? standardCapabilityOf(name)?.paginated ?? false,
       request: jsonSchemaOf(capability.request),
       response: jsonSchemaOf(capability.response),
     }
@@ -76,5 +79,18 @@ export function describeConnector(connector: Connector): JsonObject {
     settings: jsonSchemaOf(connector.settings),
     auth: describeAuth(connector.auth),
     capabilities,
+    resource_types: (connector.resourceTypes ?? []).map((type) => ({
+      id: type.id,
+      label: type.label,
+      description: type.description ?? null,
+    })),
+    entitlement_types: (connector.entitlementTypes ?? []).map((type) => ({
+      id: type.id,
+      label: type.label,
+      resource_type: type.resourceType,
+      description: type.description ?? null,
+      min: type.min ?? null,
+      max: type.max ?? null,
+    })),
   }
 }

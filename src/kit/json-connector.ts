@@ -6,7 +6,7 @@ import { defineConnector } from './define-connector.js'
 import { oauth1 } from './oauth1-scheme.js'
 import { DURATION_UNITS } from './duration.js'
 import { EXPIRES_IN_UNITS } from '../common/index.js'
-import type { AuthScheme, Connector, JsonObject } from './types.js'
+import type { AuthScheme, Connector, EntitlementType, JsonObject, ResourceType } from './types.js'
 import type { DeclaredCapability } from './declared-capability.js'
 import { SOCIAL_PICKERS } from './social-profile.js'
 import { urlPolicyFromJsonSchema } from './url-policy.js'
@@ -243,6 +243,24 @@ export const connectorJsonSchema = z.strictObject({
   auth: z.discriminatedUnion('type', [oauth2Schema, apiKeySchema, basicSchema, oauth1Schema]),
   /** Capabilities declared as templated requests (`http`), with mapping and pagination. */
   capabilities: declaredCapabilitiesSchema.optional(),
+  /** The resource types `list_resources` lists and the entitlement types granted on them. */
+  resourceTypes: z
+    .array(z.strictObject({ id: z.string(), label: z.string(), description: z.string().optional() }))
+    .optional(),
+  entitlementTypes: z
+    .array(
+      z.strictObject({
+        id: z.string(),
+        label: z.string(),
+        resourceType: z.string(),
+        description: z.string().optional(),
+        min: z.number().int().nonnegative().optional(),
+        max: z.number().int().positive().optional(),
+      }),
+    )
+    .optional(),
+  /** Capabilities Patchbay would add that this connector leaves out. */
+  disabledCapabilities: z.array(z.string()).optional(),
   webhooks: webhooksJsonSchema.optional(),
   connectButton: z
     .strictObject({ image: z.string().optional(), label: z.string().optional() })
@@ -297,6 +315,13 @@ export function connectorFromJson(json: unknown): Connector<JsonObject> {
     ...(definition.connectButton === undefined
       ? {}
       : { connectButton: dropUndefined(definition.connectButton) }),
+    ...(definition.resourceTypes === undefined ? {} : { resourceTypes: definition.resourceTypes.map(dropUndefined) as unknown as ResourceType[] }),
+    ...(definition.entitlementTypes === undefined
+      ? {}
+      : { entitlementTypes: definition.entitlementTypes.map(dropUndefined) as unknown as EntitlementType[] }),
+    ...(definition.disabledCapabilities === undefined
+      ? {}
+      : { disabledCapabilities: definition.disabledCapabilities }),
     categories: definition.categories ?? [],
     settings,
     auth: authFromJson(definition.auth),

@@ -403,19 +403,55 @@ export interface Capability<Req = any, Res = any, S = any> {
   requiresAuth?: boolean
   /** A declared capability's URL template, so settings that fill it are checked on arrival. */
   declaredUrl?: string
+  /** Answers a page at a time (`page: {token, size}` in and out); shown by `info` and `spec`. */
+  paginated?: boolean
   run: (ctx: CapabilityContext<S>, request: Req) => Promise<Res | Paginated<Res>>
 }
 
+const PAGINATED = Symbol.for('patchbay.paginated')
+
 /** A capability result with the cursor of the next page. */
 export class Paginated<T> {
+  /** Marks pages made by any copy of Patchbay (a connector file may import another copy than the CLI's). */
+  readonly [PAGINATED] = true
   constructor(
     readonly response: T,
     readonly page: PageInfo | null,
   ) {}
 }
 
+/** True for a `Paginated` result, whichever copy of the package made it. */
+export function isPaginated(value: unknown): value is Paginated<unknown> {
+  return typeof value === 'object' && value !== null && (value as { [PAGINATED]?: unknown })[PAGINATED] === true
+}
+
+/** A kind of resource a connector lists (`list_resources`): a workspace, a repository, a group. */
+export interface ResourceType {
+  /** snake_case, as `resource_type` names it on the wire. */
+  id: string
+  label: string
+  description?: string
+}
+
+/** A kind of grant on a resource type (`list_entitlements`, `assign_entitlement`): a role, a membership. */
+export interface EntitlementType {
+  id: string
+  label: string
+  /** The `ResourceType.id` it is granted on. */
+  resourceType: string
+  description?: string
+  /** How many an account holds on one resource at least and at most (`max` absent: no limit). */
+  min?: number
+  max?: number
+}
+
 /** A connector: metadata, settings schema, auth scheme, base URL and capabilities. */
 export interface Connector<S = any> {
+  /** The resource and entitlement types its capabilities speak of, shown by `info`. */
+  resourceTypes?: ResourceType[]
+  entitlementTypes?: EntitlementType[]
+  /** Capabilities Patchbay would add (`refresh_access_token`, `validate_credentials`…) left out. */
+  disabledCapabilities?: string[]
   /** Map errors its capabilities throw to envelope errors (before the default HTTP handler). */
   errorHandlers?: ErrorHandler[]
   id: string

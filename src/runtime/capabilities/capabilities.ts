@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { PatchbayError } from '../../errors.js'
 import type { JsonValue } from '../../errors.js'
-import { applyErrorHandlers, checkUrlSettings, describeIssues, isJsonObject, Paginated } from '../../kit/index.js'
+import { applyErrorHandlers, checkUrlSettings, describeIssues, isJsonObject, isPaginated } from '../../kit/index.js'
 import type { Capability, CapabilityContext, Connector, ErrorHandler, JsonObject, PageInfo } from '../../kit/index.js'
 import { readProviderBody } from '../../engines/index.js'
 import { errorFromProviderResponse } from '../fetch/provider-errors.js'
@@ -84,7 +84,7 @@ export async function runCapability(
   } catch (error) {
     throw applyErrorHandlers(errorHandlers, error)
   }
-  const [response, page] = result instanceof Paginated ? [result.response, result.page] : [result, null]
+  const [response, page] = isPaginated(result) ? [result.response, result.page] : [result, null]
   const checked = capability.response.safeParse(response)
   if (!checked.success) {
     const problems = describeIssues(checked.error, 'response')

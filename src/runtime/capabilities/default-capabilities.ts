@@ -1,14 +1,12 @@
 import { z } from 'zod'
-import { isSocialProfile, normalizeProfile, socialProfileSchema } from '../../kit/index.js'
-import type { Capability, Connector } from '../../kit/index.js'
+import type { JsonValue } from '../../errors.js'
+import { isSocialProfile, normalizeProfile, socialProfileSchema, STANDARD_CAPABILITIES } from '../../kit/index.js'
+import type { AuthScheme, Capability, CapabilityContext, Connector, JsonObject } from '../../kit/index.js'
 import { schemeRecordOf } from '../schemes/index.js'
 import { callProvider, pickValue } from '../fetch/provider-call.js'
 import type { FetchLike } from '../fetch/provider-call.js'
 
-const validateResponse = z.object({
-  valid: z.boolean(),
-  unique_tenant_id: z.string().nullable(),
-})
+const validateResponse = STANDARD_CAPABILITIES.validate_credentials.response
 
 const userInfoResponse = z.object({
   account_name: z.string().nullable(),
@@ -26,11 +24,20 @@ export function withDefaultCapabilities(
   fetch: FetchLike,
   now: () => number = () => Math.floor(Date.now() / 1000),
 ): Connector {
-  const { auth } = connector
   const capabilities = { ...connector.capabilities }
-  const schemeCapabilities = schemeRecordOf(auth).capabilities?.(connector, auth, { fetch, now })
-  for (const [name, capability] of Object.entries(schemeCapabilities ?? {})) {
-    capabilities[name] ??= capability
+  const added = addedCapabilities(connector, fetch, now)
+  const disabled = new Set(connector.disabledCapabilities ?? [])
+  for (const [name, capability] of Object.entries(added)) {
+    if (!disabled.has(name)) capabilities[name] ??= capability
+  }
+  return { ...connector, capabilities }
+}
+
+/** Every capability Patchbay can add to this connector, before its own and its switches apply. */
+function addedCapabilities(connector: Connector, fetch: FetchLike, now: () => number): Record<string, Capability> {
+  const { auth } = connector
+  const capabilities: Record<string, Capability> = {
+    ...schemeRecordOf(auth).capabilities?.(connector, auth, { fetch, now }),
   }
   const check = auth.validate ?? auth.profile?.request
   if (check !== undefined && !capabilities['validate_credentials']) {
@@ -42,14 +49,7 @@ export function withDefaultCapabilities(
         const env = { scheme: auth, ...ctx, fetch, authedFetch: ctx.fetch }
         const options = auth.validateError ? { describeFailure: auth.validateError } : {}
         const body = await callProvider(check, env, options)
-        // The tenant id comes from the profile only when the profile request is what was checked.
-        const tenant =
-          auth.tenantId !== undefined
-            ? pickValue(auth.tenantId, body)
-            : !auth.validate && auth.profile
-              ? pickValue(auth.profile.accountName, body)
-              : null
-        return { valid: true, unique_tenant_id: tenant }
+        return { valid: true, unique_tenant_id: await tenantOf(auth, body, ctx, fetch) }
       },
     } satisfies Capability
   }
@@ -88,5 +88,44 @@ export function withDefaultCapabilities(
       },
     } satisfies Capability
   }
-  return { ...connector, capabilities }
+  return capabilities
+}
+
+/**
+ * The tenant the credentials belong to, never null: where the connector says (`tenantId`), else
+ * the profile's account (in the checked answer, else read from the profile request), else the
+ * host the settings point the connector at (`acme.freshdesk.com`), else the provider's own host.
+ */
+async function tenantOf(
+  auth: AuthScheme,
+  checked: unknown,
+  ctx: CapabilityContext<JsonObject>,
+  fetch: FetchLike,
+): Promise<string> {
+  if (auth.tenantId !== undefined) {
+    const tenant = pickValue(auth.tenantId, checked as JsonValue)
+    if (tenant !== null) return tenant
+  }
+  if (auth.profile) {
+    const { accountName, id } = auth.profile
+    const accountIn = (body: unknown) => pickValue(accountName, body as JsonValue) ?? pickValue(id, body as JsonValue)
+    // The checked answer is often the profile itself (`/me`); only otherwise is the profile read.
+    const account =
+      accountIn(checked) ??
+      (auth.validate
+        ? accountIn(await callProvider(auth.profile.request, { scheme: auth, ...ctx, fetch, authedFetch: ctx.fetch }))
+        : null)
+    if (account !== null) return account
+  }
+  return hostOf(ctx.baseUrl) ?? hostOf(urlOf(auth.validate)) ?? 'default'
+}
+
+function hostOf(url: string | undefined): string | null {
+  if (!url || !URL.canParse(url)) return null
+  return new URL(url).host || null
+}
+
+function urlOf(property: AuthScheme['validate']): string | undefined {
+  if (typeof property === 'string') return property
+  return typeof property === 'object' && property !== null ? property.url : undefined
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { liftSchemaDefs } from '../../kit/index.js'
 
 type Schema = { [key: string]: unknown }
 
@@ -8,24 +9,5 @@ type Schema = { [key: string]: unknown }
  */
 export function componentSchema(schema: z.ZodType, prefix: string, components: Record<string, Schema>): Schema {
   const json = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'output' }) as Schema
-  delete json['$schema']
-  const defs = (json['$defs'] ?? {}) as Record<string, Schema>
-  delete json['$defs']
-  const rename = (name: string) => `${prefix}_${name.replace(/[^A-Za-z0-9_]/g, '')}`
-  const rewrite = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(rewrite)
-    if (value && typeof value === 'object') {
-      const out: Schema = {}
-      for (const [key, item] of Object.entries(value)) {
-        out[key] =
-          key === '$ref' && typeof item === 'string' && item.startsWith('#/$defs/')
-            ? `#/components/schemas/${rename(item.slice('#/$defs/'.length))}`
-            : rewrite(item)
-      }
-      return out
-    }
-    return value
-  }
-  for (const [name, def] of Object.entries(defs)) components[rename(name)] = rewrite(def) as Schema
-  return rewrite(json) as Schema
+  return liftSchemaDefs(json, prefix, components)
 }
