@@ -1,5 +1,5 @@
-import { Command, CommanderError, Option } from 'commander'
-import { PatchbayError } from '../errors.js'
+import { Command, Option } from 'commander'
+import { runCommand } from './run-command.js'
 import { packageVersion } from './version.js'
 import type { ConnectionListFlags } from './commands-admin.js'
 
@@ -169,6 +169,27 @@ export function buildProgram(): Command {
     )
 
   program
+    .command('scaffold')
+    .description('Create a connector package: definition, settings, validate_credentials, cases, test, README, CLI')
+    .argument('<name>', 'npm package name; its last part is the connector id and the bin (acme-crm, @acme/crm)')
+    .argument('<dir>', 'a new or empty folder')
+    .option('--auth <scheme>', 'oauth2, oauth1, api_key or basic', 'oauth2')
+    .option('--core <spec>', 'the @patchbay/core dependency as package.json writes it (default: this version)')
+    .action(async (name: string, dir: string, flags: { auth?: string; core?: string }) =>
+      (await import('./commands-scaffold.js')).scaffold(name, dir, flags),
+    )
+
+  program
+    .command('build')
+    .description('Bundle a connector and its dependencies into one ESM file (@patchbay/core stays outside)')
+    .argument('<connector-dir>', 'a connector package folder, or one connector file')
+    .option('--out <file>', 'where to write it (default <dir>/dist/<name>.mjs)')
+    .option('--executable [file]', "also a single executable (Node's SEA; default <dir>/dist/<name>)")
+    .action(async (source: string, flags: { out?: string; executable?: string | boolean }) =>
+      (await import('./commands-build.js')).buildConnector(source, flags),
+    )
+
+  program
     .command('spec')
     .description("Print the OpenAPI 3.1 document of the HTTP API, or of one connector's capabilities")
     .argument('[connector]', "only this connector's capabilities, as POST /connections/{connection_id}/capabilities/{name}")
@@ -229,20 +250,5 @@ export function buildProgram(): Command {
 
 /** Parses `argv` and runs the command it names; usage errors become `bad_request`, exit 2. */
 export async function runProgram(argv: readonly string[]): Promise<void> {
-  try {
-    await buildProgram().parseAsync(argv as string[])
-  } catch (error) {
-    const { EXIT, fail } = await import('./output.js')
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-        process.exitCode = EXIT.ok
-      } else {
-        const message = error.message.replace(/^error: /, '')
-        fail(new PatchbayError('bad_request', message, { details: { problems: [message] } }), 'cli:usage')
-        process.exitCode = EXIT.badInput
-      }
-    } else {
-      fail(error, 'cli')
-    }
-  }
+  await runCommand(buildProgram(), argv)
 }
