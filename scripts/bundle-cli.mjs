@@ -47,8 +47,9 @@ await build({
   keepNames: true,
   legalComments: 'none',
   // Native modules, worker-thread transports, optional drivers and the connector-module loader
-  // (jiti, loaded only when a connector module is met) stay in node_modules.
-  external: ['better-sqlite3', 'pg', 'pino', 'nodemailer', 'undici', 'jiti'],
+  // (jiti, loaded only when a connector module is met) and esbuild (`patchbay build`, a native
+  // binary of its own) stay in node_modules.
+  external: ['better-sqlite3', 'pg', 'pino', 'nodemailer', 'undici', 'jiti', 'esbuild'],
   plugins: [serverFromDist, englishOnly],
   // commander is CommonJS: its `require` of Node's modules needs a real `require`.
   banner: {

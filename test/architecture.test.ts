@@ -23,8 +23,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   connectors: ['errors', 'kit'],
   // The sandbox is a separate program: nothing of Patchbay.
   sandbox: [],
-  // The replay harness (`patchbay/testing`) is a provider stand-in too: nothing of Patchbay.
-  testing: [],
+  // `@patchbay/core/testing`: the replay server and fetch are a provider stand-in and import
+  // nothing of Patchbay; the case runner calls connectors through the runtime's storeless catalog.
+  testing: ['errors', 'kit', 'runtime'],
   // The browser SDK (`@patchbay/core/frontend`) runs in an application's page: nothing of Patchbay.
   frontend: [],
   // Shells: through the runtime only, never the store, never another shell.
@@ -34,6 +35,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   // The package's entry points (`src/index.ts`, `src/oauth1.ts`) publish every layer's API.
   index: ['errors', 'kit', 'engines', 'store', 'runtime', 'connectors', 'server', 'config'],
   oauth1: ['errors', 'kit', 'engines'],
+  // `@patchbay/core/cli`: a connector package's own CLI, Patchbay's `info` and `call` code.
+  'connector-cli': ['cli'],
 }
 
 /** The folder (or root module) a path under `src/` belongs to. */

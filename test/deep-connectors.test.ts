@@ -1,16 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
-import { z } from 'zod'
+import { describe, expect, it } from 'vitest'
 import { loadCatalogue } from '../src/config/index.js'
-import { createConnectorCatalog } from '../src/runtime/index.js'
-import { replayFetch, startReplayServer } from '../src/testing/index.js'
-import type { Exchange, ReplayServer } from '../src/testing/index.js'
+import { connectorCases, readCaseFile, runCase } from '../src/testing/index.js'
+import type { CaseFile, CaseSubject, ConnectorCase } from '../src/testing/index.js'
 
 /**
  * Issue 10 item 2: the 25 deep connectors, each with an ok `validate_credentials`, an ok
  * `get_user_info` and an error case in `test/fixtures/deep/<id>.json`, replayed against
- * recorded responses shaped as the provider documents them. docs/testing.md has the format.
+ * recorded responses shaped as the provider documents them, by `@patchbay/core/testing`'s
+ * case runner. docs/testing.md has the format.
  */
 const DEEP_CONNECTORS = [
   'github', 'gitlab', 'google', 'microsoft', 'slack', 'notion', 'atlassian', 'salesforce',
@@ -18,84 +17,19 @@ const DEEP_CONNECTORS = [
   'zendesk', 'shopify', 'stripe', 'freshdesk', 'twilio', 'airtable', 'linear', 'figma',
 ]
 
-const json: z.ZodType<unknown> = z.json()
-const exchangeSchema = z.strictObject({
-  request: z.strictObject({
-    method: z.string(),
-    url: z.url(),
-    headers: z.record(z.string(), z.string()).optional(),
-    body: json.optional(),
-  }),
-  response: z.strictObject({
-    status: z.number().int(),
-    headers: z.record(z.string(), z.string()).optional(),
-    body: json.optional(),
-  }),
-})
-
-const caseSchema = z.strictObject({
-  name: z.string().min(1),
-  capability: z.string().min(1),
-  /** What `patchbay call <connector> <capability> --json` takes. */
-  input: z.strictObject({
-    settings: z.record(z.string(), json).optional(),
-    auth: z.record(z.string(), json).optional(),
-    request: json,
-    page: json.optional(),
-  }),
-  exchanges: z.array(exchangeSchema),
-  expect: z.discriminatedUnion('ok', [
-    z.strictObject({
-      ok: z.literal(true),
-      /** A subset of the envelope's `response`. */
-      data: json.optional(),
-      /** Dot paths that must not be in the response (an unverified email, say). */
-      absent: z.array(z.string()).optional(),
-    }),
-    z.strictObject({
-      ok: z.literal(false),
-      /** A subset of the envelope's `error`: at least its code. */
-      error: z.looseObject({ code: z.string() }),
-    }),
-  ]),
-})
-
-const caseFileSchema = z.strictObject({
-  connector: z.string().min(1),
-  /** The provider pages the recorded shapes follow. */
-  docs: z.array(z.url()).optional(),
-  cases: z.array(caseSchema).min(1),
-})
-
-type CaseFile = z.infer<typeof caseFileSchema>
-
 const FIXTURES = fileURLToPath(new URL('./fixtures/deep/', import.meta.url))
-const caseFiles: CaseFile[] = readdirSync(FIXTURES)
+const caseFiles: (CaseFile & { connector: string })[] = readdirSync(FIXTURES)
   .filter((name) => name.endsWith('.json'))
   .sort()
   .map((name) => {
-    const file = caseFileSchema.parse(JSON.parse(readFileSync(`${FIXTURES}${name}`, 'utf8')))
+    const file = readCaseFile(`${FIXTURES}${name}`)
     if (`${file.connector}.json` !== name) throw new Error(`${name} holds cases for "${file.connector}"`)
-    return file
+    return { ...file, connector: file.connector as string }
   })
 
 // The declarations as they are in catalogue/providers (not a possibly stale dist/catalogue.json).
 const catalogue = loadCatalogue({ compiled: fileURLToPath(new URL('./fixtures/deep/no-compiled-catalogue.json', import.meta.url)) })
-
-function hasPath(value: unknown, path: string): boolean {
-  let here: unknown = value
-  for (const key of path.split('.')) {
-    if (here === null || typeof here !== 'object' || !(key in here)) return false
-    here = (here as Record<string, unknown>)[key]
-  }
-  return true
-}
-
-let server: ReplayServer | undefined
-afterEach(async () => {
-  await server?.close()
-  server = undefined
-})
+const subject = (connectorId: string): CaseSubject => ({ connectorId, catalogue })
 
 describe('deep connectors: coverage', () => {
   for (const id of DEEP_CONNECTORS) {
@@ -118,44 +52,15 @@ describe('deep connectors: coverage', () => {
   })
 })
 
-type Case = CaseFile['cases'][number]
-
-/** Replays one case: throws when the envelope differs or the recorded conversation did not happen. */
-async function runCase(connectorId: string, testCase: Case): Promise<void> {
-  server = await startReplayServer(testCase.exchanges as Exchange[])
-  const catalog = createConnectorCatalog({ catalogue, fetch: replayFetch(server), providerTimeoutMs: 10_000 })
-  const envelope = await catalog.call(connectorId, testCase.capability, testCase.input)
-  // An unexpected request or an unused exchange fails the case before its envelope is read.
-  try {
-    server.assertDone()
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n  envelope error: ${JSON.stringify(envelope.error)}`)
-  }
-  if (testCase.expect.ok) {
-    expect(envelope.error).toBeNull()
-    if (testCase.expect.data !== undefined) expect(envelope.response).toMatchObject(testCase.expect.data as object)
-    for (const path of testCase.expect.absent ?? []) {
-      expect(hasPath(envelope.response, path), `response.${path} is absent`).toBe(false)
-    }
-  } else {
-    expect(envelope.response).toBeNull()
-    expect(envelope.error).toMatchObject(testCase.expect.error)
-    // Recorded credentials never reach an error envelope.
-    for (const secret of Object.values(testCase.input.auth ?? {})) {
-      if (typeof secret === 'string' && secret.length >= 6) expect(JSON.stringify(envelope.error)).not.toContain(secret)
-    }
-  }
-}
-
 describe('deep connectors: the harness cannot pass on a conversation that did not happen', () => {
   const github = caseFiles.find((file) => file.connector === 'github')!
   const profileCase = github.cases.find((c) => c.capability === 'get_user_info' && c.exchanges.length === 2)!
+  const revokedCase = github.cases.find((c) => !c.expect.ok)!
+  const run = (testCase: ConnectorCase) => runCase(subject('github'), testCase)
 
   it('fails a case whose connector makes a request that was not recorded', async () => {
     const missingEmails = { ...profileCase, exchanges: profileCase.exchanges.slice(0, 1) }
-    await expect(runCase('github', missingEmails)).rejects.toThrow(
-      /unexpected GET https:\/\/api\.github\.com\/user\/emails/,
-    )
+    await expect(run(missingEmails)).rejects.toThrow(/unexpected GET https:\/\/api\.github\.com\/user\/emails/)
   })
 
   it('fails a case whose recorded exchange is never used', async () => {
@@ -163,20 +68,32 @@ describe('deep connectors: the harness cannot pass on a conversation that did no
       request: { method: 'GET', url: 'https://api.github.com/user/orgs' },
       response: { status: 200, body: [] },
     }
-    await expect(runCase('github', { ...profileCase, exchanges: [...profileCase.exchanges, extra] })).rejects.toThrow(
+    await expect(run({ ...profileCase, exchanges: [...profileCase.exchanges, extra] })).rejects.toThrow(
       /unused GET https:\/\/api\.github\.com\/user\/orgs/,
     )
   })
 
-  it('fails a case whose envelope is not the expected one', async () => {
-    await expect(runCase('github', { ...profileCase, expect: { ok: true, data: { id: '1' } } })).rejects.toThrow()
+  it('fails a case whose response is not the expected one, naming the field', async () => {
+    await expect(run({ ...profileCase, expect: { ok: true, data: { id: '1' } } })).rejects.toThrow(
+      /Envelope response differs at id: expected "1", got "583231"/,
+    )
+  })
+
+  it('fails a case expecting success whose envelope is an error, naming its code', async () => {
+    await expect(run({ ...revokedCase, expect: { ok: true } })).rejects.toThrow(
+      /Expected a successful envelope, got error unauthorized in github:validate_credentials/,
+    )
+  })
+
+  it('fails a case expecting another error code', async () => {
+    await expect(run({ ...revokedCase, expect: { ok: false, error: { code: 'rate_limited' } } })).rejects.toThrow(
+      /Expected error code rate_limited, got unauthorized/,
+    )
   })
 })
 
 for (const file of caseFiles) {
   describe(`deep connector ${file.connector}`, () => {
-    for (const testCase of file.cases) {
-      it(`${testCase.capability}: ${testCase.name}`, () => runCase(file.connector, testCase))
-    }
+    for (const testCase of connectorCases(subject(file.connector), file)) it(testCase.name, testCase.run)
   })
 }

@@ -1,9 +1,9 @@
 import { openCatalog, readConfig } from '../config/index.js'
-import { PatchbayError } from '../errors.js'
-import { describeConnector } from '../kit/index.js'
 import type { Patchbay } from '../runtime/index.js'
+import { printInfo, printInlineCall, requireJson } from './inline-commands.js'
 import { openRuntime } from './open-runtime.js'
-import { fail, finish, printResponse, readJsonArgument } from './output.js'
+import { fail, finish, readJsonArgument } from './output.js'
+import { wireCallInput } from './wire-input.js'
 
 /**
  * `info [connector]`: the connectors without the store (those a database holds are read from it
@@ -13,13 +13,7 @@ export async function info(
   connectorId?: string,
   filter: { search?: string; category?: string } = {},
 ): Promise<void> {
-  try {
-    const catalog = await openCatalog(readConfig(process.env))
-    if (connectorId) printResponse(describeConnector(catalog.connectors.get(connectorId)))
-    else printResponse({ connectors: catalog.connectors.describe(filter) })
-  } catch (error) {
-    fail(error, 'cli:info')
-  }
+  await printInfo(() => openCatalog(readConfig(process.env)), connectorId, filter)
 }
 
 /**
@@ -31,21 +25,15 @@ export async function call(
   capability: string,
   options: { json?: string; connection?: string },
 ): Promise<void> {
+  if (!options.connection) {
+    await printInlineCall(() => openCatalog(readConfig(process.env)), connectorId, capability, options.json)
+    return
+  }
   let patchbay: Patchbay | undefined
   try {
-    if (options.json === undefined) {
-      throw new PatchbayError('bad_request', '--json is required', {
-        details: { problems: ['--json: required'] },
-      })
-    }
-    const input = await readJsonArgument(options.json)
-    if (options.connection) {
-      patchbay = await openRuntime()
-      finish(await patchbay.call(connectorId, capability, input, { connectionId: options.connection }))
-    } else {
-      const catalog = await openCatalog(readConfig(process.env))
-      finish(await catalog.call(connectorId, capability, input))
-    }
+    const input = wireCallInput(await readJsonArgument(requireJson(options.json)))
+    patchbay = await openRuntime()
+    finish(await patchbay.call(connectorId, capability, input, { connectionId: options.connection }))
   } catch (error) {
     fail(error, `cli:call ${connectorId}:${capability}`)
   } finally {

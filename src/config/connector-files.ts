@@ -43,10 +43,12 @@ const PUBLIC_ENTRY_POINTS: Record<string, string> = {
   '/sandbox': 'dist/sandbox/index.js',
   '/oauth1': 'dist/oauth1.js',
   '/testing': 'dist/testing/index.js',
+  '/cli': 'dist/connector-cli.js',
 }
 const PACKAGE_NAMES = ['patchbay', '@patchbay/core']
 
-function patchbayAliases(): Record<string, string> {
+/** Patchbay's public module names (old and new package name), each to this copy's file. */
+export function patchbayAliases(): Record<string, string> {
   const aliases: Record<string, string> = {}
   for (const name of PACKAGE_NAMES) {
     for (const [subpath, file] of Object.entries(PUBLIC_ENTRY_POINTS)) {
