@@ -364,14 +364,14 @@ describe('Appmixer auth modules ported with fromAppmixer, against the sandbox', 
     try {
       // 150 s left: Patchbay's default margin (300 s) would refresh, refreshBeforeExp 2 does not.
       skew = 50
-      expect((await credentialsOf(h, flow.id!))['accessToken']).toBe(first['accessToken'])
+      expect((await credentialsOf(h, flow.id!))['access_token']).toBe(first['access_token'])
       expect(seen.refreshes).toBe(refreshes)
       // 100 s left: within 2 minutes, so the module's refreshAccessToken runs.
       skew = 100
       const next = await credentialsOf(h, flow.id!)
       expect(seen.refreshes).toBe(refreshes + 1)
-      expect(next['accessToken']).not.toBe(first['accessToken'])
-      expect(next['refreshToken']).not.toBe(first['refreshToken'])
+      expect(next['access_token']).not.toBe(first['access_token'])
+      expect(next['refresh_token']).not.toBe(first['refresh_token'])
     } finally {
       skew = 0
     }

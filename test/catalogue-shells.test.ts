@@ -47,22 +47,22 @@ describe('the catalogue over HTTP', () => {
     expect((await res.json()).error.code).toBe('not_found')
   })
 
-  it('points logoUrl at its own logo route, never at another host', async () => {
+  it('points logo_url at its own logo route, never at another host', async () => {
     const res = await api('/connectors/github')
     const body = await res.json()
-    expect(body.logoUrl).toBe('https://patchbay.example.com/connectors/github/logo')
+    expect(body.logo_url).toBe('https://patchbay.example.com/connectors/github/logo')
   })
 
   it("shows a connector's declared endpoints, templates unresolved, and its scopes", async () => {
     const body = await (await api('/connectors/google')).json()
     expect(body.auth).toMatchObject({
       type: 'oauth2',
-      authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
-      tokenUrl: 'https://oauth2.googleapis.com/token',
+      authorization_url: 'https://accounts.google.com/o/oauth2/v2/auth',
+      token_url: 'https://oauth2.googleapis.com/token',
       scopes: ['openid', 'email', 'profile'],
     })
     const freshdesk = await (await api('/connectors/freshdesk')).json()
-    expect(freshdesk.baseUrl).toBe('https://{{domain}}.freshdesk.com/api/v2')
+    expect(freshdesk.base_url).toBe('https://{{domain}}.freshdesk.com/api/v2')
   })
 
   it('filters the list by search text and category', async () => {
@@ -103,8 +103,8 @@ describe('the catalogue in the CLI', () => {
     const result = await ws.run(['info', 'github'])
     expect(result.code).toBe(0)
     expect(result.json.response.auth).toMatchObject({
-      authorizationUrl: 'https://github.com/login/oauth/authorize',
-      tokenUrl: 'https://github.com/login/oauth/access_token',
+      authorization_url: 'https://github.com/login/oauth/authorize',
+      token_url: 'https://github.com/login/oauth/access_token',
     })
   })
 

@@ -134,7 +134,7 @@ describe('patchbay CLI (the built binary)', () => {
         type: 'object',
         properties: { login: { type: 'string' } },
       })
-      expect(byId.sandbox.baseUrl).toBe(sandbox.url)
+      expect(byId.sandbox.base_url).toBe(sandbox.url)
       // The JSON connector file, with the capabilities its validate and profile imply.
       expect(Object.keys(byId.keyed.capabilities).sort()).toEqual([
         'get_user_info',
@@ -142,7 +142,7 @@ describe('patchbay CLI (the built binary)', () => {
       ])
       expect(byId.keyed.auth).toMatchObject({
         type: 'api_key',
-        fields: { properties: { apiKey: { type: 'string', format: 'password' } } },
+        fields: { properties: { api_key: { type: 'string', format: 'password' } } },
       })
       expect(byId.regional.settings).toMatchObject({
         type: 'object',
@@ -346,7 +346,7 @@ describe('patchbay CLI (the built binary)', () => {
         },
         {
           args: ['call', 'keyed', 'get_user_info', '--json', '{"request": {}}'],
-          mentions: 'auth.apiKey',
+          mentions: 'auth.api_key',
         },
         {
           args: ['call', 'sandbox', 'get_user_info', '--json', '{"request": {}}'],
@@ -499,7 +499,7 @@ describe('patchbay CLI (the built binary)', () => {
       expectError(wrongConnector, 2, 'bad_request')
 
       const deleted = await ws.run(['connections', 'delete', connectionId])
-      expect(expectSuccess(deleted).response).toEqual({ deleted: connectionId })
+      expect(expectSuccess(deleted).response).toEqual({ id: connectionId, deleted: true })
       const [showAfter, deleteAgain, callAfter] = await Promise.all([
         ws.run(['connections', 'show', connectionId]),
         ws.run(['connections', 'delete', connectionId]),

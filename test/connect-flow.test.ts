@@ -116,15 +116,15 @@ describe('OAuth 2 connect flow against the sandbox, over HTTP', () => {
     const own = await startHarness()
     const id = await connectViaBrowser(own)
     const credentials = (await own.api('GET', `/connections/${id}/credentials`)).body.credentials
-    expect(credentials.accessToken).toEqual(expect.any(String))
-    expect(credentials.refreshToken).toEqual(expect.any(String))
+    expect(credentials.access_token).toEqual(expect.any(String))
+    expect(credentials.refresh_token).toEqual(expect.any(String))
     // Closing checkpoints the WAL into the main file; both files' bytes are searched anyway.
     await own.patchbay.close()
     const bytes = Buffer.concat(
       [own.dbPath, `${own.dbPath}-wal`].flatMap((path) => (existsSync(path) ? [readFileSync(path)] : [])),
     )
     expect(bytes.includes(Buffer.from('sandbox-user'))).toBe(true)
-    const secrets = [credentials.accessToken, credentials.refreshToken, own.sandbox.defaultClient.clientSecret]
+    const secrets = [credentials.access_token, credentials.refresh_token, own.sandbox.defaultClient.clientSecret]
     for (const secret of secrets) expect(bytes.includes(Buffer.from(secret))).toBe(false)
     await own.close()
   })

@@ -190,7 +190,7 @@ describe('a connection whose credentials cannot be decrypted (#8)', () => {
       const good = await fetch(`${url}/connections/conn-good/credentials`, { headers })
       expect(good.status).toBe(200)
       expect(((await good.json()) as { credentials: unknown }).credentials).toEqual({
-        accessToken: `${secret}-conn-good`,
+        access_token: `${secret}-conn-good`,
       })
 
       // The damaged connection can still be deleted, which is how it is cleaned up.

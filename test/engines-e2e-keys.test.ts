@@ -177,7 +177,7 @@ describe('API keys against the sandbox', () => {
     recorder.reset()
     const created = await h.api('POST', '/connections', {
       integration: 'key-header',
-      auth: { apiKey: h.sandbox.apiKey },
+      auth: { api_key: h.sandbox.apiKey },
     })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({
@@ -197,13 +197,13 @@ describe('API keys against the sandbox', () => {
       page: null,
       error: null,
     })
-    expect(await credentialsOf(h, created.body.id)).toEqual({ apiKey: h.sandbox.apiKey })
+    expect(await credentialsOf(h, created.body.id)).toEqual({ api_key: h.sandbox.apiKey })
   })
 
   it('sends the key as the api_key query parameter', async () => {
     const created = await h.api('POST', '/connections', {
       integration: 'key-query',
-      auth: { apiKey: h.sandbox.apiKey },
+      auth: { api_key: h.sandbox.apiKey },
     })
     expect(created.status).toBe(201)
     recorder.reset()
@@ -222,7 +222,7 @@ describe('API keys against the sandbox', () => {
     recorder.reset()
     const created = await h.api('POST', '/connections', {
       integration: 'key-template',
-      auth: { apiKey: h.sandbox.apiKey },
+      auth: { api_key: h.sandbox.apiKey },
     })
     expect(created.status).toBe(201)
     const [validate] = recorder.to('/apikey/me')
@@ -238,7 +238,7 @@ describe('API keys against the sandbox', () => {
     const created = await h.api('POST', '/connections', {
       integration: 'key-domain',
       settings: { host },
-      auth: { domain: 'acme', apiKey: h.sandbox.apiKey },
+      auth: { domain: 'acme', api_key: h.sandbox.apiKey },
     })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({ account_name: 'API key user@acme', settings: { host } })
@@ -252,7 +252,7 @@ describe('API keys against the sandbox', () => {
     })
     expect(await credentialsOf(h, created.body.id)).toEqual({
       domain: 'acme',
-      apiKey: h.sandbox.apiKey,
+      api_key: h.sandbox.apiKey,
     })
   })
 
@@ -260,7 +260,7 @@ describe('API keys against the sandbox', () => {
     const before = await connectionCount(h)
     const worded = await h.api('POST', '/connections', {
       integration: 'key-query',
-      auth: { apiKey: WRONG_KEY },
+      auth: { api_key: WRONG_KEY },
     })
     expect(worded.status).toBe(401)
     expect(worded.body.error).toMatchObject({
@@ -271,7 +271,7 @@ describe('API keys against the sandbox', () => {
     for (const integration of ['key-header', 'key-template']) {
       const refused = await h.api('POST', '/connections', {
         integration,
-        auth: { apiKey: WRONG_KEY },
+        auth: { api_key: WRONG_KEY },
       })
       expect(refused.status).toBe(401)
       expect(refused.body.error.code).toBe('unauthorized')
@@ -290,13 +290,13 @@ describe('API keys against the sandbox', () => {
     expect((await h.api('GET', '/connections/wrong-key-domain')).status).toBe(404)
   })
 
-  it('answers 400 bad_request naming auth.apiKey when the key is missing', async () => {
+  it('answers 400 bad_request naming auth.api_key when the key is missing', async () => {
     const before = await connectionCount(h)
     const calls = h.sandbox.stats().apiCalls
     const missing = await h.api('POST', '/connections', { integration: 'key-header', auth: {} })
     expect(missing.status).toBe(400)
     expect(missing.body.error.code).toBe('bad_request')
-    expect(missing.body.error.message).toContain('auth.apiKey')
+    expect(missing.body.error.message).toContain('auth.api_key')
 
     const onlyDomain = await h.api('POST', '/connections', {
       integration: 'key-domain',
@@ -304,7 +304,7 @@ describe('API keys against the sandbox', () => {
       auth: { domain: 'acme' },
     })
     expect(onlyDomain.status).toBe(400)
-    expect(onlyDomain.body.error.details.problems).toEqual(['auth.apiKey: required'])
+    expect(onlyDomain.body.error.details.problems).toEqual(['auth.api_key: required'])
     expect(h.sandbox.stats().apiCalls).toBe(calls)
     expect(await connectionCount(h)).toBe(before)
   })
@@ -507,7 +507,7 @@ describe('a provider that echoes the credentials it refuses', () => {
   it('keeps a refused API key out of the POST /connections error body', async () => {
     const refused = await h.api('POST', '/connections', {
       integration: 'echoing-key',
-      auth: { apiKey: WRONG_KEY },
+      auth: { api_key: WRONG_KEY },
     })
     expect(refused.status).toBe(401)
     expect(refused.body.error.code).toBe('unauthorized')

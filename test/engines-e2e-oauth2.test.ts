@@ -256,7 +256,7 @@ describe('OAuth 2 authorization code variants against the sandbox', () => {
     expect(refresh?.headers.get('content-type')).toBe('application/json')
     expect(JSON.parse(refresh?.body as string)).toMatchObject({
       grant_type: 'refresh_token',
-      refresh_token: old['refreshToken'],
+      refresh_token: old['refresh_token'],
       client_id: plainClient.clientId,
     })
     remember(old)
@@ -358,10 +358,10 @@ describe('OAuth 2 refresh against the sandbox', () => {
     expect(h.sandbox.stats().tokenRequests.refresh_token).toBe(refreshes + 1)
 
     const after = await credentialsOf(h, id)
-    expect(after['accessToken']).not.toBe(before['accessToken'])
-    expect(after['refreshToken']).toEqual(expect.any(String))
-    expect(after['refreshToken']).not.toBe(before['refreshToken'])
-    const replay = await refreshAtSandbox(before['refreshToken'])
+    expect(after['access_token']).not.toBe(before['access_token'])
+    expect(after['refresh_token']).toEqual(expect.any(String))
+    expect(after['refresh_token']).not.toBe(before['refresh_token'])
+    const replay = await refreshAtSandbox(before['refresh_token'])
     expect(replay.status).toBe(400)
     expect(await replay.json()).toMatchObject({ error: 'invalid_grant' })
     remember(before)
@@ -379,13 +379,13 @@ describe('OAuth 2 refresh against the sandbox', () => {
     })
     expect((await h.api('POST', `/connections/${id}/refresh`)).status).toBe(200)
     const after = await credentialsOf(h, id)
-    expect(after['accessToken']).toBe('replacement-access-token')
-    expect(after['refreshToken']).toBe(before['refreshToken'])
+    expect(after['access_token']).toBe('replacement-access-token')
+    expect(after['refresh_token']).toBe(before['refresh_token'])
 
     // The kept token is still good at the provider: the next refresh works and rotates it.
     expect((await h.api('POST', `/connections/${id}/refresh`)).status).toBe(200)
     const rotated = await credentialsOf(h, id)
-    expect(rotated['refreshToken']).not.toBe(before['refreshToken'])
+    expect(rotated['refresh_token']).not.toBe(before['refresh_token'])
     expect((await callCapability(h, id, 'get_user_info')).status).toBe(200)
     remember(before)
     remember(rotated)
@@ -402,7 +402,7 @@ describe('OAuth 2 refresh against the sandbox', () => {
     expect(answer.body).toMatchObject({ response: { login: 'sandbox-user' }, error: null })
     expect(h.sandbox.stats().tokenRequests.refresh_token).toBe(stats + 1)
     const after = await credentialsOf(h, id)
-    expect(after['accessToken']).not.toBe(before['accessToken'])
+    expect(after['access_token']).not.toBe(before['access_token'])
     remember(before)
     remember(after)
   })
@@ -464,14 +464,14 @@ describe('OAuth 2 refresh ahead of expiry', () => {
     const stored = await h.patchbay.connections.get(id)
     const refreshes = h.sandbox.stats().tokenRequests.refresh_token
     const early = await h.api('GET', `/connections/${id}/credentials`)
-    expect(early.body.credentials.accessToken).toBe(stored?.credentials['accessToken'])
+    expect(early.body.credentials.access_token).toBe(stored?.credentials['accessToken'])
 
     offset += 31
     const answer = await h.api('GET', `/connections/${id}/credentials`)
     expect(answer.status).toBe(200)
     expect(answer.headers.get('cache-control')).toBe('no-store')
-    expect(answer.body.credentials.accessToken).not.toBe(stored?.credentials['accessToken'])
-    expect(answer.body.credentials.refreshToken).not.toBe(stored?.credentials['refreshToken'])
+    expect(answer.body.credentials.access_token).not.toBe(stored?.credentials['accessToken'])
+    expect(answer.body.credentials.refresh_token).not.toBe(stored?.credentials['refreshToken'])
     expect(h.sandbox.stats().tokenRequests.refresh_token).toBe(refreshes + 1)
     expect(h.events).toContainEqual({ type: 'connection.refreshed', connectionId: id })
   })
@@ -484,7 +484,7 @@ describe('OAuth 2 refresh ahead of expiry', () => {
 
     offset += 31
     const credentials = await credentialsOf(h, created.body.id)
-    expect(credentials['accessToken']).not.toBe(stored?.credentials['accessToken'])
+    expect(credentials['access_token']).not.toBe(stored?.credentials['accessToken'])
     expect(h.sandbox.stats().tokenRequests.client_credentials).toBe(grants + 1)
   })
 })
@@ -514,8 +514,8 @@ describe('OAuth 2 client credentials against the sandbox', () => {
     expect(created.body.expires_at).toBeGreaterThan(Date.now() / 1000)
     expect(h.sandbox.stats().tokenRequests.client_credentials).toBe(grants + 1)
     const credentials = await credentialsOf(h, created.body.id)
-    expect(credentials).toMatchObject({ accessToken: expect.any(String), scope: 'items:read' })
-    expect(credentials).not.toHaveProperty('refreshToken')
+    expect(credentials).toMatchObject({ access_token: expect.any(String), scope: 'items:read' })
+    expect(credentials).not.toHaveProperty('refresh_token')
     remember(credentials)
   })
 
@@ -556,7 +556,7 @@ describe('OAuth 2 client credentials against the sandbox', () => {
     expect(answer.body.response).toMatchObject({ valid: true })
     expect(h.sandbox.stats().tokenRequests.client_credentials).toBe(grants + 1)
     const after = await credentialsOf(h, created.body.id)
-    expect(after['accessToken']).not.toBe(before['accessToken'])
+    expect(after['access_token']).not.toBe(before['access_token'])
     remember(before)
     remember(after)
   })

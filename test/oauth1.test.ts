@@ -193,7 +193,7 @@ describe('OAuth 1.0a connect against the sandbox, over HTTP', () => {
     const credentials = await credentialsOf(h, flow.id!)
     expect(credentials).toMatchObject({
       token: expect.any(String),
-      tokenSecret: expect.any(String),
+      token_secret: expect.any(String),
       screen_name: 'sandbox-user',
     })
     expect(h.events).toContainEqual({
@@ -270,7 +270,7 @@ describe('OAuth 1.0a connect against the sandbox, over HTTP', () => {
     expect(flow.seen).not.toContain(encodeURIComponent(secret))
     const credentials = await credentialsOf(h, flow.id!)
     const file = readFileSync(h.dbPath)
-    for (const value of [secret, credentials.token, credentials.tokenSecret, client.clientSecret]) {
+    for (const value of [secret, credentials.token, credentials.token_secret, client.clientSecret]) {
       expect(file.includes(Buffer.from(value))).toBe(false)
     }
   })
@@ -285,7 +285,7 @@ describe('OAuth 1.0a connect against the sandbox, over HTTP', () => {
         consumerKey: client.clientId,
         consumerSecret,
         token: credentials.token,
-        tokenSecret: credentials.tokenSecret,
+        tokenSecret: credentials.token_secret,
         signatureMethod: 'HMAC-SHA1',
       }).authorization
     const good = await fetch(`${h.sandbox.url}/oauth1/me`, {
@@ -380,7 +380,7 @@ describe('OAuth 1.0a connect against the sandbox, over HTTP', () => {
     const envelope = await h.patchbay.call('sandbox-oauth1', 'get_user_info', {
       auth: {
         token: credentials.token,
-        token_secret: credentials.tokenSecret,
+        token_secret: credentials.token_secret,
         client_id: client.clientId,
         client_secret: client.clientSecret,
       },

@@ -64,7 +64,7 @@ describe('OpenID Connect against the sandbox provider', () => {
       status: 'active',
     })
     const credentials = await credentialsOf(h, first.id as string)
-    expect(claimsOf(credentials['idToken'])).toMatchObject({
+    expect(claimsOf(credentials['id_token'])).toMatchObject({
       iss: h.sandbox.url,
       aud: client.clientId,
       sub: 'u_1',

@@ -9,6 +9,7 @@ import { putConnector } from './helpers/connectors.js'
 import { startVonage } from './helpers/message-servers.js'
 import { createVonageSmsConnector } from '../src/connectors/index.js'
 import type { Harness } from './helpers/harness.js'
+import { allowedName, nonSnakeKeys } from './helpers/wire-names.js'
 
 type Json = Record<string, any>
 
@@ -35,6 +36,7 @@ describe('the OpenAPI document', () => {
   let h: Harness
   let document: Json
   const exercised = new Set<string>()
+  const camelCase: string[] = []
 
   /** Checks a real response against what the served document says for its route and status. */
   async function conforms(method: string, template: string, response: { status: number; body: unknown }) {
@@ -47,6 +49,7 @@ describe('the OpenAPI document', () => {
       const result = z.fromJSONSchema(standalone(document, schema) as never).safeParse(response.body)
       expect(result.success, `${method} ${template} ${response.status}: ${JSON.stringify(result.error?.issues)}`).toBe(true)
     }
+    camelCase.push(...nonSnakeKeys(response.body).map((key) => `${method} ${template} ${response.status}: ${key}`))
     exercised.add(`${method} ${template} ${response.status}`)
   }
 
@@ -123,14 +126,14 @@ describe('the OpenAPI document', () => {
     }
     await conforms('post', '/connect/api/oauth/start', await pageCall('/connect/api/oauth/start', { integration: 'sandbox' }))
     await conforms('post', '/connect/api/oauth/start', await pageCall('/connect/api/oauth/start', { integration: 'doc-keys' }))
-    await conforms('post', '/connect/api/connections', await pageCall('/connect/api/connections', { integration: 'doc-keys', auth: { apiKey: 'wrong-key-123' } }))
-    const fromPage = await pageCall('/connect/api/connections', { integration: 'doc-keys', auth: { apiKey: h.sandbox.apiKey } })
+    await conforms('post', '/connect/api/connections', await pageCall('/connect/api/connections', { integration: 'doc-keys', auth: { api_key: 'wrong-key-123' } }))
+    const fromPage = await pageCall('/connect/api/connections', { integration: 'doc-keys', auth: { api_key: h.sandbox.apiKey } })
     await conforms('post', '/connect/api/connections', fromPage)
     await h.api('DELETE', `/connections/${fromPage.body.connection.id}`)
 
-    const created = await h.api('POST', '/connections', { integration: 'doc-keys', auth: { apiKey: h.sandbox.apiKey } })
+    const created = await h.api('POST', '/connections', { integration: 'doc-keys', auth: { api_key: h.sandbox.apiKey } })
     await conforms('post', '/connections', created)
-    await conforms('post', '/connections', await h.api('POST', '/connections', { integration: 'doc-keys', auth: { apiKey: 'wrong-key-123' } }))
+    await conforms('post', '/connections', await h.api('POST', '/connections', { integration: 'doc-keys', auth: { api_key: 'wrong-key-123' } }))
     await conforms('post', '/connections', await h.api('POST', '/connections', { integration: 'doc-keys', auth: {} }))
     await conforms('post', '/connections', await h.api('POST', '/connections', { integration: 'missing' }))
     const oauthId = await connectViaBrowser(h)
@@ -232,12 +235,12 @@ describe('the OpenAPI document', () => {
 
     const sms = {
       settings: { from: 'Acme', templates: [{ usageType: 'SignIn', content: 'Code {{code}}' }] },
-      auth: { apiKey: 'doc-key', apiSecret: 'doc-secret-123' },
+      auth: { api_key: 'doc-key', api_secret: 'doc-secret-123' },
       request: { to: '447700900000', type: 'SignIn', payload: { code: '123456' } },
     }
     await conforms('post', '/connectors/{id}/test-message', await h.api('POST', '/connectors/vonage-sms/test-message', sms))
     await conforms('post', '/connectors/{id}/test-message', await h.api('POST', '/connectors/vonage-sms/test-message', { ...sms, request: { ...sms.request, type: 'Register' } }))
-    await conforms('post', '/connectors/{id}/test-message', await h.api('POST', '/connectors/vonage-sms/test-message', { ...sms, auth: { apiKey: 'doc-key', apiSecret: 'wrong-secret' } }))
+    await conforms('post', '/connectors/{id}/test-message', await h.api('POST', '/connectors/vonage-sms/test-message', { ...sms, auth: { api_key: 'doc-key', api_secret: 'wrong-secret' } }))
     await conforms('post', '/connectors/{id}/test-message', await h.api('POST', '/connectors/nope/test-message', sms))
     await conforms('post', '/connectors/{id}/test-message', await h.api('POST', '/connectors/sandbox/test-message', sms))
 
@@ -248,6 +251,30 @@ describe('the OpenAPI document', () => {
     await conforms('delete', '/integrations/{id}', await h.api('DELETE', '/integrations/doc-keys'))
     await conforms('delete', '/integrations/{id}', await h.api('DELETE', '/integrations/missing'))
     await conforms('get', '/connectors', { ...(await fetch(`${h.server.url}/connectors`).then(async (r) => ({ status: r.status, body: await r.json() }))) })
+  })
+
+  it('answers every route in snake_case (issue 13)', () => {
+    expect(camelCase).toEqual([])
+  })
+
+  it('documents every property and query parameter in snake_case (issue 13)', () => {
+    const names: string[] = []
+    const walk = (value: unknown, at: string): void => {
+      if (Array.isArray(value)) return value.forEach((item, i) => walk(item, `${at}[${i}]`))
+      if (!value || typeof value !== 'object') return
+      for (const [key, item] of Object.entries(value)) {
+        if (key === 'properties' && item && typeof item === 'object') {
+          names.push(...Object.keys(item).map((name) => `${at}.properties.${name}`))
+        }
+        if (key === 'parameters' && Array.isArray(item)) {
+          names.push(...item.filter((p) => p.in === 'query').map((p) => `${at}.parameters.${p.name}`))
+        }
+        walk(item, `${at}.${key}`)
+      }
+    }
+    walk(document, '')
+    expect(names.length).toBeGreaterThan(50)
+    expect(names.filter((name) => !allowedName(name.split('.').at(-1) as string))).toEqual([])
   })
 
   it('has every documented JSON success response exercised above', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSandboxConnector } from '../src/connectors/index.js'
+import { toWireKeys } from '../src/kit/index.js'
 import { createPatchbay } from '../src/runtime/index.js'
 import { openPostgresStore, parseKeyRing } from '../src/store/index.js'
 import { spawnUntil } from './helpers/cli.js'
@@ -132,7 +133,7 @@ describe.runIf(reachable)('PostgreSQL: the database goes away under load', () =>
     )
     for (const response of up) {
       expect(response.status).toBe(200)
-      expect(response.body.credentials).toEqual(credentials)
+      expect(response.body.credentials).toEqual(toWireKeys(credentials))
     }
     expect((await h.api('GET', '/ready')).status).toBe(200)
   })
@@ -196,13 +197,13 @@ describe.runIf(reachable)('PostgreSQL: three patchbay start processes', () => {
         })
         return {
           status: response.status,
-          body: (await response.json()) as { credentials?: { accessToken?: string } },
+          body: (await response.json()) as { credentials?: { access_token?: string } },
         }
       }),
     )
     expect(responses.filter((r) => r.status !== 200)).toEqual([])
     expect(h.sandbox.stats().tokenRequests.refresh_token).toBe(1)
-    const tokens = new Set(responses.map((r) => r.body.credentials?.accessToken))
+    const tokens = new Set(responses.map((r) => r.body.credentials?.access_token))
     expect(tokens.size).toBe(1)
     expect([...tokens][0]).toEqual(expect.any(String))
     // The one token works at the provider through every process's proxy.

@@ -217,13 +217,13 @@ describe('provider quirks, declared not coded', () => {
       const shown = (await h.api('GET', `/connections/${id}`)).body
       expect(shown.expires_at).toBeGreaterThanOrEqual(before + 3600)
       const first = await credentialsOf(h, id)
-      expect(first['refreshToken']).toEqual(expect.any(String))
+      expect(first['refresh_token']).toEqual(expect.any(String))
       expect(first['scope']).toBe('chat:write')
 
       expect((await h.api('POST', `/connections/${id}/refresh`)).status).toBe(200)
       const second = await credentialsOf(h, id)
-      expect(second['accessToken']).not.toBe(first['accessToken'])
-      expect(second['refreshToken']).not.toBe(first['refreshToken'])
+      expect(second['access_token']).not.toBe(first['access_token'])
+      expect(second['refresh_token']).not.toBe(first['refresh_token'])
       expect((await callCapability(h, id, 'get_user_info')).body.error).toBeNull()
     })
 
@@ -241,7 +241,7 @@ describe('provider quirks, declared not coded', () => {
         },
       )
       const { id } = await expectConnected(integration)
-      expect((await credentialsOf(h, id))['refreshToken']).toEqual(expect.any(String))
+      expect((await credentialsOf(h, id))['refresh_token']).toEqual(expect.any(String))
       expect((await h.api('POST', `/connections/${id}/refresh`)).status).toBe(200)
       expect((await callCapability(h, id, 'get_user_info')).body.error).toBeNull()
     })
@@ -280,7 +280,7 @@ describe('provider quirks, declared not coded', () => {
       expect(call.status).toBe(200)
       expect(call.body.response.account_name).toBe('sandbox-user')
       expect(refreshCount()).toBe(refreshes + 1)
-      expect((await credentialsOf(h, id))['accessToken']).not.toBe(first['accessToken'])
+      expect((await credentialsOf(h, id))['access_token']).not.toBe(first['access_token'])
     })
   })
 
@@ -419,9 +419,9 @@ describe('provider quirks, declared not coded', () => {
       expect(refreshCount()).toBe(refreshes + 1)
 
       const stored = await credentialsOf(h, created.body.id)
-      expect(stored['accessToken']).toEqual(expect.any(String))
+      expect(stored['access_token']).toEqual(expect.any(String))
       // The sandbox rotates refresh tokens: the rotated one is kept, the brought one is spent.
-      expect(stored['refreshToken']).not.toBe(brought)
+      expect(stored['refresh_token']).not.toBe(brought)
       expect((await h.api('POST', `/connections/${created.body.id}/refresh`)).status).toBe(200)
       expect((await callCapability(h, created.body.id, 'get_user_info')).body.error).toBeNull()
     })
@@ -472,7 +472,7 @@ describe('provider quirks, declared not coded', () => {
       const refreshes = refreshCount()
       const first = await credentialsOf(h, id)
       const second = await credentialsOf(h, id)
-      expect(second['accessToken']).toBe(first['accessToken'])
+      expect(second['access_token']).toBe(first['access_token'])
       expect(refreshCount()).toBe(refreshes)
     })
 
@@ -494,7 +494,7 @@ describe('provider quirks, declared not coded', () => {
       const { id } = await expectConnected(integration)
       const before = await credentialsOf(h, id)
       expect((await h.api('POST', `/connections/${id}/refresh`)).status).toBe(200)
-      expect((await credentialsOf(h, id))['accessToken']).not.toBe(before['accessToken'])
+      expect((await credentialsOf(h, id))['access_token']).not.toBe(before['access_token'])
     })
 
     it('fails the refresh at the token URL when the connector declares no refreshUrl, keeping the connection', async () => {

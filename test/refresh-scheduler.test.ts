@@ -86,7 +86,7 @@ describe('background refresh in one patchbay start process (SQLite)', () => {
     // The request finds fresh credentials and sends no refresh of its own; the token works.
     const credentials = await server.api('GET', '/connections/soon/credentials')
     expect(credentials.status).toBe(200)
-    expect(credentials.body.credentials.accessToken).not.toMatch(/^imported-/)
+    expect(credentials.body.credentials.access_token).not.toMatch(/^imported-/)
     const proxied = await fetch(`${server.url}/proxy/me`, {
       headers: { authorization: `Bearer ${SCHEDULER_ENV.apiKey}`, 'connection-id': 'soon' },
     })
@@ -134,7 +134,7 @@ describe('background refresh in one patchbay start process (SQLite)', () => {
     // Once the cooldown has passed, the refresh goes through (the failure was the provider's, once).
     const credentials = await eventually('a refresh after the failure', async () => {
       const answer = await server.api('GET', '/connections/flaky/credentials')
-      return answer.status === 200 && !String(answer.body.credentials.accessToken).startsWith('imported-')
+      return answer.status === 200 && !String(answer.body.credentials.access_token).startsWith('imported-')
         ? answer.body
         : undefined
     })

@@ -29,14 +29,14 @@ describe('revocation when a connection is deleted (RFC 7009)', () => {
     client: SandboxClient = h.sandbox.defaultClient,
   ) {
     const me = await fetch(`${h.sandbox.url}/me`, {
-      headers: { authorization: `Bearer ${credentials['accessToken']}` },
+      headers: { authorization: `Bearer ${credentials['access_token']}` },
     })
     const refresh = await fetch(`${h.sandbox.url}/oauth/token`, {
       method: 'POST',
       headers: { authorization: basicHeader(client.clientId, client.clientSecret) },
       body: new URLSearchParams({
         grant_type: 'refresh_token',
-        refresh_token: credentials['refreshToken'],
+        refresh_token: credentials['refresh_token'],
       }),
     })
     const refreshBody = (await refresh.json()) as { error?: string; refresh_token?: string }
@@ -83,8 +83,8 @@ describe('revocation when a connection is deleted (RFC 7009)', () => {
       revocation: { attempted: true, ok: false, error: { code: 'rate_limited' } },
     })
     expect(deleted.body.revocation.error.message).toContain('temporarily_unavailable')
-    expect(JSON.stringify(deleted.body)).not.toContain(credentials['accessToken'])
-    expect(JSON.stringify(deleted.body)).not.toContain(credentials['refreshToken'])
+    expect(JSON.stringify(deleted.body)).not.toContain(credentials['access_token'])
+    expect(JSON.stringify(deleted.body)).not.toContain(credentials['refresh_token'])
     expect((await h.api('GET', `/connections/${id}`)).status).toBe(404)
     // The provider never revoked them: the report is what tells the caller so.
     expect(await providerVerdict(credentials)).toMatchObject({ me: 200, refresh: 200 })
@@ -174,7 +174,7 @@ describe('the sandbox revocation endpoint', () => {
     const other = registerClient(h.sandbox)
     const auth = { authorization: basicHeader(own.clientId, own.clientSecret) }
     const id = await connectViaBrowser(h)
-    const { accessToken } = await credentialsOf(h, id)
+    const { access_token: accessToken } = await credentialsOf(h, id)
 
     const anonymous = await revoke({ token: accessToken })
     expect(anonymous.status).toBe(401)
@@ -226,7 +226,8 @@ describe('patchbay connections delete', () => {
       const deleted = await workspace.run(['connections', 'delete', 'cli-conn'])
       expect(deleted.code).toBe(0)
       expect(deleted.json.response).toEqual({
-        deleted: 'cli-conn',
+        id: 'cli-conn',
+        deleted: true,
         revocation: { attempted: true, ok: true },
       })
       const me = await fetch(`${sandbox.url}/me`, {

@@ -154,7 +154,7 @@ describe('smaller holes (issue 8 item 6)', () => {
   })
 
   async function connectionTo(host: string): Promise<string> {
-    const created = await h.api('POST', '/connections', { integration: 'up', settings: { host: `http://${host}` }, auth: { apiKey: 'k1' } })
+    const created = await h.api('POST', '/connections', { integration: 'up', settings: { host: `http://${host}` }, auth: { api_key: 'k1' } })
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     return created.body.id
   }
@@ -184,7 +184,7 @@ describe('smaller holes (issue 8 item 6)', () => {
       const created = await h.api('POST', '/connections', {
         integration: 'up',
         settings: { host: `http://${upstream.host}` },
-        auth: { apiKey: 'k1\r\nX-Injected: yes' },
+        auth: { api_key: 'k1\r\nX-Injected: yes' },
       })
       upstream.reset()
       const id = created.status === 201 ? created.body.id : null

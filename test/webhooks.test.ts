@@ -140,7 +140,7 @@ describe('webhooks', () => {
       expect(hook!.headers['content-type']).toBe('application/json')
       // The tokens this connection holds are among the secrets checked.
       const credentials = await credentialsOf(h, id)
-      extraSecrets.push(credentials['accessToken'], credentials['refreshToken'])
+      extraSecrets.push(credentials['access_token'], credentials['refresh_token'])
       expectNoSecrets([hook!])
     })
 

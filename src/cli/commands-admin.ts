@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { PatchbayError } from '../errors.js'
-import { connectionView, integrationView } from '../runtime/index.js'
+import { connectionDeletedView, connectionView, integrationView, unknownIntegration } from '../runtime/index.js'
 import type { ConnectionPageQuery } from '../runtime/index.js'
 import { openRuntime } from './open-runtime.js'
 import { printResponse } from './output.js'
@@ -61,7 +61,7 @@ export function listIntegrations(): Promise<void> {
 export function deleteIntegration(id: string): Promise<void> {
   return withPatchbay(openRuntime, 'cli:integrations delete', async (patchbay) => {
     if (!(await patchbay.integrations.delete(id))) {
-      throw new PatchbayError('not_found', `Integration "${id}" does not exist`)
+      throw unknownIntegration(id)
     }
     printResponse({ deleted: id })
   })
@@ -108,11 +108,14 @@ export function showConnection(id: string): Promise<void> {
   })
 }
 
-/** `connections delete <id>`: revokes at the provider when it can, then deletes. */
+/**
+ * `connections delete <id>`: revokes at the provider when it can, then deletes; prints what
+ * `DELETE /connections/:id` answers (`{id, deleted, revocation?}`).
+ */
 export function deleteConnection(id: string): Promise<void> {
   return withPatchbay(openRuntime, 'cli:connections delete', async (patchbay) => {
     const { deleted, revocation } = await patchbay.connections.disconnect(id)
     if (!deleted) throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
-    printResponse(revocation.attempted ? { deleted: id, revocation } : { deleted: id })
+    printResponse(connectionDeletedView(id, revocation))
   })
 }

@@ -3,6 +3,7 @@ import type { Patchbay } from '../runtime/index.js'
 import { printInfo, printInlineCall, requireJson } from './inline-commands.js'
 import { openRuntime } from './open-runtime.js'
 import { fail, finish, readJsonArgument } from './output.js'
+import { wireCallInput } from './wire-input.js'
 
 /**
  * `info [connector]`: the connectors without the store (those a database holds are read from it
@@ -30,7 +31,7 @@ export async function call(
   }
   let patchbay: Patchbay | undefined
   try {
-    const input = await readJsonArgument(requireJson(options.json))
+    const input = wireCallInput(await readJsonArgument(requireJson(options.json)))
     patchbay = await openRuntime()
     finish(await patchbay.call(connectorId, capability, input, { connectionId: options.connection }))
   } catch (error) {

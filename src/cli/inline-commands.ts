@@ -2,6 +2,7 @@ import { PatchbayError } from '../errors.js'
 import { describeConnector } from '../kit/index.js'
 import type { ConnectorCatalog } from '../runtime/index.js'
 import { fail, finish, printResponse, readJsonArgument } from './output.js'
+import { wireCallInput } from './wire-input.js'
 
 /** A catalog, opened only once the command's input is known to be good. */
 export type CatalogOpener = () => ConnectorCatalog | Promise<ConnectorCatalog>
@@ -35,7 +36,7 @@ export async function printInlineCall(
   json: string | undefined,
 ): Promise<void> {
   try {
-    const input = await readJsonArgument(requireJson(json))
+    const input = wireCallInput(await readJsonArgument(requireJson(json)))
     finish(await (await open()).call(connectorId, capability, input))
   } catch (error) {
     fail(error, `cli:call ${connectorId}:${capability}`)

@@ -1,4 +1,4 @@
-import { Command } from 'commander'
+import { Command, Option } from 'commander'
 import { runCommand } from './run-command.js'
 import { packageVersion } from './version.js'
 import type { ConnectionListFlags } from './commands-admin.js'
@@ -7,11 +7,19 @@ import type { ConnectionListFlags } from './commands-admin.js'
 const ROTATION_BATCH = 500
 
 /**
+ * An option with a default that `--help` prints once, as commander words it (`(default: 300)`),
+ * never repeated by the description.
+ */
+function defaulted(flags: string, description: string, value: string, shown = value): Option {
+  return new Option(flags, description).default(value, shown)
+}
+
+/**
  * Every command, its arguments and options, parsed before anything else is loaded. An action
  * imports its own module when it runs, so `info` never loads the store and the server is loaded
  * by `start` alone (issue 9).
  */
-function buildProgram(): Command {
+export function buildProgram(): Command {
   const program = new Command()
     .name('patchbay')
     .description('Connector framework and auth broker. Every command prints JSON.')
@@ -81,14 +89,14 @@ function buildProgram(): Command {
     .command('list')
     .option('--integration <id>', 'only this integration\'s connections')
     .option('--status <status>', 'only active, needs_reauth or error connections')
-    .option('--limit <n>', 'connections per page, 1 to 1000', '100')
+    .addOption(defaulted('--limit <n>', 'connections per page, 1 to 1000', '100'))
     .option('--cursor <token>', 'the page after this one: the previous answer\'s page.token')
     .description('List connections a page at a time, oldest first (credentials are never shown)')
     .action(async (flags: ConnectionListFlags) => (await admin()).listConnections(flags))
   connections
     .command('import')
     .argument('<file>', 'JSON Lines (one connection per line) or a JSON array; - for stdin')
-    .option('--batch-size <n>', 'connections per transaction', '1000')
+    .addOption(defaulted('--batch-size <n>', 'connections per transaction', '1000'))
     .description(
       'Import connections with their tokens: every line is checked first, nothing is written if one is bad',
     )
@@ -109,9 +117,9 @@ function buildProgram(): Command {
     .description('Connect an account from the terminal: prints (and opens) the authorization URL')
     .argument('<integration>', 'integration id')
     .option('--connection <id>', 're-authorize this connection (or choose the new one\'s id)')
-    .option('--port <port>', 'loopback port for the callback (default: any free port)', '0')
+    .addOption(defaulted('--port <port>', 'loopback port for the callback', '0', 'any free port'))
     .option('--no-open', 'only print the URL, do not open a browser')
-    .option('--timeout <seconds>', 'give up after this long', '300')
+    .addOption(defaulted('--timeout <seconds>', 'give up after this many seconds', '300'))
     .action(async (integration: string, flags) => (await import('./commands-connect.js')).connect(integration, flags))
 
   const keyCommands = () => import('./commands-keys.js')
@@ -130,7 +138,7 @@ function buildProgram(): Command {
   keys
     .command('rotate')
     .description('Deprecated: use encryption-keys rotate (same options, same output)')
-    .option('--batch-size <n>', `secrets per transaction (default ${ROTATION_BATCH})`)
+    .option('--batch-size <n>', `secrets per transaction (default: ${ROTATION_BATCH})`)
     .action(async (flags: { batchSize?: string }) => (await keyCommands()).rotateKeys(flags))
   keys
     .command('revoke')
@@ -155,7 +163,7 @@ function buildProgram(): Command {
         'old:<key>), a batch per transaction, while servers run; safe to stop and run again. ' +
         'Progress on stderr; the result says when the old keys can be removed',
     )
-    .option('--batch-size <n>', `secrets per transaction (default ${ROTATION_BATCH})`)
+    .option('--batch-size <n>', `secrets per transaction (default: ${ROTATION_BATCH})`)
     .action(async (flags: { batchSize?: string }) =>
       (await encryptionKeyCommands()).rotateEncryptionKeys(flags),
     )
@@ -206,8 +214,8 @@ function buildProgram(): Command {
   program
     .command('start')
     .description('Run the HTTP server (SQLite at ./.patchbay/patchbay.db, sandbox provider in development)')
-    .option('--port <port>', 'port to listen on (default 3000, or PATCHBAY_PORT)')
-    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (default: PATCHBAY_PORT, or 3000)')
+    .option('--host <host>', 'address to listen on (default: PATCHBAY_HOST, or 127.0.0.1)')
     .option('--no-sandbox', 'do not run the built-in sandbox provider')
     .action(async (flags) => (await import('./commands-start.js')).start(flags))
 

@@ -3,3 +3,5 @@ export { renderDeep, renderRecord, renderTemplate, templateValue } from './templ
 export type { TemplateScopes } from './template.js'
 export { EXPIRES_IN_UNITS, lifetimeSeconds } from './lifetime.js'
 export type { ExpiresInUnit } from './lifetime.js'
+export { fromWireKeys, isWireName, oldNameNotice, snakeCase, toWireKeys } from './wire-names.js'
+export type { OldNameNotice } from './wire-names.js'

@@ -21,7 +21,7 @@ export interface ConnectorCatalogue {
   definition(id: string): unknown
   /**
    * What `info` and `GET /connectors/:id` publish for it (`describeConnector` of the registered
-   * connector), computed when the catalogue was compiled; `logoUrl` is filled in by the runtime.
+   * connector), computed when the catalogue was compiled; `logo_url` is filled in by the runtime.
    */
   info(id: string): JsonObject | undefined
   /** The provider's logo as SVG text, or undefined. */

@@ -46,6 +46,8 @@ export {
 export type { ConnectorJson } from './json-connector.js'
 export { parseBoundedJson } from './json-depth.js'
 export { getPath } from '../common/index.js'
+export { fromWireKeys, isWireName, oldNameNotice, snakeCase, toWireKeys } from '../common/index.js'
+export type { OldNameNotice } from '../common/index.js'
 export { decodeJwtClaims, discoveredValueOf } from './oidc.js'
 export type { DiscoveredValue, OidcOptions, ProfileInput } from './oidc.js'
 export {

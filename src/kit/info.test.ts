@@ -47,11 +47,11 @@ describe('describeConnector', () => {
       id: 'freshdesk',
       name: 'Freshdesk',
       description: null,
-      logoUrl: null,
-      docsUrl: null,
+      logo_url: null,
+      docs_url: null,
       version: null,
       categories: ['support'],
-      baseUrl: 'https://{{subdomain}}.freshdesk.com/api/v2',
+      base_url: 'https://{{subdomain}}.freshdesk.com/api/v2',
     })
   })
 
@@ -66,7 +66,7 @@ describe('describeConnector', () => {
     })
   })
 
-  it('publishes auth fields as JSON Schema, secrets write-only', () => {
+  it('publishes auth fields as JSON Schema under their wire names, secrets write-only', () => {
     expect(described['auth']).toEqual({
       type: 'api_key',
       fields: {
@@ -78,7 +78,7 @@ describe('describeConnector', () => {
             description: 'acme.freshdesk.com',
             'x-placeholder': 'acme',
           },
-          apiKey: { type: 'string', title: 'API key', format: 'password', writeOnly: true },
+          api_key: { type: 'string', title: 'API key', format: 'password', writeOnly: true },
           notes: { type: 'string', title: 'notes', 'x-multiline': true },
           plan: {
             type: 'string',
@@ -87,7 +87,7 @@ describe('describeConnector', () => {
             'x-enum-labels': ['Free', 'Pro'],
           },
         },
-        required: ['domain', 'apiKey', 'plan'],
+        required: ['domain', 'api_key', 'plan'],
         additionalProperties: false,
       },
     })
@@ -150,7 +150,7 @@ describe('describeConnector', () => {
     )
     expect(out['auth']).toMatchObject({
       type: 'oauth2',
-      grantType: 'authorization_code',
+      grant_type: 'authorization_code',
       scopes: ['openid'],
       pkce: false,
       fields: { required: ['access_token'] },

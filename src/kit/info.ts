@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { snakeCase, toWireKeys } from '../common/index.js'
 import type { JsonValue } from '../errors.js'
 import { schemeFactsOf } from './scheme-facts.js'
 import { standardCapabilityOf } from './standard-capabilities.js'
@@ -46,15 +47,32 @@ export function authJsonSchema(scheme: AuthScheme): JsonObject {
   return { type: 'object', properties, required, additionalProperties: false }
 }
 
-function describeAuth(scheme: AuthScheme): JsonObject {
+/**
+ * The auth fields' JSON Schema as the wire names them: a declared `apiKey` is `api_key` in
+ * `auth` input and in the credentials read back (issue 13).
+ */
+function wireAuthSchema(scheme: AuthScheme): JsonObject {
+  const schema = authJsonSchema(scheme)
   return {
-    type: scheme.type,
-    fields: authJsonSchema(scheme),
-    ...schemeFactsOf(scheme).describe(scheme),
+    ...schema,
+    properties: toWireKeys(schema['properties'] as JsonObject),
+    required: (schema['required'] as string[]).map(snakeCase),
   }
 }
 
-/** What `patchbay info` and `GET /connectors/:id` publish about a connector. */
+function describeAuth(scheme: AuthScheme): JsonObject {
+  return {
+    type: scheme.type,
+    fields: wireAuthSchema(scheme),
+    ...toWireKeys(schemeFactsOf(scheme).describe(scheme)),
+  }
+}
+
+/**
+ * What `patchbay info` and `GET /connectors/:id` publish about a connector, in the wire's
+ * snake_case (`base_url`, `auth.grant_type`); the settings and capability schemas are JSON
+ * Schema of the connector's own declarations, kept as declared.
+ */
 export function describeConnector(connector: Connector): JsonObject {
   const capabilities: { [name: string]: JsonValue } = {}
   for (const [name, capability] of Object.entries(connector.capabilities)) {
@@ -71,11 +89,11 @@ export function describeConnector(connector: Connector): JsonObject {
     id: connector.id,
     name: connector.name,
     description: connector.description ?? null,
-    logoUrl: connector.logoUrl ?? null,
+    logo_url: connector.logoUrl ?? null,
     categories: connector.categories,
-    docsUrl: connector.docsUrl ?? null,
+    docs_url: connector.docsUrl ?? null,
     version: connector.version ?? null,
-    baseUrl: connector.baseUrl ?? null,
+    base_url: connector.baseUrl ?? null,
     settings: jsonSchemaOf(connector.settings),
     auth: describeAuth(connector.auth),
     capabilities,

@@ -274,16 +274,16 @@ describe('isJsonObject', () => {
 describe('declaration fields for the catalogue', () => {
   const base = acme as { auth: Record<string, unknown> } & Record<string, unknown>
 
-  it('publishes availableScopes beside the default scopes in info', () => {
+  it('publishes availableScopes beside the default scopes in info, as available_scopes', () => {
     const connector = connectorFromJson({
       ...base,
       auth: { ...base.auth, availableScopes: ['openid', 'profile', 'email', 'offline_access'] },
     })
     expect(describeConnector(connector)['auth']).toMatchObject({
       scopes: ['openid', 'profile'],
-      availableScopes: ['openid', 'profile', 'email', 'offline_access'],
+      available_scopes: ['openid', 'profile', 'email', 'offline_access'],
     })
-    expect(describeConnector(connectorFromJson(acme))['auth']).not.toHaveProperty('availableScopes')
+    expect(describeConnector(connectorFromJson(acme))['auth']).not.toHaveProperty('available_scopes')
     expect(problemsOf({ ...base, auth: { ...base.auth, availableScopes: [''] } })).toEqual([
       expect.stringMatching(/^auth\.availableScopes\.0:/),
     ])

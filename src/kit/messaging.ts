@@ -110,7 +110,7 @@ export function renderMessage(
   const template = templates.find((candidate) => candidate.usageType === request.type)
   if (!template) {
     throw new PatchbayError('template_not_found', `No template for usage type ${request.type}`, {
-      details: { usageType: request.type },
+      details: { usage_type: request.type },
     })
   }
   const contentType = template.contentType ?? 'text/plain'

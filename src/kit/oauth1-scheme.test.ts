@@ -75,7 +75,7 @@ describe('the JSON form of OAuth 1', () => {
     expect(authJsonSchema(connector.auth)).toMatchObject({ required: ['token', 'token_secret'] })
     expect(describeConnector(connector)['auth']).toMatchObject({
       type: 'oauth1',
-      signatureMethod: 'HMAC-SHA1',
+      signature_method: 'HMAC-SHA1',
     })
   })
 })

@@ -1,8 +1,8 @@
-import { PatchbayError } from '../errors.js'
 import { renderUrlTemplate, urlPolicyOf } from '../kit/index.js'
 import type { Capability, Connector, ConnectorCatalogue, ConnectorFilter, JsonObject } from '../kit/index.js'
 import {
   callInputSchema,
+  capabilityOf,
   capabilityContext,
   errorEnvelope,
   parseOrThrow,
@@ -93,13 +93,9 @@ export function createCatalogCore(options: ConnectorCatalogOptions = {}): Catalo
   }
 
   const prepareCall = (connectorId: string, capabilityName: string, input: unknown): PreparedCall => {
-    const parsed = parseOrThrow(callInputSchema, input, '')
     const connector = registry.get(connectorId)
-    const capability = connector.capabilities[capabilityName]
-    if (!capability) {
-      throw new PatchbayError('not_implemented', `Connector "${connectorId}" has no capability "${capabilityName}"`)
-    }
-    return { input: parsed, connector, capability }
+    const capability = capabilityOf(connector, capabilityName)
+    return { input: parseOrThrow(callInputSchema, input, ''), connector, capability }
   }
 
   async function callInline(connectorId: string, capabilityName: string, input: unknown): Promise<Envelope> {

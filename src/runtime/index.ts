@@ -1,4 +1,5 @@
 export { apiKeyView } from './api-keys/index.js'
+export { unknownIntegration } from './unknown-integration.js'
 export type { ApiKeyService, IssuedApiKey, IssueApiKeyOptions } from './api-keys/index.js'
 export type {
   AuthorizationResult,
@@ -33,7 +34,9 @@ export type {
   SuccessEnvelope,
 } from './capabilities/index.js'
 export {
+  connectionDeletedView,
   connectionView,
+  credentialsView,
   connectionViewSchema,
   integrationView,
   integrationViewSchema,
@@ -46,7 +49,9 @@ export {
 } from './connections/index.js'
 export type {
   ConnectionPageQuery,
+  ConnectionDeletedView,
   ConnectionView,
+  CredentialsView,
   CreateConnectionInput,
   ImportOptions,
   ImportProgress,

@@ -140,6 +140,12 @@ export interface PatchbayConnection {
    */
   forward(request: ForwardRequest): Promise<ForwardResponse>
   call(capability: string, input: { request: JsonValue; page?: JsonObject | null }): Promise<Envelope>
+  /**
+   * Checks that the connection's connector has a capability, so a shell can name an unknown one
+   * before complaining about the input meant for it.
+   * @throws PatchbayError `not_found` (connection), `not_implemented` listing the capabilities
+   */
+  requireCapability(capability: string): Promise<void>
 }
 
 /** Short-lived tokens that let a browser connect an account without the API key. */

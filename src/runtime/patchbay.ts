@@ -26,7 +26,7 @@ import type {
   SessionAuthorizationResult,
   SessionConnectionInput,
 } from './authorization/index.js'
-import { capabilityContext, errorEnvelope, runCapability } from './capabilities/index.js'
+import { capabilityContext, capabilityOf, errorEnvelope, runCapability } from './capabilities/index.js'
 import type { Envelope } from './capabilities/index.js'
 import { createCatalogCore } from './catalog.js'
 import {
@@ -70,6 +70,7 @@ import type { BeginSignInOptions } from './signin/index.js'
 import { createOperatorSessionService } from './operator-sessions/index.js'
 import { createWebhookDispatcher, createWebhookService } from './webhooks/index.js'
 import type { WebhookDispatcherOptions } from './webhooks/index.js'
+import { unknownIntegration } from './unknown-integration.js'
 
 export interface PatchbayOptions {
   store: Store
@@ -167,7 +168,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
   const resolve = async (connection: Connection) => {
     const integration = await store.getIntegration(connection.integrationId)
     if (!integration) {
-      throw new PatchbayError('not_found', `Integration "${connection.integrationId}" does not exist`)
+      throw unknownIntegration(connection.integrationId)
     }
     return { integration, connector: registry.get(integration.connectorId) }
   }
@@ -178,7 +179,7 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
     if (!found) throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
     const { connection, integration } = found
     if (!integration) {
-      throw new PatchbayError('not_found', `Integration "${connection.integrationId}" does not exist`)
+      throw unknownIntegration(connection.integrationId)
     }
     return { connection, integration, connector: registry.get(integration.connectorId) }
   }
@@ -425,6 +426,10 @@ export async function createPatchbay(options: PatchbayOptions): Promise<Patchbay
           const connection = await requireConnection(id)
           const { connector } = await resolve(connection)
           return callConnector(connector.id, capability, input, { connectionId: id })
+        },
+        async requireCapability(capability: string) {
+          const { connector } = await resolve(await requireConnection(id))
+          capabilityOf(connector, capability)
         },
       }
     },

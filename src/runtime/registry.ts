@@ -86,7 +86,7 @@ export function createRegistry(options: RegistryOptions = {}) {
         if (registered) info = describeConnector(registered)
         else {
           const compiled = catalogue?.info(id)
-          if (compiled) info = { ...compiled, logoUrl: logoOf(id) ?? compiled['logoUrl'] ?? null }
+          if (compiled) info = { ...compiled, logo_url: logoOf(id) ?? compiled['logo_url'] ?? null }
         }
         return info && matchesFilter(info, filter) ? [info] : []
       })

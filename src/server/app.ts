@@ -1,14 +1,17 @@
 import { Hono } from 'hono'
-import { PatchbayError } from '../errors.js'
-import { describeConnector, RESULT_PAGE_CSS } from '../kit/index.js'
+import { isPatchbayError, PatchbayError } from '../errors.js'
+import { describeConnector, isJsonObject, RESULT_PAGE_CSS } from '../kit/index.js'
 import type { JsonObject } from '../kit/index.js'
 import {
+  connectionDeletedView,
   connectionEventView,
   connectionView,
+  credentialsView,
   errorEnvelope,
   integrationView,
   parseOrThrow,
   readImportRecords,
+  unknownIntegration,
 } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
 import { apiKeyDigests, createApiAuthenticator, requireApiAuth } from './api-auth.js'
@@ -37,6 +40,7 @@ import { mountProxyRoute, refuseEscapingProxyPaths } from './proxy-route.js'
 import { errorResponse, publicError, readJson } from './http-errors.js'
 import { mountSignInRoutes } from './signin-routes.js'
 import { mountWebhookRoutes } from './webhook-routes.js'
+import { createWireAuthReader } from './wire-input.js'
 import {
   capabilityBody,
   connectionBody,
@@ -188,9 +192,16 @@ export function createServerApp(options: ServerAppOptions): Hono {
     return c.json(describeConnector(connector))
   })
 
+  const wireAuth = createWireAuthReader()
   app.post('/connectors/:id/test-message', async (c) => {
     // The runtime checks `{settings, auth, request}` and answers every problem as an envelope.
-    const envelope = await patchbay.call(c.req.param('id'), 'send_message', await readJson(c))
+    const input = await readJson(c)
+    const auth = isJsonObject(input) ? wireAuth(c, input['auth']) : undefined
+    const envelope = await patchbay.call(
+      c.req.param('id'),
+      'send_message',
+      auth && isJsonObject(input) ? { ...input, auth } : input,
+    )
     if (envelope.error?.code === 'internal' && envelope.error.raised_by !== 'PatchbayError') {
       const hidden = errorEnvelope(publicError(c, new Error(envelope.error.message)), envelope.error.raised_in)
       return c.json(hidden, 500)
@@ -203,7 +214,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
   )
   app.get('/integrations/:id', async (c) => {
     const integration = await patchbay.integrations.get(c.req.param('id'))
-    if (!integration) throw new PatchbayError('not_found', `Integration "${c.req.param('id')}" does not exist`)
+    if (!integration) throw unknownIntegration(c.req.param('id'))
     return c.json(integrationView(integration))
   })
   app.put('/integrations/:id', async (c) => {
@@ -222,7 +233,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
   })
   app.delete('/integrations/:id', async (c) => {
     if (!(await patchbay.integrations.delete(c.req.param('id')))) {
-      throw new PatchbayError('not_found', `Integration "${c.req.param('id')}" does not exist`)
+      throw unknownIntegration(c.req.param('id'))
     }
     return c.body(null, 204)
   })
@@ -266,7 +277,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
       integration: body.integration,
       ...(body.connection_id ? { connectionId: body.connection_id } : {}),
       ...(body.settings ? { settings: body.settings as JsonObject } : {}),
-      ...(body.auth ? { auth: body.auth as JsonObject } : {}),
+      ...(body.auth ? { auth: wireAuth(c, body.auth) as JsonObject } : {}),
       createdBy: c.get('caller').id,
     })
     return c.json(connectionView(connection), 201)
@@ -281,13 +292,13 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const { deleted, revocation } = await patchbay.connections.disconnect(id)
     if (!deleted) throw new PatchbayError('not_found', `Connection "${id}" does not exist`)
     // 204 when the provider was not asked; 200 with its answer when it was (RFC 7009).
-    return revocation.attempted ? c.json({ id, deleted: true, revocation }) : c.body(null, 204)
+    return revocation.attempted ? c.json(connectionDeletedView(id, revocation)) : c.body(null, 204)
   })
   app.get('/connections/:id/credentials', async (c) => {
     const id = c.req.param('id')
     const { connection, credentials } = await patchbay.resolveConnection(id)
     c.header('Cache-Control', 'no-store')
-    return c.json({ connection_id: id, expires_at: connection.expiresAt, credentials })
+    return c.json(credentialsView(id, connection, credentials))
   })
   app.get('/connections/:id/events', async (c) => {
     const query = parseOrThrow(connectionEventQuery, c.req.query(), 'query')
@@ -303,10 +314,27 @@ export function createServerApp(options: ServerAppOptions): Hono {
     return c.json(connectionView(connection))
   })
   app.post('/connections/:id/capabilities/:name', async (c) => {
-    const body = parseOrThrow(capabilityBody, await readJson(c), '')
-    const envelope = await patchbay
-      .connection(c.req.param('id'))
-      .call(c.req.param('name'), { request: body.request, page: (body.page ?? null) as JsonObject | null })
+    const connection = patchbay.connection(c.req.param('id'))
+    const input = await readJson(c)
+    if (!capabilityBody.safeParse(input).success) {
+      // An unknown capability is what to fix first, not the body meant for it; either way the
+      // answer is the envelope the route documents.
+      // An unknown connection is the route's own 404, as when the body is good.
+      const refusal = await connection
+        .requireCapability(c.req.param('name'))
+        .then(() => parseOrThrow(capabilityBody, input, ''))
+        .catch((error: unknown) => {
+          if (isPatchbayError(error, 'not_found')) throw error
+          return error
+        })
+      const envelope = errorEnvelope(publicError(c, refusal), `${c.req.method} ${c.req.routePath}`)
+      return c.json(envelope, envelope.error.status_code as 400)
+    }
+    const body = parseOrThrow(capabilityBody, input, '')
+    const envelope = await connection.call(c.req.param('name'), {
+      request: body.request,
+      page: (body.page ?? null) as JsonObject | null,
+    })
     if (envelope.error?.code === 'internal' && envelope.error.raised_by !== 'PatchbayError') {
       // A connector's own exception: its words go to the log, the caller gets the request id.
       const hidden = errorEnvelope(publicError(c, new Error(envelope.error.message)), envelope.error.raised_in)

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import { errorEnvelope } from '../runtime/index.js'
+import { credentialsView, errorEnvelope } from '../runtime/index.js'
 import type { Patchbay } from '../runtime/index.js'
 import { apiRefusal } from './api-auth.js'
 import type { ApiAuthenticator } from './api-auth.js'
@@ -91,7 +91,7 @@ export function createNodeCredentials(
       caller = outcome.caller.id
       try {
         const { connection, credentials } = await patchbay.resolveConnection(connectionId)
-        const text = JSON.stringify({ connection_id: connectionId, expires_at: connection.expiresAt, credentials })
+        const text = JSON.stringify(credentialsView(connectionId, connection, credentials))
         status = 200
         sendJson(outgoing, status, text, {
           'cache-control': 'no-store',

@@ -48,12 +48,12 @@ describe('readAuthFields', () => {
     const listed = problems(() => readAuthFields(freshdesk, { apiKey: '' }))
     expect(listed).toHaveLength(2)
     expect(listed[0]).toMatch(/^auth\.domain: /)
-    expect(listed[1]).toMatch(/^auth\.apiKey: /)
+    expect(listed[1]).toMatch(/^auth\.api_key: /)
   })
 
   it('refuses a field that is not a string', () => {
     const listed = problems(() => readAuthFields(freshdesk, { domain: 'acme', apiKey: 123 }))
-    expect(listed).toEqual([expect.stringMatching(/^auth\.apiKey: /)])
+    expect(listed).toEqual([expect.stringMatching(/^auth\.api_key: /)])
   })
 
   it('refuses a select value that is not one of its options, listing them', () => {

@@ -1,3 +1,4 @@
+import { snakeCase } from '../../common/index.js'
 import { PatchbayError } from '../../errors.js'
 import type { ApiKeyScheme, BasicScheme, JsonObject } from '../../kit/index.js'
 
@@ -9,7 +10,7 @@ export interface ReadAuthFieldsOptions {
 /**
  * Checks that every required auth field is present and a string, and keeps only declared fields.
  * Used for API keys and passwords alike.
- * @throws PatchbayError `bad_request` naming the missing field (`auth.apiKey`)
+ * @throws PatchbayError `bad_request` naming the missing field as the wire spells it (`auth.api_key`)
  */
 export function readAuthFields(
   scheme: ApiKeyScheme | BasicScheme,
@@ -20,21 +21,22 @@ export function readAuthFields(
   const problems: string[] = []
   for (const [name, field] of Object.entries(scheme.fields)) {
     const value = input[name]
+    const wireName = snakeCase(name)
     if (value === undefined || value === null || value === '') {
-      if (field.required) problems.push(`auth.${name}: required`)
+      if (field.required) problems.push(`auth.${wireName}: required`)
       continue
     }
     if (typeof value !== 'string') {
-      problems.push(`auth.${name}: must be a string`)
+      problems.push(`auth.${wireName}: must be a string`)
       continue
     }
     if (field.options && !field.options.some((option) => option.value === value)) {
-      problems.push(`auth.${name}: must be one of ${field.options.map((o) => o.value).join(', ')}`)
+      problems.push(`auth.${wireName}: must be one of ${field.options.map((o) => o.value).join(', ')}`)
       continue
     }
     const refusal = options.check?.(name, value)
     if (refusal) {
-      problems.push(`auth.${name}: ${refusal}`)
+      problems.push(`auth.${wireName}: ${refusal}`)
       continue
     }
     out[name] = value

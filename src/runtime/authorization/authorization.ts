@@ -18,6 +18,7 @@ import { oidcAuthorizationParts, verifyIdToken } from '../oidc/oidc.js'
 import { redactError } from '../redact.js'
 import { boundSessionKey, newFlowBinding, presentedBinding, unknownFlow } from './flow-binding.js'
 import type { FlowBinding, FlowKind } from './flow-binding.js'
+import { unknownIntegration } from '../unknown-integration.js'
 
 /** Auth sessions live 10 minutes: long enough to consent, short enough to be worthless later. */
 export const AUTH_SESSION_SECONDS = 600
@@ -88,9 +89,12 @@ export function checkRedirect(deps: RuntimeDeps, redirect: string | undefined): 
   const origin = target.origin
   const allowed = [new URL(deps.publicUrl).origin, ...deps.allowedRedirectOrigins]
   if (!allowed.includes(origin)) {
-    throw new PatchbayError('bad_request', `redirect origin ${origin} is not on the allow-list`, {
-      details: { origin },
-    })
+    throw new PatchbayError(
+      'bad_request',
+      `redirect origin ${origin} is not on the allow-list: add it to PATCHBAY_REDIRECT_ORIGINS` +
+        ' (comma-separated origins; `allowedRedirectOrigins` in createPatchbay)',
+      { details: { origin } },
+    )
   }
   return redirect
 }
@@ -98,7 +102,7 @@ export function checkRedirect(deps: RuntimeDeps, redirect: string | undefined): 
 /** The integration and its OAuth 2 authorization-code scheme, or a clear refusal. */
 export async function oauthIntegration(deps: RuntimeDeps, integrationId: string) {
   const integration = await deps.store.getIntegration(integrationId)
-  if (!integration) throw new PatchbayError('not_found', `Integration "${integrationId}" does not exist`)
+  if (!integration) throw unknownIntegration(integrationId)
   const connector = deps.registry.get(integration.connectorId)
   const scheme = connector.auth
   if (scheme.type !== 'oauth2' || !schemeFactsOf(scheme).usesRedirect(scheme)) {

@@ -8,6 +8,7 @@ import type { AuthorizationResult, AuthorizationStart } from './authorization.js
 import type { FlowBinding } from './flow-binding.js'
 import { createConnection } from '../connections/connections.js'
 import type { RuntimeDeps } from '../deps.js'
+import { unknownIntegration } from '../unknown-integration.js'
 
 /** Connect sessions are short: a browser is expected to open the URL right away. */
 const CONNECT_SESSION_SECONDS = 30 * 60
@@ -143,7 +144,7 @@ export async function createConnectSession(
   if (first === undefined) throw new TypeError('a connect session needs at least one integration')
   for (const id of ids) {
     if (!(await deps.store.getIntegration(id))) {
-      throw new PatchbayError('not_found', `Integration "${id}" does not exist`)
+      throw unknownIntegration(id)
     }
   }
   const redirect = checkRedirect(deps, options.redirect)
@@ -229,7 +230,7 @@ export async function connectWithSession(
   const session = await liveSession(deps, token, input.integration)
   const integration = await deps.store.getIntegration(input.integration)
   if (!integration) {
-    throw new PatchbayError('not_found', `Integration "${input.integration}" does not exist`)
+    throw unknownIntegration(input.integration)
   }
   if (isAuthorizationCode(deps.registry.get(integration.connectorId))) {
     // Importing tokens is for API callers; the page connects OAuth accounts through the provider.

@@ -20,11 +20,12 @@ import { oauth1Signer } from '../schemes/oauth1-signing.js'
 import { redactError } from '../redact.js'
 import { clientOf, resolveUrlProperty } from '../credentials/token-endpoint.js'
 import { boundSessionKey, newFlowBinding, presentedBinding, unknownFlow } from './flow-binding.js'
+import { unknownIntegration } from '../unknown-integration.js'
 
 async function oauth1Integration(deps: RuntimeDeps, integrationId: string) {
   const integration = await deps.store.getIntegration(integrationId)
   if (!integration)
-    throw new PatchbayError('not_found', `Integration "${integrationId}" does not exist`)
+    throw unknownIntegration(integrationId)
   const connector = deps.registry.get(integration.connectorId)
   if (connector.auth.type !== 'oauth1') {
     throw new PatchbayError('bad_request', `Integration "${integrationId}" does not use OAuth 1`)

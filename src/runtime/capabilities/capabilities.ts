@@ -6,6 +6,22 @@ import type { Capability, CapabilityContext, Connector, ErrorHandler, JsonObject
 import { readProviderBody } from '../../engines/index.js'
 import { errorFromProviderResponse } from '../fetch/provider-errors.js'
 
+/**
+ * A connector's capability by name. An unknown name is refused before the input is looked at,
+ * with the names the connector has, so the caller sees the fix rather than a schema complaint.
+ * @throws PatchbayError `not_implemented` listing the connector's capabilities
+ */
+export function capabilityOf(connector: Connector, name: string): Capability {
+  const capability = Object.hasOwn(connector.capabilities, name) ? connector.capabilities[name] : undefined
+  if (capability) return capability
+  const known = Object.keys(connector.capabilities).sort()
+  throw new PatchbayError(
+    'not_implemented',
+    `Connector "${connector.id}" has no capability "${name}"; its capabilities: ${known.join(', ') || 'none'}`,
+    { details: { capabilities: known } },
+  )
+}
+
 /** The input of a capability call, as the CLI and the HTTP API take it. */
 export const callInputSchema = z.strictObject({
   auth: z.record(z.string(), z.json()).optional(),

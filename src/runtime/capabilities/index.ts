@@ -1,5 +1,6 @@
 export {
   callInputSchema,
+  capabilityOf,
   capabilityContext,
   parseOrThrow,
   parseSettings,

@@ -8,6 +8,7 @@ import { redactError, secretValues } from '../redact.js'
 import { clientOf } from '../credentials/token-endpoint.js'
 import type { IssuedCredentials } from '../credentials/token-endpoint.js'
 import { schemeRecordOf } from '../schemes/index.js'
+import { unknownIntegration } from '../unknown-integration.js'
 
 /**
  * Turns what a caller supplies as `auth` into credentials for a scheme: checks the fields,
@@ -46,7 +47,7 @@ export interface CreateConnectionInput {
 
 async function integrationAndConnector(deps: RuntimeDeps, id: string): Promise<[Integration, Connector]> {
   const integration = await deps.store.getIntegration(id)
-  if (!integration) throw new PatchbayError('not_found', `Integration "${id}" does not exist`)
+  if (!integration) throw unknownIntegration(id)
   return [integration, deps.registry.get(integration.connectorId)]
 }
 

@@ -11,9 +11,11 @@ export { finishConnection, providerRefusal } from './finish-connection.js'
 export { disconnectConnection } from './revocation.js'
 export type { DisconnectResult, RevocationReport } from './revocation.js'
 export {
+  connectionDeletedView,
   connectionView,
+  credentialsView,
   connectionViewSchema,
   integrationView,
   integrationViewSchema,
 } from './views.js'
-export type { ConnectionView, IntegrationView } from './views.js'
+export type { ConnectionDeletedView, ConnectionView, CredentialsView, IntegrationView } from './views.js'

@@ -1,5 +1,8 @@
 import { z } from 'zod'
+import { toWireKeys } from '../../kit/index.js'
+import type { JsonObject } from '../../kit/index.js'
 import type { ConnectionSummary, Integration } from '../../store/index.js'
+import type { RevocationReport } from './revocation.js'
 
 /** The public shape of a connection; the HTTP API documents and returns exactly this. */
 export const connectionViewSchema = z.object({
@@ -68,4 +71,39 @@ export function integrationView(integration: Integration): IntegrationView {
     created_at: integration.createdAt,
     updated_at: integration.updatedAt,
   }
+}
+
+/** What `GET /connections/:id/credentials` answers. */
+export interface CredentialsView {
+  connection_id: string
+  expires_at: number | null
+  /**
+   * In wire names: an OAuth 2 connection's `access_token`, `token_type`, `refresh_token`,
+   * `expires_at`, `scope`; another scheme's declared fields in snake_case (`api_key`).
+   */
+  credentials: JsonObject
+}
+
+/** A connection's fresh credentials as the API hands them out, keys in snake_case (issue 13). */
+export function credentialsView(
+  connectionId: string,
+  connection: { expiresAt: number | null },
+  credentials: JsonObject,
+): CredentialsView {
+  return { connection_id: connectionId, expires_at: connection.expiresAt, credentials: toWireKeys(credentials) }
+}
+
+/**
+ * A deleted connection as `DELETE /connections/:id` (its 200 body) and `patchbay connections
+ * delete` show it: the provider's revocation report when it was asked, nothing about it when not.
+ */
+export interface ConnectionDeletedView {
+  id: string
+  deleted: true
+  revocation?: RevocationReport
+}
+
+/** The answer to a deletion; see {@link ConnectionDeletedView}. */
+export function connectionDeletedView(id: string, revocation: RevocationReport): ConnectionDeletedView {
+  return revocation.attempted ? { id, deleted: true, revocation } : { id, deleted: true }
 }

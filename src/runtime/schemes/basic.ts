@@ -3,7 +3,7 @@ import { basicFacts } from '../../kit/index.js'
 import type { BasicScheme, JsonObject } from '../../kit/index.js'
 import type { IssuedCredentials, RenewEnv } from '../credentials/token-endpoint.js'
 import { callProvider } from '../fetch/provider-call.js'
-import { needsRoundTrip, unwrap } from './auth-input.js'
+import { byDeclaredNames, needsRoundTrip, unwrap } from './auth-input.js'
 import type { SchemeRecord } from './record.js'
 
 /** Logs in with username and password and keeps the token beside them. */
@@ -29,13 +29,13 @@ export const basicRecord: SchemeRecord<BasicScheme> = {
   margin: (scheme) => scheme.login?.refreshBeforeExpiry,
   renew: (env, scheme) => issueLoginToken(env, scheme),
   async fromInput(env, scheme, auth) {
-    const fields = basicEngine.readBasicFields(scheme, unwrap(auth, 'basic'))
+    const fields = basicEngine.readBasicFields(scheme, byDeclaredNames(scheme.fields, unwrap(auth, 'basic')))
     if (scheme.login) return issueLoginToken({ ...env, scheme, credentials: fields }, scheme)
     return { credentials: fields, expiresAt: null }
   },
   fromImport(scheme, auth) {
     // The login token is the provider's answer to a request, which an import does not send.
     if (scheme.login) throw needsRoundTrip('a password is traded for a token by a login request')
-    return { credentials: basicEngine.readBasicFields(scheme, unwrap(auth, 'basic')), expiresAt: null }
+    return { credentials: basicEngine.readBasicFields(scheme, byDeclaredNames(scheme.fields, unwrap(auth, 'basic'))), expiresAt: null }
   },
 }

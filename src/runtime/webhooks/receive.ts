@@ -9,6 +9,7 @@ import {
 import type { Connector, NormalizedWebhooks, WebhookEvent } from '../../kit/index.js'
 import type { IntegrationStore, WebhookStore } from '../../store/index.js'
 import { verifyHmacWebhook } from './incoming-signature.js'
+import { unknownIntegration } from '../unknown-integration.js'
 
 /** What {@link receiveWebhook} needs of the runtime. */
 export interface ReceiveWebhookDeps {
@@ -119,7 +120,7 @@ export async function receiveWebhook(
 ): Promise<ReceivedWebhook> {
   const integration = await deps.store.getIntegration(integrationId)
   if (!integration) {
-    throw new PatchbayError('not_found', `Integration "${integrationId}" does not exist`)
+    throw unknownIntegration(integrationId)
   }
   const connector = deps.connector(integration.connectorId)
   const webhooks = connector.webhooks

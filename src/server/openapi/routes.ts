@@ -370,7 +370,12 @@ export const ROUTES: DocumentedRoute[] = [
     method: 'post', path: '/connections/{id}/capabilities/{name}', operationId: 'callCapability',
     summary: 'Call a capability with the stored credentials', tag: 'connections', auth: 'api',
     body: capabilityBody,
-    responses: { 200: ok(envelopeBody, 'The envelope'), 400: ok(envelopeBody, 'Bad input: the error envelope'), 501: ok(envelopeBody, 'No such capability') },
+    responses: {
+      200: ok(envelopeBody, 'The envelope'),
+      400: ok(envelopeBody, 'Bad input: the error envelope'),
+      404: failure('Unknown connection'),
+      501: ok(envelopeBody, "No such capability: the message and `details.capabilities` list the connector's"),
+    },
   },
   {
     method: 'get', path: '/proxy/{path}', operationId: 'proxy',

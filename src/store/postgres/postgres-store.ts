@@ -464,7 +464,7 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
           throw new PatchbayError(
             'bad_request',
             `integration ${id} still has ${n} connection(s); delete them before the integration`,
-            { details: { integrationId: id, connections: n } },
+            { details: { integration_id: id, connections: n } },
           )
         }
         return (await tx.run('DELETE FROM integrations WHERE id = $1', [id])) > 0
@@ -500,7 +500,7 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
         throw new PatchbayError(
           'bad_request',
           `cannot save connection ${input.id}: integration ${input.integrationId} does not exist`,
-          { details: { connectionId: input.id, integrationId: input.integrationId } },
+          { details: { connection_id: input.id, integration_id: input.integrationId } },
         )
       }
     },
@@ -667,14 +667,14 @@ function postgresStore(db: Database, keyRing: KeyRing): Store {
         )
         const belongs = (id: string, owner: string) =>
           new PatchbayError('bad_request', `connection ${id} belongs to integration ${owner}`, {
-            details: { connectionId: id, integrationId: owner },
+            details: { connection_id: id, integration_id: owner },
           })
         for (const input of inputs) {
           if (!existing.has(input.integrationId)) {
             throw new PatchbayError(
               'bad_request',
               `cannot save connection ${input.id}: integration ${input.integrationId} does not exist`,
-              { details: { connectionId: input.id, integrationId: input.integrationId } },
+              { details: { connection_id: input.id, integration_id: input.integrationId } },
             )
           }
           const owner = owners.get(input.id)

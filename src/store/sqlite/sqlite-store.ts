@@ -624,7 +624,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       throw new PatchbayError(
         'bad_request',
         `integration ${id} still has ${n} connection(s); delete them before the integration`,
-        { details: { integrationId: id, connections: n } },
+        { details: { integration_id: id, connections: n } },
       )
     }
     return sql.deleteIntegration.run(id).changes > 0
@@ -635,7 +635,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       throw new PatchbayError(
         'bad_request',
         `cannot save connection ${input.id}: integration ${input.integrationId} does not exist`,
-        { details: { connectionId: input.id, integrationId: input.integrationId } },
+        { details: { connection_id: input.id, integration_id: input.integrationId } },
       )
     }
     const credentials = JSON.stringify(input.credentials)
@@ -663,7 +663,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           throw new PatchbayError(
             'bad_request',
             `cannot save connection ${input.id}: integration ${input.integrationId} does not exist`,
-            { details: { connectionId: input.id, integrationId: input.integrationId } },
+            { details: { connection_id: input.id, integration_id: input.integrationId } },
           )
         }
         known.add(input.integrationId)
@@ -673,7 +673,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         throw new PatchbayError(
           'bad_request',
           `connection ${input.id} belongs to integration ${owner.integration_id}`,
-          { details: { connectionId: input.id, integrationId: owner.integration_id } },
+          { details: { connection_id: input.id, integration_id: owner.integration_id } },
         )
       }
       sql.saveConnectionQuietly.run({

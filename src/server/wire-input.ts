@@ -1,0 +1,23 @@
+import type { Context } from 'hono'
+import { fromWireKeys, isJsonObject, oldNameNotice } from '../kit/index.js'
+import type { JsonObject } from '../kit/index.js'
+
+/**
+ * `auth` as a request sent it, its keys in the wire's snake_case (`api_key`). The camelCase
+ * spellings from before issue 13 (`apiKey`) are read for one more release; each old name is
+ * logged once per route, a warning naming the route, the old key and the new one (never a value).
+ */
+export function createWireAuthReader(): (c: Context, auth: unknown) => JsonObject | undefined {
+  const warned = new Set<string>()
+  return (c, auth) => {
+    if (!isJsonObject(auth)) return undefined
+    const route = `${c.req.method} ${c.req.routePath}`
+    return fromWireKeys(auth, (oldName, wireName) => {
+      const once = `${route} ${oldName}`
+      if (warned.has(once)) return
+      warned.add(once)
+      const { msg, ...notice } = oldNameNotice('auth', oldName, wireName)
+      c.get('log').warn({ route, ...notice }, msg)
+    })
+  }
+}
