@@ -104,7 +104,7 @@ describe('patchbay dev', () => {
   it('runs a TypeScript connector from source with Cozy fields, and again on every change', async () => {
     const dir = connectorDir('keyed', {
       'src/index.ts': keyedSource(1),
-      'patchbay.dev.json': { fields: { apiKey: sandbox.apiKey, label: 'from-fields' }, capability: 'whoami' },
+      'patchbay.dev.json': { fields: { api_key: sandbox.apiKey, label: 'from-fields' }, capability: 'whoami' },
     })
     const dev = startDev([dir])
     try {
@@ -180,7 +180,7 @@ export default { ...createSandboxConnector({ url: process.env.SANDBOX_URL }), id
   it('names a dev config field that is neither an auth field nor a setting, and exits 2', async () => {
     const dir = connectorDir('wrong', {
       'index.ts': keyedSource(1),
-      'patchbay.dev.json': { fields: { apiKey: 'k', label: 'x', tenant: 'acme' } },
+      'patchbay.dev.json': { fields: { api_key: 'k', label: 'x', tenant: 'acme' } },
     })
     const result = await ws.run(['dev', dir, '--no-watch'])
     expect(result.code).toBe(2)

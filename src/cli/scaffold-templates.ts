@@ -222,6 +222,17 @@ npm run typecheck
   \`request\`), the provider's recorded answers, and the envelope expected. Record the provider's
   answers as its docs show them; a request the connector makes that is not recorded fails the case.
 
+## Try it against the provider
+
+Put settings and credentials in \`patchbay.dev.json\` (ignored by git), then run the connector
+from source. It runs again on every save, and refreshes or signs in again by itself for OAuth
+(see Patchbay's docs/dev-mode.md):
+
+\`\`\`sh
+echo '{"auth": ${auth}}' > patchbay.dev.json
+npx patchbay dev .                     # validate_credentials; or: npx patchbay dev . <capability> --json '{}'
+\`\`\`
+
 ## Run
 
 \`\`\`sh
@@ -244,7 +255,8 @@ A running \`patchbay start\` loads it without a restart.
 `
 }
 
-const GITIGNORE = 'node_modules/\ndist/\n'
+// Dev mode's database and key, and its config (which holds credentials), stay out of version control.
+const GITIGNORE = 'node_modules/\ndist/\n.patchbay/\npatchbay.dev.json\n'
 
 /** Every file of a new connector package, by relative path. */
 export function scaffoldFiles(input: ScaffoldInput): Record<string, string> {

@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path'
 import { z } from 'zod'
 import { PatchbayError } from '../errors.js'
 import type { JsonValue } from '../errors.js'
-import { authFieldsOf, describeIssues, isJsonObject, jsonSchemaOf } from '../kit/index.js'
+import { authFieldsOf, describeIssues, isJsonObject, jsonSchemaOf, snakeCase, toWireKeys } from '../kit/index.js'
 import type { Connector, JsonObject } from '../kit/index.js'
 import type { Patchbay } from '../runtime/index.js'
 import { readConfig } from './config.js'
@@ -93,14 +93,15 @@ export function readDevConfig(dir: string): RawDevConfig {
  * that name and to settings when the settings schema has it; anything else is an error.
  */
 export function devConfigFor(raw: RawDevConfig, connector: Connector): DevConfig {
-  const auth: JsonObject = { ...(raw.auth ?? {}) }
+  // Auth keys as the wire spells them (`api_key`); the runtime maps them to the declared fields.
+  const auth: JsonObject = toWireKeys(raw.auth ?? {})
   const settings: JsonObject = { ...(raw.settings ?? {}) }
-  const authFields = new Set(Object.keys(authFieldsOf(connector.auth)))
+  const authFields = new Set(Object.keys(authFieldsOf(connector.auth)).map(snakeCase))
   const settingsSchema = jsonSchemaOf(connector.settings)
   const settingNames = new Set(Object.keys(isJsonObject(settingsSchema['properties']) ? settingsSchema['properties'] : {}))
   const unknown: string[] = []
   for (const [name, value] of Object.entries(raw.fields ?? {})) {
-    if (authFields.has(name)) auth[name] = value
+    if (authFields.has(snakeCase(name))) auth[snakeCase(name)] = value
     else if (settingNames.has(name)) settings[name] = value
     else unknown.push(name)
   }
