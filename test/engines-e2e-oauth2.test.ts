@@ -515,7 +515,10 @@ describe('OAuth 2 client credentials against the sandbox', () => {
     expect(h.sandbox.stats().tokenRequests.client_credentials).toBe(grants + 1)
     const credentials = await credentialsOf(h, created.body.id)
     expect(credentials).toMatchObject({ access_token: expect.any(String), scope: 'items:read' })
-    expect(credentials).not.toHaveProperty('refresh_token')
+    // One shape for OAuth 2 tokens: a grant with no refresh token says so with null.
+    expect(credentials['refresh_token']).toBeNull()
+    expect(credentials['raw']).toMatchObject({ token_type: expect.any(String) })
+    expect(credentials['raw']).not.toHaveProperty('access_token')
     remember(credentials)
   })
 

@@ -88,7 +88,7 @@ describe('names on the wire over HTTP', () => {
     expect(read.body.credentials).toEqual({ api_key: h.sandbox.apiKey })
   })
 
-  it('hands out OAuth 2 credentials as access_token, token_type, refresh_token, expires_at', async () => {
+  it('hands out OAuth 2 credentials as access_token, token_type, refresh_token, expires_at, scope, raw', async () => {
     const id = await connectViaBrowser(h)
     const read = await h.api('GET', `/connections/${id}/credentials`)
     expect(read.status).toBe(200)
@@ -98,6 +98,13 @@ describe('names on the wire over HTTP', () => {
       refresh_token: expect.any(String),
       expires_at: read.body.expires_at,
     })
+    expect(Object.keys(read.body.credentials)).toEqual(
+      expect.arrayContaining(['access_token', 'token_type', 'refresh_token', 'expires_at', 'scope', 'raw']),
+    )
+    // raw is the provider's token answer without the tokens, which are given once, above.
+    expect(read.body.credentials.raw).toMatchObject({ expires_in: expect.any(Number) })
+    expect(JSON.stringify(read.body.credentials.raw)).not.toContain(read.body.credentials.access_token)
+    expect(JSON.stringify(read.body.credentials.raw)).not.toContain(read.body.credentials.refresh_token)
     expect(nonSnakeKeys(read.body)).toEqual([])
   })
 

@@ -12,6 +12,7 @@ describe('readTokenFields', () => {
       accessToken: 'at',
       tokenType: 'Bearer',
       settings: { instanceUrl: 'https://acme.my.salesforce.com' },
+      raw: { instance_url: 'https://acme.my.salesforce.com', id: 'x' },
     })
   })
 
@@ -43,6 +44,8 @@ describe('readTokenFields', () => {
       refreshToken: 'rt',
       expiresAt: NOW + 60,
       scope: 'a b',
+      // The answer less its tokens, for what else the provider said.
+      raw: { token_type: 'bearer', expires_in: 60, scope: 'a b' },
     })
   })
 
@@ -84,6 +87,8 @@ describe('readTokenFields', () => {
       refreshToken: 'xoxe-1',
       expiresAt: NOW + 43200,
       scope: 'chat:write',
+      // The user's tokens leave raw; the bot token at the top is another token, kept as sent.
+      raw: { ok: true, access_token: 'xoxb-bot', authed_user: { id: 'U1', expires_in: 43200, scope: 'chat:write' } },
     })
   })
 

@@ -94,5 +94,24 @@ export function readTokenFields(
   if (idToken) tokens.idToken = idToken
   const settings = settingsOf(body, paths)
   if (settings) tokens.settings = settings
+  tokens.raw = withoutPaths(body, [
+    accessTokenPath,
+    paths.refreshToken ?? STANDARD_TOKEN_PATHS.refreshToken,
+    paths.idToken ?? STANDARD_TOKEN_PATHS.idToken,
+  ])
   return tokens
+}
+
+/** A copy of a body without the values at these dot paths: the tokens, kept once beside it. */
+function withoutPaths(body: JsonObject, paths: string[]): JsonObject {
+  const copy = structuredClone(body)
+  for (const path of paths) {
+    const keys = path.split('.')
+    let parent: unknown = copy
+    for (const key of keys.slice(0, -1)) {
+      parent = typeof parent === 'object' && parent !== null ? (parent as Record<string, unknown>)[key] : undefined
+    }
+    if (typeof parent === 'object' && parent !== null) delete (parent as Record<string, unknown>)[keys.at(-1) as string]
+  }
+  return copy
 }

@@ -43,6 +43,7 @@ describe('readTokenResponse', () => {
       expiresAt: NOW + 3600,
       scope: 'read write',
       idToken: 'id-1',
+      raw: { token_type: 'Bearer', expires_in: 3600, scope: 'read write' },
     })
   })
 
@@ -54,6 +55,7 @@ describe('readTokenResponse', () => {
       accessToken: 'gho_abc',
       tokenType: 'bearer',
       scope: 'repo,user',
+      raw: { scope: 'repo,user', token_type: 'bearer' },
     })
   })
 

@@ -7,6 +7,11 @@ export interface TokenSet {
   expiresAt?: number
   scope?: string
   idToken?: string
+  /**
+   * The token response as the provider sent it, less its top-level `access_token`,
+   * `refresh_token` and `id_token` (kept once, above): Slack's `team`, a `bot_user_id`…
+   */
+  raw?: { [key: string]: unknown }
   /** Values for settings read from the response (`tokenResponse.settings`), as text. */
   settings?: Record<string, string>
 }

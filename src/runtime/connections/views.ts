@@ -79,7 +79,8 @@ export interface CredentialsView {
   expires_at: number | null
   /**
    * In wire names: an OAuth 2 connection's `access_token`, `token_type`, `refresh_token`,
-   * `expires_at`, `scope`; another scheme's declared fields in snake_case (`api_key`).
+   * `expires_at`, `scope` and `raw` (the provider's last token response without its tokens),
+   * each present and null when unknown; another scheme's declared fields in snake_case (`api_key`).
    */
   credentials: JsonObject
 }
@@ -90,7 +91,12 @@ export function credentialsView(
   connection: { expiresAt: number | null },
   credentials: JsonObject,
 ): CredentialsView {
-  return { connection_id: connectionId, expires_at: connection.expiresAt, credentials: toWireKeys(credentials) }
+  const wire = toWireKeys(credentials)
+  // OAuth 2 tokens have one shape, whatever the provider left out.
+  const shaped = typeof credentials['accessToken'] === 'string' && typeof credentials['tokenType'] === 'string'
+    ? { refresh_token: null, expires_at: null, scope: null, raw: null, ...wire }
+    : wire
+  return { connection_id: connectionId, expires_at: connection.expiresAt, credentials: shaped }
 }
 
 /**

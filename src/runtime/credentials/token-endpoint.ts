@@ -92,6 +92,7 @@ export function credentialsFromTokens(tokens: TokenSet, keep: JsonObject = {}): 
   if (tokens.expiresAt !== undefined) credentials['expiresAt'] = tokens.expiresAt
   if (tokens.scope) credentials['scope'] = tokens.scope
   if (tokens.idToken) credentials['idToken'] = tokens.idToken
+  if (tokens.raw) credentials['raw'] = tokens.raw as JsonObject
   return { credentials, expiresAt: tokens.expiresAt ?? null }
 }
 
