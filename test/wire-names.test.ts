@@ -88,6 +88,21 @@ describe('names on the wire over HTTP', () => {
     expect(read.body.credentials).toEqual({ api_key: h.sandbox.apiKey })
   })
 
+  it('imports connections whose auth uses the old apiKey, logging the same deprecation for the import route', async () => {
+    const before = deprecations(h.logs).length
+    const line = { integration: 'keyed', connection_id: 'imported-old-name', auth: { apiKey: h.sandbox.apiKey } }
+    const imported = await h.api('POST', '/connections/import', line)
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200)
+    expect(imported.body).toMatchObject({ imported: 1 })
+    const lines = deprecations(h.logs).slice(before)
+    expect(lines).toEqual([
+      expect.objectContaining({ route: 'POST /connections/import', deprecated: 'auth.apiKey', use: 'auth.api_key' }),
+    ])
+    expect(JSON.stringify(lines)).not.toContain(h.sandbox.apiKey)
+    const read = await h.api('GET', '/connections/imported-old-name/credentials')
+    expect(read.body.credentials).toEqual({ api_key: h.sandbox.apiKey })
+  })
+
   it('hands out OAuth 2 credentials as access_token, token_type, refresh_token, expires_at, scope, raw', async () => {
     const id = await connectViaBrowser(h)
     const read = await h.api('GET', `/connections/${id}/credentials`)

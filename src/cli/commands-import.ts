@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs'
 import { access } from 'node:fs/promises'
 import { PatchbayError } from '../errors.js'
-import { readImportRecords } from '../runtime/index.js'
+import { readImportRecords, withWireAuth } from '../runtime/index.js'
+import { warnOldName } from './wire-input.js'
 import type { ImportProgress, Patchbay } from '../runtime/index.js'
 import { printResponse } from './output.js'
 import { progressBarFrame } from './progress-bar.js'
@@ -69,7 +70,7 @@ export async function importConnectionsFile(
     })
     chunks = () => createReadStream(file, { highWaterMark: 1024 * 1024 })
   }
-  const report = await patchbay.connections.import(() => readImportRecords(chunks()), {
+  const report = await patchbay.connections.import(() => withWireAuth(readImportRecords(chunks()), warnOldName), {
     batchSize,
     createdBy: 'cli',
     onProgress: progressReporter(process.stderr),

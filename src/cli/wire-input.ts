@@ -7,8 +7,14 @@ import { fromWireKeys, isJsonObject, oldNameNotice } from '../kit/index.js'
  */
 export function wireCallInput(input: unknown): unknown {
   if (!isJsonObject(input) || !isJsonObject(input['auth'])) return input
-  const auth = fromWireKeys(input['auth'], (oldName, wireName) => {
-    process.stderr.write(`${JSON.stringify({ level: 'warn', ...oldNameNotice('auth', oldName, wireName) })}\n`)
-  })
-  return { ...input, auth }
+  return { ...input, auth: fromWireKeys(input['auth'], warnOldName) }
+}
+
+const warned = new Set<string>()
+
+/** The deprecation line for an old `auth` key on stderr, once per key and process. */
+export function warnOldName(oldName: string, wireName: string): void {
+  if (warned.has(oldName)) return
+  warned.add(oldName)
+  process.stderr.write(`${JSON.stringify({ level: 'warn', ...oldNameNotice('auth', oldName, wireName) })}\n`)
 }

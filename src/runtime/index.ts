@@ -46,6 +46,7 @@ export {
   importLineSchema,
   MAX_PAGE_SIZE,
   readImportRecords,
+  withWireAuth,
 } from './connections/index.js'
 export type {
   ConnectionPageQuery,

@@ -11,6 +11,7 @@ import {
   integrationView,
   parseOrThrow,
   readImportRecords,
+  withWireAuth,
   unknownIntegration,
 } from '../runtime/index.js'
 import type { OperatorOidcConfig, Patchbay } from '../runtime/index.js'
@@ -271,7 +272,8 @@ export function createServerApp(options: ServerAppOptions): Hono {
   app.post('/connections/import', async (c) => {
     // Held whole (bounded by the import limit): every line is checked before any is written.
     const bytes = new Uint8Array(await c.req.arrayBuffer())
-    const report = await patchbay.connections.import(() => readImportRecords(chunksOf(bytes)), {
+    const onOldName = wireAuth.notifier(c)
+    const report = await patchbay.connections.import(() => withWireAuth(readImportRecords(chunksOf(bytes)), onOldName), {
       createdBy: c.get('caller').id,
     })
     return c.json(report)

@@ -1,4 +1,4 @@
-import { parseBoundedJson } from '../../kit/index.js'
+import { fromWireKeys, isJsonObject, parseBoundedJson } from '../../kit/index.js'
 
 /** One connection of an import, parsed, or the reason it could not be. */
 export interface ImportRecord {
@@ -68,4 +68,23 @@ export async function* readImportRecords(
   }
   const last = pending.trim()
   if (last !== '') yield parse(last, `line ${line + 1}`)
+}
+
+/**
+ * Records whose `auth` keys are read as the wire spells them (`access_token`, `api_key`): a
+ * camelCase key from before issue 13 is renamed and `onOldName` hears of it, so the shell can log
+ * its deprecation as `POST /connections` does.
+ */
+export async function* withWireAuth(
+  records: AsyncIterable<ImportRecord>,
+  onOldName: (oldName: string, wireName: string) => void,
+): AsyncGenerator<ImportRecord> {
+  for await (const record of records) {
+    const value = record.value
+    if (isJsonObject(value) && isJsonObject(value['auth'])) {
+      yield { ...record, value: { ...value, auth: fromWireKeys(value['auth'], onOldName) } }
+    } else {
+      yield record
+    }
+  }
 }

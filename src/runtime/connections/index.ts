@@ -1,7 +1,7 @@
 export { createConnection, credentialsFromInput } from './connections.js'
 export { importConnections, importLineSchema } from './import.js'
 export type { ImportOptions, ImportProgress, ImportReport } from './import.js'
-export { readImportRecords } from './import-records.js'
+export { readImportRecords, withWireAuth } from './import-records.js'
 export type { ImportRecord, ImportSource } from './import-records.js'
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageConnections } from './page.js'
 export type { ConnectionPageQuery } from './page.js'
