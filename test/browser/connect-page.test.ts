@@ -1,15 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seriousAxeViolations } from '../helpers/axe.js'
 import { acmeKeysConnector, connectSession, installAcme } from '../helpers/connect-page.js'
 import { startHarness } from '../helpers/harness.js'
 import type { Harness } from '../helpers/harness.js'
+import { launchChromium } from '../helpers/chromium.js'
 
-/** Debian's `chromium` package; the only browser these tests run. */
-const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
 
 // A browser is slower to start and drive than a fetch; allow for a busy machine.
@@ -18,25 +16,9 @@ describe('the Connect page in headless Chromium', { timeout: 60_000 }, () => {
   let h: Harness
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is missing at ${CHROMIUM}: install Debian's "chromium" package ` +
-          '(apt-get install chromium) to run the browser tests',
-      )
-    }
     mkdirSync(SCREENSHOTS, { recursive: true })
     ;[browser, h] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      }),
+      launchChromium(),
       startHarness({ connectors: (sandbox) => [acmeKeysConnector(sandbox)] }),
     ])
     await installAcme(h)

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { chromium } from 'playwright-core'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSandbox } from '../../src/sandbox/index.js'
@@ -8,9 +7,8 @@ import type { Sandbox } from '../../src/sandbox/index.js'
 import { registerClient } from '../helpers/connectors.js'
 import { startHarness } from '../helpers/harness.js'
 import type { Harness } from '../helpers/harness.js'
+import { launchChromium } from '../helpers/chromium.js'
 
-/** Debian's `chromium` package; the only browser these tests run. */
-const CHROMIUM = '/usr/bin/chromium'
 // Injected through the DevTools protocol (page.evaluate), which the pages' CSP does not govern.
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
@@ -20,23 +18,10 @@ describe('operator sign-in through OIDC in headless Chromium', { timeout: 60_000
   let h: Harness
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is missing at ${CHROMIUM}: install Debian's "chromium" package to run the browser tests`)
-    }
     issuer = await startSandbox({ autoApprove: true })
     const client = registerClient(issuer)
     ;[browser, h] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      }),
+      launchChromium(),
       startHarness({
         server: { dashboardOidc: { issuer: issuer.url, clientId: client.clientId, clientSecret: client.clientSecret, allowed: [] } },
       }),

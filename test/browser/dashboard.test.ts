@@ -1,16 +1,14 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalogue } from '../../src/config/index.js'
 import { acmeKeysConnector, installAcme } from '../helpers/connect-page.js'
 import { connectViaBrowser, startHarness } from '../helpers/harness.js'
 import type { Harness } from '../helpers/harness.js'
+import { launchChromium } from '../helpers/chromium.js'
 
-/** Debian's `chromium` package; the only browser these tests run. */
-const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
 // Injected through the DevTools protocol (page.evaluate), which the pages' CSP does not govern:
 // an added <script> tag would be refused like any inline script, which is the point of the CSP.
@@ -26,25 +24,9 @@ describe('the operator dashboard in headless Chromium', { timeout: 60_000 }, () 
   const sandboxIds: string[] = []
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is missing at ${CHROMIUM}: install Debian's "chromium" package ` +
-          '(apt-get install chromium) to run the browser tests',
-      )
-    }
     mkdirSync(SCREENSHOTS, { recursive: true })
     ;[browser, h] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      }),
+      launchChromium(),
       startHarness({
         connectors: (sandbox) => [acmeKeysConnector(sandbox)],
         runtime: { catalogue: loadCatalogue() },

@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs'
-import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHarness } from '../helpers/harness.js'
 import type { Harness } from '../helpers/harness.js'
-
-/** Debian's `chromium` package; the only browser these tests run. */
-const CHROMIUM = '/usr/bin/chromium'
+import { launchChromium } from '../helpers/chromium.js'
 
 // Two browser contexts share nothing (cookies included): two people's browsers.
 describe('an OAuth flow finished in another browser, in headless Chromium (issue 8, item 2)', { timeout: 60_000 }, () => {
@@ -14,17 +10,8 @@ describe('an OAuth flow finished in another browser, in headless Chromium (issue
   let h: Harness
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is missing at ${CHROMIUM}: install Debian's "chromium" package ` +
-          '(apt-get install chromium) to run the browser tests',
-      )
-    }
     ;[browser, h] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-      }),
+      launchChromium(),
       startHarness(),
     ])
   }, 60_000)

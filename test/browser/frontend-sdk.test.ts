@@ -3,15 +3,14 @@ import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seriousAxeViolations } from '../helpers/axe.js'
 import { acmeKeysConnector, connectSession, installAcme } from '../helpers/connect-page.js'
 import { startHarness } from '../helpers/harness.js'
 import type { Harness } from '../helpers/harness.js'
+import { launchChromium } from '../helpers/chromium.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 /** The built SDK, as `@patchbay/core/frontend` publishes it: the browser loads it unbundled. */
 const FRONTEND = fileURLToPath(new URL('../../dist/frontend/', import.meta.url))
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
@@ -77,17 +76,7 @@ describe('@patchbay/core/frontend in headless Chromium', { timeout: 60_000 }, ()
   beforeAll(async () => {
     app = await startAppServer()
     ;[browser, h] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      }),
+      launchChromium(),
       // The application's origin is on the redirect allow-list: the Connect page may report to it.
       startHarness({
         connectors: (sandbox) => [acmeKeysConnector(sandbox)],
